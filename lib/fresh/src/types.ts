@@ -1,0 +1,89 @@
+/**
+ * Types shared by the server side (lib/fresh/src/server) and the build side
+ * (lib/fresh/src/build) of the Fresh-compatible runtime. Public names follow
+ * Fresh 1.x; `$fresh/server.ts` re-exports the public ones.
+ *
+ * @module
+ */
+
+/** The generated `fresh.gen.ts` default export (same shape as Fresh 1.x). */
+export interface Manifest {
+  /** Keyed by path relative to the project, e.g. `"./routes/index.tsx"`. */
+  routes: Record<string, Record<string, unknown>>;
+  /** Keyed by path relative to the project, e.g. `"./islands/Counter.tsx"`. */
+  islands: Record<string, Record<string, unknown>>;
+  /** `import.meta.url` of fresh.gen.ts: the project root is its folder. */
+  baseUrl: string;
+}
+
+/** A Fresh 1.x plugin (the subset Herald uses). */
+export interface Plugin {
+  name: string;
+  /** Called once the config is resolved, before serving or building. */
+  configResolved?: (config: ResolvedFreshConfig) => void | Promise<void>;
+  /** Called by `build`, after bundling, to write extra files into `config.build.outDir`. */
+  buildStart?: (config: ResolvedFreshConfig) => void | Promise<void>;
+  buildEnd?: () => void | Promise<void>;
+  /** Middlewares mounted at `path` (a route pattern such as `/` or `/styles.css`). */
+  middlewares?: PluginMiddleware[];
+  /** Extra routes, e.g. `{ path: "/styles.css", handler }`. */
+  routes?: PluginRoute[];
+}
+
+export interface PluginMiddleware {
+  path: string;
+  middleware: {
+    handler: (req: Request, ctx: PluginContext) => Response | Promise<Response>;
+  };
+}
+
+export interface PluginRoute {
+  path: string;
+  handler: (req: Request, ctx: PluginContext) => Response | Promise<Response>;
+}
+
+/** The part of the request context that plugins can count on. */
+export interface PluginContext {
+  next: () => Promise<Response>;
+  params: Record<string, string>;
+  state: Record<string, unknown>;
+  config: ResolvedFreshConfig;
+}
+
+/** What `fresh.config.ts` exports through `defineConfig`. */
+export interface FreshConfig {
+  plugins?: Plugin[];
+  build?: { outDir?: string; target?: string | string[] };
+  staticDir?: string;
+  server?: { port?: number; hostname?: string; onListen?: (addr: Deno.NetAddr) => void };
+  router?: { trailingSlash?: boolean };
+}
+
+export interface ResolvedFreshConfig {
+  /** Absolute path of the project root. */
+  root: string;
+  plugins: Plugin[];
+  build: { outDir: string; target: string | string[] };
+  staticDir: string;
+  server: { port: number; hostname: string; onListen?: (addr: Deno.NetAddr) => void };
+  router: { trailingSlash: boolean };
+  /** True under `dev()` (deno task start): bundles on request, live reload. */
+  dev: boolean;
+}
+
+/**
+ * The browser bundles: either built on request (dev), loaded from
+ * `_fresh/` (after `deno task build`), or built in memory at startup.
+ * Served under `/_frsh/js/{buildId}/{path}`.
+ */
+export interface BuildSnapshot {
+  readonly buildId: string;
+  /** Bytes of one bundle file, or null. `path` is relative, e.g. `"island-counter.js"`. */
+  read(path: string): Promise<Uint8Array | null>;
+  /** The entry file of an island, by manifest key (`"./islands/Counter.tsx"`). */
+  islandEntry(islandKey: string): string;
+  /** The entry file of the hydration runtime (`lib/fresh/src/runtime/client/main.ts`). */
+  readonly runtimeEntry: string;
+  /** Files that `path` imports statically, for `<link rel="modulepreload">`. */
+  dependencies(path: string): string[];
+}

@@ -1,0 +1,76 @@
+/**
+ * The broker contract of DESIGN.md. Every broker (memory, broadcast, redis, kv)
+ * implements {@link Broker}; the hub and the HTTP layer depend on nothing else.
+ *
+ * @module
+ */
+
+/** One published message, as stored in history and delivered to subscribers. */
+export interface HeraldEvent {
+  /**
+   * Opaque ASCII, at most 64 bytes. Ids of one deployment are fixed-width, so
+   * plain string comparison (`a < b`) orders them in publish order, within a
+   * channel and across channels.
+   */
+  id: string;
+  channel: string;
+  /** Event name; `"message"` when the publisher gave none. */
+  event: string;
+  /** The published payload (any JSON value). */
+  data: unknown;
+  /** Publish time, milliseconds since the epoch. */
+  time: number;
+}
+
+/** What a publisher sends. */
+export interface PublishMessage {
+  event?: string;
+  data: unknown;
+}
+
+/** Which part of a channel's history to read. */
+export interface HistoryOptions {
+  /** Only events with an id greater than this one. */
+  after?: string;
+  /** At most this many events: the oldest ones after `after`, or the newest when no `after`. */
+  limit?: number;
+}
+
+/** Stops a subscription; resolves once no more events will be delivered. */
+export type Unsubscribe = () => Promise<void>;
+
+/** A broker's connection state, for `GET /api/health`. */
+export interface BrokerHealth {
+  broker: BrokerName;
+  healthy: boolean;
+  /** Why it is unhealthy, or other detail worth showing an operator. */
+  detail?: string;
+}
+
+export type BrokerName = "memory" | "broadcast" | "redis" | "kv";
+
+export interface Broker {
+  readonly name: BrokerName;
+  /** Stores the event in the channel's history and fans it out; resolves with the stored event. */
+  publish(channel: string, msg: PublishMessage): Promise<HeraldEvent>;
+  /**
+   * Delivers every event published on `channel` from now on, in id order.
+   * After a lost connection the broker catches up from history, so a
+   * subscriber may see an id twice but never misses one while history lasts.
+   */
+  subscribe(
+    channel: string,
+    onEvent: (e: HeraldEvent) => void,
+  ): Promise<Unsubscribe>;
+  /** Retained events in id order (oldest first). */
+  history(channel: string, opts?: HistoryOptions): Promise<HeraldEvent[]>;
+  /**
+   * The id of the newest event that history no longer holds (trimmed by count
+   * or age), or null when nothing was dropped. A resume from an id lower than
+   * this one has a gap.
+   */
+  trimmedThrough(channel: string): Promise<string | null>;
+  health(): BrokerHealth;
+  /** Releases connections, timers and subscriptions. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,79 @@
+/**
+ * Herald's tunables, read from the environment with working defaults.
+ *
+ * | variable | meaning | default |
+ * |---|---|---|
+ * | `HERALD_HEARTBEAT_MS` | comment heartbeat interval on every stream | 15000 |
+ * | `HERALD_RETRY_MS` | `retry:` sent to clients (reconnect delay) | 2000 |
+ * | `HERALD_SUBSCRIBER_BUFFER_BYTES` | outgoing buffer per stream; a stream that falls further behind is disconnected | 1048576 |
+ * | `HERALD_MAX_PAYLOAD_BYTES` | largest publish body (413 above) | 65536 |
+ * | `HERALD_MAX_CHANNELS_PER_STREAM` | channels in one `/api/events` stream (400 above) | 32 |
+ * | `HERALD_HISTORY_MAX_LIMIT` | largest `limit` of the history endpoint | 1000 |
+ *
+ * @example
+ * ```ts
+ * const config = configFromEnv({ HERALD_HEARTBEAT_MS: "5000" });
+ * config.heartbeatMs; // 5000
+ * ```
+ * @module
+ */
+
+export interface HeraldConfig {
+  heartbeatMs: number;
+  retryMs: number;
+  subscriberBufferBytes: number;
+  maxPayloadBytes: number;
+  maxChannelsPerStream: number;
+  historyMaxLimit: number;
+}
+
+export const DEFAULT_CONFIG: Readonly<HeraldConfig> = Object.freeze({
+  heartbeatMs: 15_000,
+  retryMs: 2_000,
+  subscriberBufferBytes: 1024 * 1024,
+  maxPayloadBytes: 64 * 1024,
+  maxChannelsPerStream: 32,
+  historyMaxLimit: 1000,
+});
+
+const VARIABLES: Record<keyof HeraldConfig, string> = {
+  heartbeatMs: "HERALD_HEARTBEAT_MS",
+  retryMs: "HERALD_RETRY_MS",
+  subscriberBufferBytes: "HERALD_SUBSCRIBER_BUFFER_BYTES",
+  maxPayloadBytes: "HERALD_MAX_PAYLOAD_BYTES",
+  maxChannelsPerStream: "HERALD_MAX_CHANNELS_PER_STREAM",
+  historyMaxLimit: "HERALD_HISTORY_MAX_LIMIT",
+};
+
+/** Where variables come from: `Deno.env` or a plain record (tests). */
+export type EnvSource =
+  | { get(name: string): string | undefined }
+  | Record<
+    string,
+    string | undefined
+  >;
+
+function lookup(env: EnvSource, name: string): string | undefined {
+  return typeof env.get === "function"
+    ? (env as { get(name: string): string | undefined }).get(name)
+    : (env as Record<string, string | undefined>)[name];
+}
+
+/** Reads the config; throws a clear error on a value that is not a positive integer. */
+export function configFromEnv(env: EnvSource = Deno.env): HeraldConfig {
+  const config = { ...DEFAULT_CONFIG };
+  for (const key of Object.keys(VARIABLES) as (keyof HeraldConfig)[]) {
+    const raw = lookup(env, VARIABLES[key])?.trim();
+    if (raw === undefined || raw === "") continue;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value <= 0) {
+      throw new Error(
+        `${VARIABLES[key]} must be a positive integer, got ${
+          JSON.stringify(raw)
+        }`,
+      );
+    }
+    config[key] = value;
+  }
+  return config;
+}

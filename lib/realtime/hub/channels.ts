@@ -1,0 +1,104 @@
+/**
+ * One broker subscription per channel per process, reference-counted and
+ * shared by every local stream. Each event is wrapped once in a
+ * {@link WireEvent} (so it is encoded once per wire form) and handed to every
+ * listener; ids the broker delivers twice (after a reconnect) are dropped here.
+ *
+ * @example
+ * ```ts
+ * const channels = new ChannelSubscriptions(broker);
+ * const release = await channels.acquire("news", (wire) => stream.live(wire));
+ * release(); // the broker subscription ends with its last listener
+ * ```
+ * @module
+ */
+import type { Broker, HeraldEvent, Unsubscribe } from "../types.ts";
+import { heraldLog } from "../observe.ts";
+import { WireEvent } from "./wire.ts";
+
+export type WireListener = (wire: WireEvent) => void;
+
+interface Entry {
+  listeners: Set<WireListener>;
+  ready: Promise<Unsubscribe>;
+  lastId: string | null;
+}
+
+export class ChannelSubscriptions {
+  #entries = new Map<string, Entry>();
+  #pendingReleases = new Set<Promise<void>>();
+
+  constructor(private readonly broker: Broker) {}
+
+  /** Channels with a live broker subscription (or one being set up). */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** Adds `listener` to `channel`, subscribing on the broker first if needed. */
+  async acquire(channel: string, listener: WireListener): Promise<() => void> {
+    let entry = this.#entries.get(channel);
+    if (!entry) entry = this.#subscribe(channel);
+    entry.listeners.add(listener);
+    const owned = entry;
+    try {
+      await owned.ready;
+    } catch (err) {
+      owned.listeners.delete(listener);
+      throw err;
+    }
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#release(channel, owned, listener);
+    };
+  }
+
+  #subscribe(channel: string): Entry {
+    const entry: Entry = {
+      listeners: new Set(),
+      lastId: null,
+      ready: Promise.resolve(() => Promise.resolve()),
+    };
+    entry.ready = this.broker.subscribe(
+      channel,
+      (event) => this.#dispatch(entry, event),
+    );
+    entry.ready.catch(() => {
+      if (this.#entries.get(channel) === entry) this.#entries.delete(channel);
+    });
+    this.#entries.set(channel, entry);
+    return entry;
+  }
+
+  #dispatch(entry: Entry, event: HeraldEvent): void {
+    if (entry.lastId !== null && event.id <= entry.lastId) return;
+    entry.lastId = event.id;
+    const wire = new WireEvent(event);
+    for (const listener of entry.listeners) listener(wire);
+  }
+
+  #release(channel: string, entry: Entry, listener: WireListener): void {
+    entry.listeners.delete(listener);
+    if (entry.listeners.size > 0) return;
+    if (this.#entries.get(channel) === entry) this.#entries.delete(channel);
+    const done = entry.ready
+      .then((unsubscribe) => unsubscribe())
+      .catch((err) =>
+        heraldLog("warn", "broker unsubscribe failed", {
+          channel,
+          error: String(err),
+        })
+      )
+      .finally(() => this.#pendingReleases.delete(done));
+    this.#pendingReleases.add(done);
+  }
+
+  /** Resolves once every released broker subscription has ended. */
+  async settled(): Promise<void> {
+    while (this.#pendingReleases.size > 0) {
+      await Promise.all(this.#pendingReleases);
+    }
+  }
+}

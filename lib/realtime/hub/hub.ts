@@ -1,0 +1,193 @@
+/**
+ * The per-process hub: turns broker events into SSE streams for any number of
+ * local clients. One broker subscription per channel (shared, reference
+ * counted), each event encoded once per wire form, one heartbeat timer for all
+ * streams, a bounded buffer per stream (a client that cannot keep up is
+ * disconnected and resumes with `Last-Event-ID`), and `retry:` → gap notice →
+ * replay → live at stream start with no gap and no duplicate at the seam.
+ *
+ * @example
+ * ```ts
+ * const hub = new Hub(broker, { heartbeatMs: 15_000, retryMs: 2_000, subscriberBufferBytes: 1 << 20 });
+ * const body = await hub.open({ channels: ["news"], form: "payload", lastEventId, signal: req.signal });
+ * return new Response(body, { headers: sseHeaders() });
+ * ```
+ * @module
+ */
+import type { Broker, HeraldEvent } from "../types.ts";
+import { encodeRetry } from "../sse/encode.ts";
+import { heraldLog } from "../observe.ts";
+import { ChannelSubscriptions } from "./channels.ts";
+import { Heartbeat } from "./heartbeat.ts";
+import { type CloseReason, Outbox } from "./outbox.ts";
+import { HubStream } from "./stream.ts";
+import type { WireForm } from "./wire.ts";
+
+export type { CloseReason } from "./outbox.ts";
+export type { WireForm } from "./wire.ts";
+
+export interface HubOptions {
+  heartbeatMs: number;
+  retryMs: number;
+  /** Outgoing buffer per stream, in bytes. */
+  subscriberBufferBytes: number;
+}
+
+export interface OpenStreamOptions {
+  /** Channel names, already validated. */
+  channels: string[];
+  /** `payload` for one channel, `envelope` for several. */
+  form: WireForm;
+  /** Resume after this id (from `Last-Event-ID` or `lastEventId`). */
+  lastEventId?: string | null;
+  /** Aborted when the client goes away (`request.signal`). */
+  signal?: AbortSignal;
+  /** Called once when the stream ends, whatever the reason. */
+  onClose?: (reason: CloseReason) => void;
+}
+
+export interface HubStats {
+  /** Open SSE streams in this process. */
+  streams: number;
+  /** Broker subscriptions held by this process (one per channel). */
+  channels: number;
+  /** Whether the shared heartbeat timer runs (only while streams are open). */
+  heartbeat: boolean;
+}
+
+/** Page size when reading history for a replay. */
+const REPLAY_PAGE = 500;
+
+export class Hub {
+  readonly channels: ChannelSubscriptions;
+  readonly heartbeat: Heartbeat;
+  #outboxes = new Set<Outbox>();
+  #retryBytes: Uint8Array;
+
+  constructor(readonly broker: Broker, readonly options: HubOptions) {
+    this.channels = new ChannelSubscriptions(broker);
+    this.heartbeat = new Heartbeat(options.heartbeatMs, () => this.#outboxes);
+    this.#retryBytes = encodeRetry(options.retryMs);
+  }
+
+  stats(): HubStats {
+    return {
+      streams: this.#outboxes.size,
+      channels: this.channels.size,
+      heartbeat: this.heartbeat.running,
+    };
+  }
+
+  /**
+   * Opens a stream. Resolves once every channel is subscribed on the broker
+   * (so an event published after that is delivered). Never rejects for a
+   * broker problem: the stream then holds `retry:` and ends, and the client
+   * reconnects later.
+   */
+  async open(opts: OpenStreamOptions): Promise<ReadableStream<Uint8Array>> {
+    const releases: (() => void)[] = [];
+    const onAbort = () => outbox.close("client gone");
+    const outbox: Outbox = new Outbox(
+      this.options.subscriberBufferBytes,
+      (reason) => {
+        opts.signal?.removeEventListener("abort", onAbort);
+        for (const release of releases.splice(0)) release();
+        this.#outboxes.delete(outbox);
+        this.heartbeat.update(this.#outboxes.size);
+        heraldLog(reason === "too slow" ? "warn" : "info", "stream closed", {
+          channels: opts.channels,
+          reason,
+        });
+        opts.onClose?.(reason);
+      },
+    );
+    const stream = new HubStream(outbox, opts.channels, opts.form);
+    this.#outboxes.add(outbox);
+    this.heartbeat.update(this.#outboxes.size);
+    outbox.send(this.#retryBytes);
+    if (opts.signal?.aborted) {
+      outbox.close("client gone");
+      return outbox.readable;
+    }
+    opts.signal?.addEventListener("abort", onAbort, { once: true });
+
+    const acquired = await Promise.allSettled(
+      opts.channels.map((channel) =>
+        this.channels.acquire(channel, stream.live)
+      ),
+    );
+    for (const result of acquired) {
+      if (result.status === "fulfilled") {
+        // A stream that closed while subscribing releases at once.
+        if (outbox.closed) result.value();
+        else releases.push(result.value);
+      }
+    }
+    const failed = acquired.find((r) => r.status === "rejected");
+    if (failed) {
+      heraldLog("error", "broker subscribe failed", {
+        channels: opts.channels,
+        error: String((failed as PromiseRejectedResult).reason),
+      });
+      outbox.close("broker error");
+      return outbox.readable;
+    }
+    if (outbox.closed) return outbox.readable;
+
+    heraldLog("info", "stream opened", {
+      channels: opts.channels,
+      resume: Boolean(opts.lastEventId),
+    });
+    this.#replay(stream, opts.lastEventId ?? null).catch((err) => {
+      heraldLog("error", "replay failed", {
+        channels: opts.channels,
+        error: String(err),
+      });
+      outbox.close("broker error");
+    });
+    return outbox.readable;
+  }
+
+  async #replay(stream: HubStream, lastEventId: string | null): Promise<void> {
+    if (lastEventId !== null) {
+      stream.resumeAfter(lastEventId);
+      for (const channel of stream.channels) {
+        const trimmed = await this.broker.trimmedThrough(channel);
+        if (trimmed !== null && lastEventId < trimmed) {
+          stream.sendGap(channel, lastEventId, trimmed);
+        }
+      }
+      const histories = await Promise.all(
+        stream.channels.map((channel) =>
+          this.#historyAfter(channel, lastEventId)
+        ),
+      );
+      const events = histories.flat();
+      // Ids are ordered across channels, so one sort interleaves them correctly.
+      events.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      stream.replay(events);
+    }
+    stream.goLive();
+  }
+
+  async #historyAfter(channel: string, after: string): Promise<HeraldEvent[]> {
+    const all: HeraldEvent[] = [];
+    let cursor = after;
+    while (true) {
+      const page = await this.broker.history(channel, {
+        after: cursor,
+        limit: REPLAY_PAGE,
+      });
+      all.push(...page);
+      if (page.length < REPLAY_PAGE) return all;
+      cursor = page[page.length - 1].id;
+    }
+  }
+
+  /** Ends every stream and the heartbeat; resolves once broker subscriptions are gone. */
+  async close(): Promise<void> {
+    for (const outbox of [...this.#outboxes]) outbox.close("hub closed");
+    this.heartbeat.stop();
+    await this.channels.settled();
+  }
+}

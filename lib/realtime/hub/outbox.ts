@@ -1,0 +1,81 @@
+/**
+ * The outgoing side of one SSE stream: a byte stream with a bounded buffer.
+ * What the client has not read yet is queued here; when the queue would grow
+ * past the limit the stream is ended with an error (the connection drops),
+ * the queue is freed, and the client comes back with `Last-Event-ID`.
+ *
+ * @example
+ * ```ts
+ * const outbox = new Outbox(1024 * 1024, (reason) => release(reason));
+ * outbox.send(bytes); // false once the outbox is closed
+ * return new Response(outbox.readable);
+ * ```
+ * @module
+ */
+
+/** Why a stream ended. */
+export type CloseReason =
+  | "client gone"
+  | "too slow"
+  | "broker error"
+  | "hub closed"
+  | "done";
+
+export class Outbox {
+  readonly readable: ReadableStream<Uint8Array>;
+  #controller!: ReadableStreamDefaultController<Uint8Array>;
+  #closed = false;
+
+  constructor(
+    readonly limitBytes: number,
+    private readonly onClose: (reason: CloseReason) => void,
+  ) {
+    this.readable = new ReadableStream<Uint8Array>(
+      {
+        start: (controller) => {
+          this.#controller = controller;
+        },
+        cancel: () => this.close("client gone"),
+      },
+      { highWaterMark: limitBytes, size: (chunk) => chunk.byteLength },
+    );
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Bytes queued and not yet read by the client. */
+  get queuedBytes(): number {
+    return this.limitBytes - (this.#controller.desiredSize ?? 0);
+  }
+
+  /** Queues bytes; a full buffer disconnects the stream. False when closed. */
+  send(bytes: Uint8Array): boolean {
+    if (this.#closed) return false;
+    const room = this.#controller.desiredSize ?? 0;
+    // One block larger than the whole buffer still goes out on an empty queue.
+    if (bytes.byteLength > room && this.queuedBytes > 0) {
+      this.close("too slow");
+      return false;
+    }
+    this.#controller.enqueue(bytes);
+    return true;
+  }
+
+  /** Ends the stream once; "too slow" drops the queue, other reasons let it drain. */
+  close(reason: CloseReason): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      if (reason === "too slow") {
+        this.#controller.error(new Error("subscriber too slow"));
+      } else if (reason !== "client gone") {
+        this.#controller.close();
+      }
+    } catch {
+      // Already cancelled by the reader.
+    }
+    this.onClose(reason);
+  }
+}

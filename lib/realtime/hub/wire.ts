@@ -1,0 +1,61 @@
+/**
+ * The two wire forms of a Herald event, encoded at most once per event:
+ * `payload` (single-channel streams: `data:` is the published payload as JSON)
+ * and `envelope` (multi-channel streams: `data:` is `{id, channel, event, data, time}`).
+ *
+ * @example
+ * ```ts
+ * const wire = new WireEvent(event);
+ * subscriberA.send(wire.bytes("payload"));
+ * subscriberB.send(wire.bytes("payload")); // the same Uint8Array, not re-encoded
+ * ```
+ * @module
+ */
+import type { HeraldEvent } from "../types.ts";
+import { encodeEvent } from "../sse/encode.ts";
+
+export type WireForm = "payload" | "envelope";
+
+function json(value: unknown): string {
+  return JSON.stringify(value) ?? "null";
+}
+
+/** SSE bytes of `event` in `form` (encodes every time; see {@link WireEvent} to share). */
+export function encodeHeraldEvent(
+  event: HeraldEvent,
+  form: WireForm,
+): Uint8Array {
+  const data = form === "payload" ? json(event.data) : json({
+    id: event.id,
+    channel: event.channel,
+    event: event.event,
+    data: event.data,
+    time: event.time,
+  });
+  return encodeEvent({
+    id: event.id,
+    // "message" is what EventSource assumes without an event field.
+    event: event.event === "message" ? undefined : event.event,
+    data,
+  });
+}
+
+/** An event with its encodings cached, shared by every local subscriber. */
+export class WireEvent {
+  #payload?: Uint8Array;
+  #envelope?: Uint8Array;
+  /** How many times this event was encoded (for tests: at most once per form). */
+  encodings = 0;
+
+  constructor(readonly event: HeraldEvent) {}
+
+  bytes(form: WireForm): Uint8Array {
+    if (form === "payload") return this.#payload ??= this.#encode(form);
+    return this.#envelope ??= this.#encode(form);
+  }
+
+  #encode(form: WireForm): Uint8Array {
+    this.encodings++;
+    return encodeHeraldEvent(this.event, form);
+  }
+}

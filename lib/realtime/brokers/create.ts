@@ -1,0 +1,148 @@
+/**
+ * Picks and builds the broker. `createBroker(options)` builds the one named;
+ * `brokerFromEnv(env)` follows DESIGN.md's configuration rules.
+ *
+ * Environment variables read by {@link brokerFromEnv}:
+ *
+ * | variable | meaning |
+ * |---|---|
+ * | `HERALD_BROKER` | `memory`, `broadcast`, `redis` or `kv`: forces one broker. Anything else is an error. |
+ * | `REDIS_URL` | `redis://…` or `rediss://…` (TLS, e.g. `rediss://default:pw@host:port`). Selects redis when `HERALD_BROKER` is unset. |
+ * | `HERALD_REDIS_PREFIX` | prefix of Herald's Redis keys and pub/sub channels (default `herald`) |
+ * | `HERALD_KV_PATH` | the local Deno KV file (default `./data/herald.kv`; its folder is created). Ignored on Deno Deploy (`DENO_DEPLOYMENT_ID` set), which uses the platform KV. |
+ * | `HERALD_KV_POLL_MS` | how often the kv broker reads the logs of subscribed channels, ms (default 200): other processes' writes to a local file are seen this way |
+ * | `HERALD_BROADCAST_NAME` | BroadcastChannel name of the broadcast broker (default `herald`) |
+ * | `HERALD_HISTORY_LIMIT` | events kept per channel (default 1000) |
+ * | `HERALD_HISTORY_TTL_MS` | age after which an event leaves history, ms (default 86400000, 24 h) |
+ *
+ * With nothing set: the kv broker on `./data/herald.kv`, so history survives a restart.
+ *
+ * @example
+ * ```ts
+ * const broker = await brokerFromEnv(); // Deno.env by default
+ * const test = await createBroker({ broker: "memory", history: { limit: 10 } });
+ * ```
+ * @module
+ */
+import type { Broker, BrokerName } from "../types.ts";
+import type { HistoryBounds } from "./bounds.ts";
+import { MemoryBroker } from "./memory.ts";
+import type { BrokerOptions } from "./options.ts";
+
+export type { BrokerOptions } from "./options.ts";
+
+export const BROKER_NAMES: readonly BrokerName[] = [
+  "memory",
+  "broadcast",
+  "redis",
+  "kv",
+];
+
+export const DEFAULT_KV_PATH = "./data/herald.kv";
+
+type Env = Record<string, string | undefined>;
+
+/** Builds the broker the options name; resolves once it is connected. */
+export async function createBroker(options: BrokerOptions): Promise<Broker> {
+  switch (options.broker) {
+    case "memory":
+      return new MemoryBroker(options.history);
+    case "broadcast": {
+      const { BroadcastBroker } = await import("./broadcast.ts");
+      return new BroadcastBroker(options);
+    }
+    case "redis": {
+      const { RedisBroker } = await import("./redis.ts");
+      return await RedisBroker.connect(options);
+    }
+    case "kv": {
+      const { KvBroker } = await import("./kv.ts");
+      return await KvBroker.open(options);
+    }
+    default:
+      throw new Error(
+        `unknown broker ${
+          JSON.stringify((options as { broker: unknown }).broker)
+        }: use one of ${BROKER_NAMES.join(", ")}`,
+      );
+  }
+}
+
+/** The broker options the environment asks for (DESIGN.md's rules); throws on a bad value. */
+export function brokerOptionsFromEnv(env: Env): BrokerOptions {
+  const history: Partial<HistoryBounds> = {
+    limit: intVar(env, "HERALD_HISTORY_LIMIT"),
+    ttlMs: intVar(env, "HERALD_HISTORY_TTL_MS"),
+  };
+  const forced = env.HERALD_BROKER?.trim().toLowerCase() || undefined;
+  if (forced && !(BROKER_NAMES as readonly string[]).includes(forced)) {
+    throw new Error(
+      `HERALD_BROKER=${
+        JSON.stringify(env.HERALD_BROKER)
+      } is not a broker: use one of ${BROKER_NAMES.join(", ")}`,
+    );
+  }
+  const redisUrl = env.REDIS_URL?.trim() || undefined;
+  const name = (forced ?? (redisUrl ? "redis" : "kv")) as BrokerName;
+  switch (name) {
+    case "memory":
+      return { broker: "memory", history };
+    case "broadcast":
+      return {
+        broker: "broadcast",
+        history,
+        channelName: env.HERALD_BROADCAST_NAME || undefined,
+      };
+    case "redis":
+      if (!redisUrl) {
+        throw new Error(
+          "HERALD_BROKER=redis needs REDIS_URL (redis://… or rediss://…)",
+        );
+      }
+      return {
+        broker: "redis",
+        url: redisUrl,
+        prefix: env.HERALD_REDIS_PREFIX || undefined,
+        history,
+      };
+    case "kv":
+      return {
+        broker: "kv",
+        // Deno Deploy: no path opens the platform's KV.
+        path: env.DENO_DEPLOYMENT_ID
+          ? undefined
+          : (env.HERALD_KV_PATH || DEFAULT_KV_PATH),
+        pollMs: intVar(env, "HERALD_KV_POLL_MS"),
+        history,
+      };
+  }
+}
+
+/** Builds the broker the environment asks for (default: `Deno.env`). */
+export async function brokerFromEnv(
+  env: Env = Deno.env.toObject(),
+): Promise<Broker> {
+  const options = brokerOptionsFromEnv(env);
+  if (options.broker === "kv" && options.path) {
+    await ensureParentDir(options.path);
+  }
+  return await createBroker(options);
+}
+
+function intVar(env: Env, name: string): number | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 1) {
+    throw new Error(
+      `${name}=${JSON.stringify(raw)} must be a whole number ≥ 1`,
+    );
+  }
+  return n;
+}
+
+async function ensureParentDir(path: string): Promise<void> {
+  const slash = path.lastIndexOf("/");
+  if (slash <= 0) return;
+  await Deno.mkdir(path.slice(0, slash), { recursive: true });
+}

@@ -1,0 +1,107 @@
+/**
+ * The in-process broker: history and fan-out live in this process only. For
+ * tests, single-process deployments and as the reference the conformance
+ * suite checks the others against. Nothing survives a restart.
+ *
+ * @example
+ * ```ts
+ * const broker = new MemoryBroker({ limit: 100, ttlMs: 60_000 });
+ * const stop = await broker.subscribe("room:1", (e) => console.log(e.data));
+ * await broker.publish("room:1", { data: "hello" });
+ * await stop();
+ * await broker.close();
+ * ```
+ * @module
+ */
+import type {
+  Broker,
+  BrokerHealth,
+  HeraldEvent,
+  HistoryOptions,
+  PublishMessage,
+  Unsubscribe,
+} from "../types.ts";
+import { type HistoryBounds, resolveBounds } from "./bounds.ts";
+import { ChannelLog } from "./channel_log.ts";
+import { BrokerClosedError } from "./errors.ts";
+import { type Listener, Listeners } from "./listeners.ts";
+import { processClock } from "./process_clock.ts";
+import { settled } from "./settled.ts";
+
+export class MemoryBroker implements Broker {
+  readonly name = "memory" as const;
+  readonly bounds: HistoryBounds;
+  #logs = new Map<string, ChannelLog>();
+  #listeners = new Listeners();
+  #closed = false;
+
+  constructor(bounds: Partial<HistoryBounds> = {}) {
+    this.bounds = resolveBounds(bounds);
+  }
+
+  publish(channel: string, msg: PublishMessage): Promise<HeraldEvent> {
+    return settled(() => {
+      this.#open();
+      const now = Date.now();
+      const event: HeraldEvent = {
+        id: processClock.next(now),
+        channel,
+        event: msg.event ?? "message",
+        // A copy: a publisher that mutates its object later changes nothing stored.
+        data: structuredClone(msg.data),
+        time: now,
+      };
+      this.#log(channel).append(event, now);
+      this.#listeners.deliver(event);
+      return event;
+    });
+  }
+
+  subscribe(channel: string, onEvent: Listener): Promise<Unsubscribe> {
+    return settled(() => {
+      this.#open();
+      this.#listeners.add(channel, onEvent);
+      return () =>
+        settled(() => {
+          this.#listeners.remove(channel, onEvent);
+        });
+    });
+  }
+
+  history(channel: string, opts?: HistoryOptions): Promise<HeraldEvent[]> {
+    return settled(() => {
+      this.#open();
+      return this.#logs.get(channel)?.history(opts) ?? [];
+    });
+  }
+
+  trimmedThrough(channel: string): Promise<string | null> {
+    return settled(() => {
+      this.#open();
+      return this.#logs.get(channel)?.trimmedThrough() ?? null;
+    });
+  }
+
+  health(): BrokerHealth {
+    return this.#closed
+      ? { broker: this.name, healthy: false, detail: "closed" }
+      : { broker: this.name, healthy: true };
+  }
+
+  close(): Promise<void> {
+    this.#closed = true;
+    this.#listeners.clear();
+    this.#logs.clear();
+    return Promise.resolve();
+  }
+
+  #log(channel: string): ChannelLog {
+    let log = this.#logs.get(channel);
+    if (!log) this.#logs.set(channel, log = new ChannelLog(this.bounds));
+    return log;
+  }
+
+  #open(): void {
+    if (this.#closed) throw new BrokerClosedError(this.name);
+  }
+}

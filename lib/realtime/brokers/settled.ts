@@ -1,0 +1,14 @@
+/**
+ * Runs a synchronous broker operation as a promise, so a thrown error (for
+ * example "broker is closed") becomes a rejection as it would in an async
+ * broker.
+ *
+ * @module
+ */
+export function settled<T>(fn: () => T): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}

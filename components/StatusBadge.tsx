@@ -1,0 +1,41 @@
+/**
+ * The connection badge: a dot and a word for the stream's status. Fixed width,
+ * so a status change never moves the layout; announced politely to screen
+ * readers.
+ *
+ * @example
+ * ```tsx
+ * <StatusBadge status="open" />
+ * ```
+ * @module
+ */
+import type { StreamStatus } from "../lib/client/connection.ts";
+
+const LOOK: Record<StreamStatus, { label: string; dot: string }> = {
+  connecting: { label: "Connecting", dot: "bg-amber-400" },
+  open: { label: "Live", dot: "bg-emerald-500" },
+  reconnecting: { label: "Reconnecting", dot: "bg-amber-500 animate-pulse" },
+  closed: { label: "Offline", dot: "bg-slate-400" },
+};
+
+export function StatusBadge(
+  { status, label = "Connection" }: { status: StreamStatus; label?: string },
+) {
+  const look = LOOK[status];
+  return (
+    <span
+      role="status"
+      data-status={status}
+      class="inline-flex w-36 items-center gap-2 rounded-full border border-slate-300 bg-white px-3 py-1 text-xs font-medium text-slate-700"
+    >
+      <span
+        aria-hidden="true"
+        class={`h-2 w-2 shrink-0 rounded-full ${look.dot}`}
+      />
+      <span>
+        <span class="sr-only">{label}:</span>
+        {look.label}
+      </span>
+    </span>
+  );
+}

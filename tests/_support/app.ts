@@ -1,0 +1,117 @@
+/**
+ * Starts the Herald app (main.ts) as a separate process for browser tests:
+ * Deno KV broker in a temporary file, free port, and a `restart()` that keeps
+ * both (history survives, clients reconnect to the same address). Also small
+ * page checks the browser tests share.
+ *
+ * @example
+ * ```ts
+ * await using app = await startApp();
+ * const browser = await launchChromium();
+ * const page = await browser.newPage();
+ * await page.goto(app.url + "/");
+ * await assertNoHorizontalOverflow(page);
+ * ```
+ * @module
+ */
+import type { Page } from "playwright-core";
+import { type RunningServer, startServer } from "./server.ts";
+
+export interface AppOptions {
+  /** Extra environment; default broker is `kv` in a temp file. */
+  env?: Record<string, string>;
+  /** Entry script; default `main.ts` (`dev.ts` for the dev server). */
+  entry?: string;
+}
+
+export interface RunningApp extends AsyncDisposable {
+  readonly url: string;
+  readonly port: number;
+  /** The KV file (history lives here across restarts). */
+  readonly kvPath: string;
+  /** Everything the current process wrote so far. */
+  output(): string;
+  /** Stops the process, keeps the KV file and port. */
+  stopServer(): Promise<void>;
+  /** Starts it again on the same port and KV file (after `stopServer`, or stops first). */
+  restart(): Promise<void>;
+  /** Stops the process and deletes the temp dir. */
+  stop(): Promise<void>;
+}
+
+export async function startApp(opts: AppOptions = {}): Promise<RunningApp> {
+  const dir = await Deno.makeTempDir({ prefix: "herald-app-" });
+  const kvPath = `${dir}/herald.kv`;
+  const env = { HERALD_BROKER: "kv", HERALD_KV_PATH: kvPath, ...opts.env };
+  const entry = opts.entry ?? "main.ts";
+  let server: RunningServer | null = null;
+  try {
+    server = await startServer({ entry, env, readyPath: "/about" });
+  } catch (err) {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    throw err;
+  }
+  const port = server.port;
+  let running = true;
+
+  const stopServer = async () => {
+    if (running && server) {
+      running = false;
+      await server.stop();
+    }
+  };
+  const restart = async () => {
+    await stopServer();
+    server = await startServer({ entry, env, port, readyPath: "/about" });
+    running = true;
+  };
+  const stop = async () => {
+    await stopServer();
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  };
+  return {
+    url: server.url,
+    port,
+    kvPath,
+    output: () => server?.output() ?? "",
+    stopServer,
+    restart,
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}
+
+/** Throws when the page is wider than its viewport (something overflows sideways). */
+export async function assertNoHorizontalOverflow(page: Page): Promise<void> {
+  const widths = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    client: document.documentElement.clientWidth,
+    culprits: [...document.querySelectorAll("body *")]
+      .filter((el) =>
+        el.getBoundingClientRect().right >
+          document.documentElement.clientWidth + 1
+      )
+      .slice(0, 5)
+      .map((el) => el.outerHTML.slice(0, 120)),
+  }));
+  if (widths.scroll > widths.client) {
+    throw new Error(
+      `page ${page.url()} is ${widths.scroll}px wide in a ${widths.client}px viewport; overflowing: ${
+        widths.culprits.join(" | ")
+      }`,
+    );
+  }
+}
+
+/** Waits until `check` is true, polling; throws `what` after `ms` (a hang guard, not a timing assertion). */
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  ms = 15_000,
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

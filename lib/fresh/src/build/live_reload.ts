@@ -1,0 +1,115 @@
+/**
+ * Dev live reload. Each dev process has a revision (random per start). The
+ * page loads {@link LIVE_RELOAD_SCRIPT_URL}, which carries the revision of
+ * the process that served it and listens to `/_frsh/alive` (SSE). When
+ * `deno --watch` restarts the server, the stream drops, the EventSource
+ * reconnects, receives a new revision, and the page reloads.
+ *
+ * @example
+ * ```ts
+ * // server side, in dev only:
+ * const routes = liveReloadRoutes(config); // mount them like plugin routes
+ * // and add to every page: <script type="module" src={LIVE_RELOAD_SCRIPT_URL}>
+ * ```
+ * @module
+ */
+import type { PluginRoute, ResolvedFreshConfig } from "../types.ts";
+
+/** The `src` of the module script the server adds to every page in dev. */
+export const LIVE_RELOAD_SCRIPT_URL = "/_frsh/refresh.js";
+/** The SSE endpoint that announces the revision. */
+export const LIVE_RELOAD_ALIVE_URL = "/_frsh/alive";
+
+/** Changes whenever the dev process restarts. */
+const REVISION = crypto.randomUUID();
+/** Keeps proxies from closing an idle stream. */
+const HEARTBEAT_MS = 15_000;
+
+function clientScript(revision: string): string {
+  return `// Herald dev live reload: reloads the page when the dev server restarts.
+const revision = ${JSON.stringify(revision)};
+const events = new EventSource(${JSON.stringify(LIVE_RELOAD_ALIVE_URL)});
+events.addEventListener("message", (e) => {
+  if (e.data !== revision) {
+    events.close();
+    location.reload();
+  }
+});
+`;
+}
+
+/** Ends each open stream; all are ended on SIGINT/SIGTERM so a graceful shutdown is not held up. */
+const open = new Set<() => void>();
+const SIGNALS: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+const listenSignals = Deno.build.os !== "windows";
+
+function endAll() {
+  for (const end of [...open]) end();
+}
+
+function track(end: () => void) {
+  if (open.size === 0 && listenSignals) {
+    for (const s of SIGNALS) Deno.addSignalListener(s, endAll);
+  }
+  open.add(end);
+}
+
+function untrack(end: () => void) {
+  if (!open.delete(end)) return;
+  if (open.size === 0 && listenSignals) {
+    for (const s of SIGNALS) Deno.removeSignalListener(s, endAll);
+  }
+}
+
+function aliveStream(): Response {
+  const encoder = new TextEncoder();
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const stop = () => {
+    clearInterval(timer);
+    untrack(end);
+  };
+  let end = stop;
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      end = () => {
+        stop();
+        try {
+          controller.close();
+        } catch { /* the client went away first */ }
+      };
+      track(end);
+      controller.enqueue(encoder.encode(`retry: 250\ndata: ${REVISION}\n\n`));
+      timer = setInterval(() => {
+        try {
+          controller.enqueue(encoder.encode(": alive\n\n"));
+        } catch {
+          stop();
+        }
+      }, HEARTBEAT_MS);
+    },
+    cancel: () => stop(),
+  });
+  return new Response(body, {
+    headers: {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache, no-transform",
+    },
+  });
+}
+
+/** The two dev-only routes: the client script and the revision stream. */
+export function liveReloadRoutes(_config: ResolvedFreshConfig): PluginRoute[] {
+  return [
+    {
+      path: LIVE_RELOAD_SCRIPT_URL,
+      handler: () =>
+        new Response(clientScript(REVISION), {
+          headers: {
+            "content-type": "text/javascript; charset=utf-8",
+            "cache-control": "no-store",
+          },
+        }),
+    },
+    { path: LIVE_RELOAD_ALIVE_URL, handler: () => aliveStream() },
+  ];
+}

@@ -1,0 +1,135 @@
+/**
+ * The browser bundles the server serves under `/_frsh/js/{buildId}/`:
+ *
+ * - dev (`config.dev`): an esbuild build in memory, made when the process
+ *   starts (`deno task start` restarts the process on a change);
+ * - after `deno task build`: the files in `{outDir}` (`_fresh/`);
+ * - otherwise (production without `_fresh/`): a minified build in memory.
+ *
+ * @example
+ * ```ts
+ * const snapshot = await loadBuildSnapshot(manifest, config);
+ * const js = await snapshot.read(snapshot.islandEntry("./islands/Counter.tsx"));
+ * ```
+ * @module
+ */
+import { bundle } from "./bundle.ts";
+import { fromFileUrl } from "./paths.ts";
+import type { BuildSnapshot, Manifest, ResolvedFreshConfig } from "../types.ts";
+import {
+  readSnapshotDir,
+  snapshotLookups,
+  type SnapshotMeta,
+} from "./snapshot_dir.ts";
+
+/** The hydration runtime's entry module (part of the server side). */
+export const RUNTIME_MODULE = fromFileUrl(
+  new URL("../runtime/client/main.ts", import.meta.url),
+);
+export const RUNTIME_ENTRY = "main.js";
+
+/** `./islands/chat/LiveFeed.tsx` → `chat_livefeed` (lower case, `[a-z0-9_]`). */
+export function islandName(key: string): string {
+  return key.replace(/^\.\/islands\//, "").replace(/\.(ts|tsx|js|jsx)$/, "")
+    .replace(/[^A-Za-z0-9]+/g, "_").toLowerCase();
+}
+
+/** Island manifest key → output file name, unique even when two names sanitize alike. */
+export function islandEntries(manifest: Manifest): Record<string, string> {
+  const entries: Record<string, string> = {};
+  const taken = new Set<string>();
+  for (const key of Object.keys(manifest.islands).sort()) {
+    let name = `island-${islandName(key)}`;
+    for (let n = 2; taken.has(name); n++) {
+      name = `island-${islandName(key)}_${n}`;
+    }
+    taken.add(name);
+    entries[key] = `${name}.js`;
+  }
+  return entries;
+}
+
+/** Hex SHA-256 of the output files (path and bytes, in path order), shortened. */
+async function hashFiles(files: Map<string, Uint8Array>): Promise<string> {
+  const parts: Uint8Array[] = [];
+  const encoder = new TextEncoder();
+  for (const path of [...files.keys()].sort()) {
+    parts.push(encoder.encode(path + "\0"), files.get(path)!);
+  }
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    all.set(part, offset);
+    offset += part.length;
+  }
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", all));
+  return [...digest.slice(0, 10)].map((b) => b.toString(16).padStart(2, "0"))
+    .join("");
+}
+
+/** A snapshot with its files in memory, plus what `build` writes to disk. */
+export interface BuiltSnapshot extends BuildSnapshot {
+  readonly files: ReadonlyMap<string, Uint8Array>;
+  readonly meta: SnapshotMeta;
+}
+
+/** Bundles the manifest's islands and the runtime now (minified unless `config.dev`). */
+export async function buildSnapshot(
+  manifest: Manifest,
+  config: ResolvedFreshConfig,
+): Promise<BuiltSnapshot> {
+  const islands = islandEntries(manifest);
+  const entries: Record<string, string> = {
+    [RUNTIME_ENTRY.replace(/\.js$/, "")]: RUNTIME_MODULE,
+  };
+  for (const [key, file] of Object.entries(islands)) {
+    entries[file.replace(/\.js$/, "")] = fromFileUrl(
+      new URL(key, manifest.baseUrl),
+    );
+  }
+  const { files, dependencies } = await bundle({
+    root: config.root,
+    entries,
+    dev: config.dev,
+    target: config.build.target,
+    outDir: config.build.outDir,
+  });
+  const meta: SnapshotMeta = {
+    version: 1,
+    buildId: Deno.env.get("DENO_DEPLOYMENT_ID") || await hashFiles(files),
+    runtimeEntry: RUNTIME_ENTRY,
+    islands,
+    files: Object.fromEntries(dependencies),
+  };
+  return {
+    ...snapshotLookups(meta),
+    files,
+    meta,
+    read: (path) => Promise.resolve(files.get(path) ?? null),
+  };
+}
+
+/**
+ * The snapshot the server uses: built in memory in dev; `_fresh/` when it
+ * exists and covers every island of the manifest; else built in memory.
+ */
+export async function loadBuildSnapshot(
+  manifest: Manifest,
+  config: ResolvedFreshConfig,
+): Promise<BuildSnapshot> {
+  if (!config.dev) {
+    const onDisk = await readSnapshotDir(config.build.outDir);
+    if (onDisk) {
+      const missing = Object.keys(manifest.islands).filter((key) =>
+        !(key in onDisk.meta.islands)
+      );
+      if (missing.length === 0) return onDisk;
+      console.warn(
+        `${config.build.outDir} is out of date (no bundle for ${
+          missing.join(", ")
+        }); bundling in memory. Run \`deno task build\` again.`,
+      );
+    }
+  }
+  return await buildSnapshot(manifest, config);
+}

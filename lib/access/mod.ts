@@ -1,5 +1,6 @@
 /**
- * Access control entry points that the HTTP layer calls (issue 5 fills these in).
+ * Access control entry points that the HTTP layer calls, backed by one
+ * process-wide {@link Access} instance read from the environment on first use.
  *
  * Contract:
  * - `authorize` resolves who is calling and checks that they may `action` every
@@ -8,49 +9,52 @@
  *   (throws HttpError 429); call the returned function when the stream ends.
  * - `checkPublishRate` throws HttpError 429 with `Retry-After` when over the rate.
  *
+ * @example
+ * ```ts
+ * const who = await authorize(req, "subscribe", channels, { remoteAddr: ctx.remoteAddr });
+ * const release = acquireStream(who);
+ * try { … stream … } finally { release(); }
+ * ```
  * @module
  */
-import { HttpError } from "../http/error.ts";
+import {
+  type Access,
+  createAccess,
+  type Principal,
+  type RequestInfo,
+} from "./access.ts";
+import { type AccessConfig, accessConfigFromEnv } from "./config.ts";
+import type { Action } from "./policy.ts";
 
-export type Action = "subscribe" | "publish";
+export type { Access, AccessConfig, Action, Principal, RequestInfo };
+export type { Session } from "./session.ts";
+export { accessConfigFromEnv, createAccess };
 
-/** Who is calling. */
-export interface Principal {
-  /** The user id (`sub` of a token, or the session's anonymous id); null when unknown. */
-  sub: string | null;
-  /** The client address, for per-IP limits. */
-  ip: string;
+let current: Access | null = null;
+
+/** The process-wide instance (created from `Deno.env` on first use). */
+export function access(): Access {
+  return current ??= createAccess(accessConfigFromEnv());
 }
 
-/** Request facts that are not on the Request itself. */
-export interface RequestInfo {
-  remoteAddr?: Deno.NetAddr | Deno.Addr;
+/** Replaces the process-wide instance, e.g. from a test; `null` re-reads the environment on next use. */
+export function configureAccess(config: AccessConfig | null): void {
+  current = config ? createAccess(config) : null;
 }
 
-function ipOf(info?: RequestInfo): string {
-  const addr = info?.remoteAddr;
-  return addr && "hostname" in addr ? addr.hostname : "unknown";
-}
-
-/** Placeholder policy until tokens land: public channels open, `user:` and `private:` closed. */
 export function authorize(
-  _req: Request,
-  _action: Action,
+  req: Request,
+  action: Action,
   channels: string[],
   info?: RequestInfo,
 ): Promise<Principal> {
-  for (const channel of channels) {
-    if (channel.startsWith("user:") || channel.startsWith("private:")) {
-      return Promise.reject(
-        new HttpError(401, "unauthorized", `channel ${channel} needs a token`),
-      );
-    }
-  }
-  return Promise.resolve({ sub: null, ip: ipOf(info) });
+  return access().authorize(req, action, channels, info);
 }
 
-export function acquireStream(_who: Principal): () => void {
-  return () => {};
+export function acquireStream(who: Principal): () => void {
+  return access().acquireStream(who);
 }
 
-export function checkPublishRate(_who: Principal): void {}
+export function checkPublishRate(who: Principal): void {
+  access().checkPublishRate(who);
+}

@@ -1,0 +1,132 @@
+/**
+ * Access settings, read from the environment with safe defaults. Every limit
+ * accepts `0` to switch it off.
+ *
+ * | variable | meaning | default |
+ * |---|---|---|
+ * | `HERALD_JWT_SECRET` | HS256 secret; enables token checks | unset (open mode) |
+ * | `HERALD_JWT_PUBLIC_KEY` | SPKI PEM for RS256/ES256 tokens; enables token checks | unset |
+ * | `HERALD_JWT_ISSUER` / `HERALD_JWT_AUDIENCE` | required `iss` / `aud` when set | unset |
+ * | `HERALD_SESSION_SECRET` | signs `herald_session` cookies | derived from `HERALD_JWT_SECRET`, else random per process |
+ * | `HERALD_PUBLIC_SUBSCRIBE` | patterns anyone may read without a token | `*` |
+ * | `HERALD_SESSION_PUBLISH` | patterns a session cookie may publish to when token checks are on | `notifications,chat:*` |
+ * | `HERALD_CORS_ORIGINS` | comma-separated origins allowed cross-origin (`*` = any, anonymous only) | unset (same-origin only) |
+ * | `HERALD_TRUST_PROXY` | number of reverse proxies whose `X-Forwarded-For` is trusted | 0 |
+ * | `HERALD_MAX_STREAMS_PER_USER` | open streams per user id (token `sub` or session) | 20 |
+ * | `HERALD_MAX_STREAMS_PER_IP` | open streams per client address | 100 |
+ * | `HERALD_PUBLISH_RATE` / `HERALD_PUBLISH_BURST` | publishes per second / burst, per token | 20 / 40 |
+ * | `HERALD_PUBLISH_RATE_IP` / `HERALD_PUBLISH_BURST_IP` | the same per client address, for callers without a token | 20 / 40 |
+ * | `HERALD_LIMITER_MAX_KEYS` | most rate buckets kept in memory | 10000 |
+ *
+ * @example
+ * ```ts
+ * const config = accessConfigFromEnv({ HERALD_JWT_SECRET: "s3cret" });
+ * config.limits.streamsPerUser; // 20
+ * ```
+ * @module
+ */
+
+export interface AccessLimits {
+  streamsPerUser: number;
+  streamsPerIp: number;
+  publishRate: number;
+  publishBurst: number;
+  publishRateIp: number;
+  publishBurstIp: number;
+  limiterMaxKeys: number;
+}
+
+export interface AccessConfig {
+  jwtSecret: string | null;
+  jwtPublicKeyPem: string | null;
+  jwtIssuer: string | null;
+  jwtAudience: string | null;
+  sessionSecret: string | null;
+  publicSubscribe: string[];
+  sessionPublish: string[];
+  corsOrigins: string[];
+  trustProxy: number;
+  limits: AccessLimits;
+}
+
+export const DEFAULT_LIMITS: Readonly<AccessLimits> = Object.freeze({
+  streamsPerUser: 20,
+  streamsPerIp: 100,
+  publishRate: 20,
+  publishBurst: 40,
+  publishRateIp: 20,
+  publishBurstIp: 40,
+  limiterMaxKeys: 10_000,
+});
+
+const LIMIT_VARIABLES: Record<keyof AccessLimits, string> = {
+  streamsPerUser: "HERALD_MAX_STREAMS_PER_USER",
+  streamsPerIp: "HERALD_MAX_STREAMS_PER_IP",
+  publishRate: "HERALD_PUBLISH_RATE",
+  publishBurst: "HERALD_PUBLISH_BURST",
+  publishRateIp: "HERALD_PUBLISH_RATE_IP",
+  publishBurstIp: "HERALD_PUBLISH_BURST_IP",
+  limiterMaxKeys: "HERALD_LIMITER_MAX_KEYS",
+};
+
+/** Where variables come from: `Deno.env` or a plain record (tests). */
+export type EnvSource =
+  | { get(name: string): string | undefined }
+  | Record<string, string | undefined>;
+
+function lookup(env: EnvSource, name: string): string | undefined {
+  const value = typeof env.get === "function"
+    ? (env as { get(name: string): string | undefined }).get(name)
+    : (env as Record<string, string | undefined>)[name];
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
+function list(raw: string | undefined, fallback: string[]): string[] {
+  if (raw === undefined) return fallback;
+  return raw.split(",").map((s) => s.trim()).filter((s) => s !== "");
+}
+
+function count(
+  name: string,
+  raw: string | undefined,
+  fallback: number,
+): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) {
+    throw new Error(
+      `${name} must be a number >= 0, got ${JSON.stringify(raw)}`,
+    );
+  }
+  return value;
+}
+
+/** Reads the access settings; throws a clear error on a malformed number. */
+export function accessConfigFromEnv(env: EnvSource = Deno.env): AccessConfig {
+  const limits = { ...DEFAULT_LIMITS };
+  for (const key of Object.keys(LIMIT_VARIABLES) as (keyof AccessLimits)[]) {
+    const name = LIMIT_VARIABLES[key];
+    limits[key] = count(name, lookup(env, name), DEFAULT_LIMITS[key]);
+  }
+  return {
+    jwtSecret: lookup(env, "HERALD_JWT_SECRET") ?? null,
+    // A PEM in an env var often arrives with literal "\n"s.
+    jwtPublicKeyPem:
+      lookup(env, "HERALD_JWT_PUBLIC_KEY")?.replaceAll("\\n", "\n") ??
+        null,
+    jwtIssuer: lookup(env, "HERALD_JWT_ISSUER") ?? null,
+    jwtAudience: lookup(env, "HERALD_JWT_AUDIENCE") ?? null,
+    sessionSecret: lookup(env, "HERALD_SESSION_SECRET") ?? null,
+    publicSubscribe: list(lookup(env, "HERALD_PUBLIC_SUBSCRIBE"), ["*"]),
+    sessionPublish: list(lookup(env, "HERALD_SESSION_PUBLISH"), [
+      "notifications",
+      "chat:*",
+    ]),
+    corsOrigins: list(lookup(env, "HERALD_CORS_ORIGINS"), []),
+    trustProxy: Math.floor(
+      count("HERALD_TRUST_PROXY", lookup(env, "HERALD_TRUST_PROXY"), 0),
+    ),
+    limits,
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * Who may subscribe or publish to which channel: a pure decision over the
+ * caller's credentials (a verified token, the session cookie, or nothing).
+ *
+ * Rules (see lib/access/README.md):
+ * - Public channels (not `user:`/`private:`, matching `HERALD_PUBLIC_SUBSCRIBE`,
+ *   default `*`) are readable by anyone, token or not. Tokens add rights, they
+ *   never take any away.
+ * - `user:{id}` is readable by user `{id}` (token `sub` or session id) and by
+ *   tokens whose subscribe patterns name the namespace (`user:…`).
+ * - `private:…` needs a subscribe pattern that names the namespace.
+ * - A bare `*` never opens `user:` or `private:` channels: a pattern grants a
+ *   reserved channel only when it literally starts with `user:` / `private:`.
+ * - Publishing without token checks (open mode): public channels only.
+ *   With token checks: a token's publish patterns, or for a session cookie the
+ *   `HERALD_SESSION_PUBLISH` patterns.
+ * - Denied with no credential that could help → 401; otherwise → 403.
+ *
+ * @example
+ * ```ts
+ * decide("subscribe", "user:alice", { token: null, session: null }, options);
+ * // { allowed: false, status: 401, message: "channel user:alice …" }
+ * ```
+ * @module
+ */
+import { matchesAny, matchPattern } from "./pattern.ts";
+import type { Session } from "./session.ts";
+import type { TokenGrant } from "./token.ts";
+
+export type Action = "subscribe" | "publish";
+
+/** What the caller showed. */
+export interface Credentials {
+  /** A verified token (only when token checks are on). */
+  token: TokenGrant | null;
+  /** A verified `herald_session` cookie. */
+  session: Session | null;
+}
+
+export interface PolicyOptions {
+  /** True when a JWT key is configured. */
+  tokensEnabled: boolean;
+  /** Patterns of channels anyone may read (`HERALD_PUBLIC_SUBSCRIBE`). */
+  publicSubscribe: readonly string[];
+  /** Patterns a session may publish to when tokens are enabled (`HERALD_SESSION_PUBLISH`). */
+  sessionPublish: readonly string[];
+}
+
+export type Decision =
+  | { allowed: true }
+  | { allowed: false; status: 401 | 403; message: string };
+
+const RESERVED = ["user:", "private:"] as const;
+
+/** The reserved namespace prefix of a channel (`user:` or `private:`), or null. */
+export function reservedPrefix(channel: string): string | null {
+  return RESERVED.find((prefix) => channel.startsWith(prefix)) ?? null;
+}
+
+/** Whether `patterns` grant `channel`, where reserved channels need a pattern naming their namespace. */
+export function patternsGrant(
+  patterns: readonly string[],
+  channel: string,
+): boolean {
+  const prefix = reservedPrefix(channel);
+  return patterns.some((pattern) =>
+    (prefix === null || pattern.startsWith(prefix)) &&
+    matchPattern(pattern, channel)
+  );
+}
+
+/** Whether anyone may read `channel` without credentials. */
+export function isPublic(channel: string, options: PolicyOptions): boolean {
+  return reservedPrefix(channel) === null &&
+    matchesAny(options.publicSubscribe, channel);
+}
+
+function mayAct(
+  action: Action,
+  channel: string,
+  { token, session }: Credentials,
+  options: PolicyOptions,
+): boolean {
+  if (action === "subscribe") {
+    if (isPublic(channel, options)) return true;
+    if (channel.startsWith("user:")) {
+      const owner = channel.slice("user:".length);
+      if (token?.sub === owner || session?.id === owner) return true;
+    }
+    return token !== null && patternsGrant(token.subscribe, channel);
+  }
+  if (!options.tokensEnabled) return isPublic(channel, options);
+  if (token && patternsGrant(token.publish, channel)) return true;
+  return session !== null && patternsGrant(options.sessionPublish, channel);
+}
+
+/** The decision for one channel. */
+export function decide(
+  action: Action,
+  channel: string,
+  credentials: Credentials,
+  options: PolicyOptions,
+): Decision {
+  if (mayAct(action, channel, credentials, options)) return { allowed: true };
+  const { token, session } = credentials;
+  const shown = JSON.stringify(
+    channel.length > 80 ? channel.slice(0, 80) + "…" : channel,
+  );
+  if (options.tokensEnabled && token === null) {
+    return {
+      allowed: false,
+      status: 401,
+      message: `${action} to channel ${shown} needs a token`,
+    };
+  }
+  if (
+    !options.tokensEnabled && action === "subscribe" && session === null &&
+    channel.startsWith("user:")
+  ) {
+    return {
+      allowed: false,
+      status: 401,
+      message: `channel ${shown} is readable only with its user's session`,
+    };
+  }
+  return {
+    allowed: false,
+    status: 403,
+    message: options.tokensEnabled
+      ? `this token may not ${action} to channel ${shown}`
+      : `channel ${shown} is closed to ${action} (no token checks configured)`,
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * Root middleware: every request of the app passes here.
+ *
+ * - Page routes get `ctx.state.session` ({@link Session}: anonymous id and
+ *   display name) from the signed `herald_session` cookie; a visitor without
+ *   a valid one gets a new session, and the cookie comes with the HTML answer.
+ * - State-changing requests (POST…) that carry Herald cookies from another
+ *   site are refused (403): forms cannot be posted cross-site in a user's name.
+ * - `X-Content-Type-Options: nosniff` and `Referrer-Policy: same-origin` on
+ *   every answer (a `?token=` in a page URL never leaks to other sites).
+ *
+ * @module
+ */
+import type { FreshContext } from "$fresh/src/server/types.ts";
+import { errorResponse } from "../lib/http/error.ts";
+import { access, type Session } from "../lib/access/mod.ts";
+import { withHeaders } from "../lib/access/cors.ts";
+import { assertNotCrossSiteWrite } from "../lib/access/origin.ts";
+import {
+  newSession,
+  readSession,
+  sessionCookie,
+} from "../lib/access/session.ts";
+
+/** What this middleware puts in `ctx.state`. */
+export interface SessionState {
+  session: Session;
+}
+
+const SECURITY_HEADERS = {
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "same-origin",
+};
+
+function isHttps(req: Request): boolean {
+  if (new URL(req.url).protocol === "https:") return true;
+  return access().config.trustProxy > 0 &&
+    req.headers.get("x-forwarded-proto") === "https";
+}
+
+export async function handler(
+  req: Request,
+  ctx: FreshContext<Partial<SessionState>>,
+): Promise<Response> {
+  try {
+    assertNotCrossSiteWrite(req);
+  } catch (err) {
+    return withHeaders(errorResponse(err), SECURITY_HEADERS);
+  }
+  if (ctx.destination === "static" || ctx.destination === "internal") {
+    return withHeaders(await ctx.next(), SECURITY_HEADERS);
+  }
+  const key = await access().sessionKey();
+  const existing = await readSession(req, key);
+  const session = existing ?? newSession();
+  ctx.state.session = session;
+  const res = await ctx.next();
+  const isPage = res.headers.get("content-type")?.startsWith("text/html");
+  if (existing || !isPage) return withHeaders(res, SECURITY_HEADERS);
+  const cookie = await sessionCookie(session, key, { secure: isHttps(req) });
+  return withHeaders(res, SECURITY_HEADERS, { "set-cookie": cookie });
+}

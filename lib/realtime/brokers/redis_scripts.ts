@@ -1,0 +1,77 @@
+/**
+ * The Lua scripts of the redis broker. Publishing is one script so that the
+ * id, the history entry, the trim and the live message happen atomically:
+ * no reader can see an event in history that subscribers were not sent, and
+ * ids follow the order in which Redis ran the publishes.
+ *
+ * Keys: `{prefix}:clock` (the deployment's id clock, µs), `{prefix}:log:{ch}`
+ * (a stream; entry ids are `<clock>-0`), `{prefix}:meta:{ch}` (a hash: `head`,
+ * the newest stream id; `trimmed`, the newest stream id dropped). Needs Redis
+ * 6.2+ (exclusive XRANGE bounds, XTRIM MINID).
+ *
+ * @module
+ */
+
+/**
+ * KEYS: clock, log, meta. ARGV: live pub/sub channel, event name, event name
+ * as JSON, data as JSON, history limit, history ttl ms, meta ttl ms.
+ * Returns [id, time ms].
+ */
+export const PUBLISH_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local clock = now
+local last = tonumber(redis.call('GET', KEYS[1]) or '0')
+if clock <= last then clock = last + 1 end
+local clockStr = string.format('%.0f', clock)
+redis.call('SET', KEYS[1], clockStr)
+local id = string.format('%016.0f', clock) .. '-0000'
+local timeStr = string.format('%.0f', math.floor(now / 1000))
+local streamId = clockStr .. '-0'
+redis.call('XADD', KEYS[2], streamId, 'e', ARGV[2], 'd', ARGV[4], 't', timeStr)
+local limit = tonumber(ARGV[5])
+local len = redis.call('XLEN', KEYS[2])
+if len > limit then
+  local dropped = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', len - limit)
+  redis.call('HSET', KEYS[3], 'trimmed', dropped[#dropped][1])
+  redis.call('XTRIM', KEYS[2], 'MAXLEN', limit)
+end
+local ttl = tonumber(ARGV[6])
+local cutoff = string.format('%.0f', now - ttl * 1000) .. '-0'
+local old = redis.call('XREVRANGE', KEYS[2], '(' .. cutoff, '-', 'COUNT', 1)
+if #old > 0 then
+  redis.call('HSET', KEYS[3], 'trimmed', old[1][1])
+  redis.call('XTRIM', KEYS[2], 'MINID', cutoff)
+end
+redis.call('HSET', KEYS[3], 'head', streamId)
+redis.call('PEXPIRE', KEYS[2], ttl)
+redis.call('PEXPIRE', KEYS[3], tonumber(ARGV[7]))
+redis.call('PUBLISH', ARGV[1], '{"id":"' .. id .. '","time":' .. timeStr ..
+  ',"event":' .. ARGV[3] .. ',"data":' .. ARGV[4] .. '}')
+return {id, timeStr}
+`;
+
+/**
+ * KEYS: log, meta. ARGV: the age cut-off as a stream id. Returns the newest
+ * stream id that history no longer holds, or false.
+ */
+export const TRIMMED_SCRIPT = `
+local meta = redis.call('HMGET', KEYS[2], 'trimmed', 'head')
+local best = meta[1]
+local function later(a, b)
+  if not a then return b end
+  if not b then return a end
+  local ams, aseq = string.match(a, '(%d+)-(%d+)')
+  local bms, bseq = string.match(b, '(%d+)-(%d+)')
+  if #ams ~= #bms then
+    if #ams > #bms then return a else return b end
+  end
+  if ams > bms then return a end
+  return b
+end
+local old = redis.call('XREVRANGE', KEYS[1], '(' .. ARGV[1], '-', 'COUNT', 1)
+if #old > 0 then best = later(best, old[1][1]) end
+local kept = redis.call('XREVRANGE', KEYS[1], '+', ARGV[1], 'COUNT', 1)
+if #kept == 0 and meta[2] then best = later(best, meta[2]) end
+return best
+`;

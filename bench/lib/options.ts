@@ -1,0 +1,110 @@
+/**
+ * The benchmark's options, from flags first, then `BENCH_*` environment
+ * variables, then defaults.
+ *
+ * | flag | env | default |
+ * |---|---|---|
+ * | `--subscribers N` | `BENCH_SUBSCRIBERS` | 1000 (1 … 10000) |
+ * | `--rates 10,100,500` | `BENCH_RATES` | `10,100,500` (msg/s) |
+ * | `--duration S` | `BENCH_DURATION` | 3 (seconds per step) |
+ * | `--targets raw,memory,redis` | `BENCH_TARGETS` | all three |
+ * | `--clients 1` | `BENCH_CLIENTS` | 1 (subscriber client processes, 1 or 2) |
+ * | `--json PATH` | `BENCH_JSON` | none (also write the results as JSON) |
+ *
+ * @example
+ * ```ts
+ * const opts = benchOptions(["--subscribers", "200", "--rates", "10"]);
+ * ```
+ * @module
+ */
+import { parseArgs } from "node:util";
+
+export type TargetName = "raw" | "memory" | "redis";
+export const TARGET_NAMES: readonly TargetName[] = ["raw", "memory", "redis"];
+export const MAX_SUBSCRIBERS = 10_000;
+
+export interface BenchOptions {
+  subscribers: number;
+  rates: number[];
+  durationMs: number;
+  targets: TargetName[];
+  clients: number;
+  json?: string;
+  help: boolean;
+}
+
+export const USAGE = `deno task bench [options]
+  --subscribers N        subscribers on one channel (default 1000, max ${MAX_SUBSCRIBERS})
+  --rates 10,100,500     publish rates in msg/s, one step each
+  --duration S           seconds per step (default 3)
+  --targets raw,memory,redis
+  --clients 1            subscriber client processes (1 or 2)
+  --json PATH            also write the results as JSON
+Each flag can also be set as BENCH_SUBSCRIBERS, BENCH_RATES, BENCH_DURATION,
+BENCH_TARGETS, BENCH_CLIENTS, BENCH_JSON. Redis: REDIS_URL (default redis://127.0.0.1:6379).`;
+
+type Env = Record<string, string | undefined>;
+
+export function benchOptions(
+  args: string[] = Deno.args,
+  env: Env = Deno.env.toObject(),
+): BenchOptions {
+  const { values } = parseArgs({
+    args,
+    options: {
+      subscribers: { type: "string" },
+      rates: { type: "string" },
+      duration: { type: "string" },
+      targets: { type: "string" },
+      clients: { type: "string" },
+      json: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  const pick = (flag: string | undefined, name: string, fallback: string) =>
+    flag ?? env[name] ?? fallback;
+
+  const subscribers = wholeNumber(
+    "subscribers",
+    pick(values.subscribers, "BENCH_SUBSCRIBERS", "1000"),
+    1,
+    MAX_SUBSCRIBERS,
+  );
+  const rates = pick(values.rates, "BENCH_RATES", "10,100,500").split(",")
+    .map((r) => wholeNumber("rates", r.trim(), 1, 100_000));
+  const duration = Number(pick(values.duration, "BENCH_DURATION", "3"));
+  if (!(duration > 0 && duration <= 600)) {
+    throw new Error(`--duration must be 0 < S ≤ 600 seconds, got ${duration}`);
+  }
+  const targets = pick(values.targets, "BENCH_TARGETS", TARGET_NAMES.join(","))
+    .split(",").map((t) => t.trim()) as TargetName[];
+  for (const t of targets) {
+    if (!TARGET_NAMES.includes(t)) {
+      throw new Error(`unknown target ${t}: use ${TARGET_NAMES.join(", ")}`);
+    }
+  }
+  return {
+    subscribers,
+    rates,
+    durationMs: duration * 1000,
+    targets,
+    clients: wholeNumber(
+      "clients",
+      pick(values.clients, "BENCH_CLIENTS", "1"),
+      1,
+      2,
+    ),
+    json: values.json ?? env.BENCH_JSON,
+    help: values.help ?? false,
+  };
+}
+
+function wholeNumber(name: string, raw: string, min: number, max: number) {
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new Error(
+      `--${name} must be a whole number ${min} … ${max}, got ${raw}`,
+    );
+  }
+  return n;
+}

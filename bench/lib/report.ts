@@ -1,0 +1,137 @@
+/**
+ * Formats the benchmark results as Markdown: one table of every target and
+ * step, then the ratios against the targets of issue 3 with PASS/MISS.
+ *
+ * @example
+ * ```ts
+ * console.log(resultsTable(results));
+ * console.log(ratioLines(results).join("\n"));
+ * ```
+ * @module
+ */
+import type { StepResult, TargetResult } from "./measure_target.ts";
+
+/** Targets from issue 3, item 9. */
+export const GOALS = {
+  memoryVsRawDeliveries: 0.8,
+  redisVsMemoryDeliveries: 0.7,
+  p99VsRaw: 1.5,
+  p99AbsoluteMs: 20,
+  bytesPerConnectionVsRaw: 1.2,
+} as const;
+
+const ms = (v: number) => Number.isFinite(v) ? v.toFixed(2) : "–";
+const kb = (bytes: number) =>
+  Number.isFinite(bytes) ? (bytes / 1024).toFixed(1) : "–";
+const int = (v: number) => Math.round(v).toLocaleString("en-US");
+
+export function resultsTable(results: TargetResult[]): string {
+  const rows = [
+    "| target | subscribers | rate msg/s | published | deliveries/s | p50 ms | p99 ms | max ms | lost | dup | closed | server CPU | client CPU | KB/idle conn |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+  ];
+  for (const r of results) {
+    if (r.skipped) {
+      rows.push(`| ${r.label} | skipped: ${r.skipped} ||||||||||||`);
+      continue;
+    }
+    for (const s of r.steps) {
+      rows.push(
+        `| ${r.label} | ${int(r.connected)} | ${s.rate} | ${int(s.published)}` +
+          `${s.publishFailed ? ` (+${s.publishFailed} failed)` : ""}` +
+          ` | ${int(s.deliveriesPerSec)} | ${ms(s.p50)} | ${ms(s.p99)} | ${
+            ms(s.max)
+          } | ${int(s.lost)} | ${int(s.duplicates)} | ${s.closedByServer} | ${
+            s.serverCpuPercent.toFixed(0)
+          }% | ${s.clientCpuPercent.toFixed(0)}% | ${
+            kb(r.bytesPerConnection)
+          } |`,
+      );
+    }
+  }
+  return rows.join("\n");
+}
+
+function verdict(ok: boolean): string {
+  return ok ? "PASS" : "MISS";
+}
+
+function stepAt(r: TargetResult | undefined, rate: number) {
+  return r?.skipped ? undefined : r?.steps.find((s) => s.rate === rate);
+}
+
+/** One line per ratio and step: value, goal and PASS/MISS. */
+export function ratioLines(results: TargetResult[]): string[] {
+  const byName = new Map(results.map((r) => [r.name, r]));
+  const raw = byName.get("raw");
+  const memory = byName.get("memory");
+  const redis = byName.get("redis");
+  const lines: string[] = [];
+  const rates = [
+    ...new Set(results.flatMap((r) => r.steps.map((s) => s.rate))),
+  ];
+  const ratio = (a: number, b: number) => b > 0 ? a / b : NaN;
+
+  for (const rate of rates) {
+    const [rawStep, memStep, redisStep] = [raw, memory, redis].map((r) =>
+      stepAt(r, rate)
+    );
+    if (memStep && rawStep) {
+      const d = ratio(memStep.deliveriesPerSec, rawStep.deliveriesPerSec);
+      lines.push(
+        `- ${rate} msg/s: memory vs raw deliveries/s ${d.toFixed(2)}× ` +
+          `(goal ≥ ${GOALS.memoryVsRawDeliveries}×) ${
+            verdict(d >= GOALS.memoryVsRawDeliveries)
+          }`,
+      );
+    }
+    if (redisStep && memStep) {
+      const d = ratio(redisStep.deliveriesPerSec, memStep.deliveriesPerSec);
+      lines.push(
+        `- ${rate} msg/s: redis vs memory deliveries/s ${d.toFixed(2)}× ` +
+          `(goal ≥ ${GOALS.redisVsMemoryDeliveries}×) ${
+            verdict(d >= GOALS.redisVsMemoryDeliveries)
+          }`,
+      );
+    }
+    for (const [name, step] of [["memory", memStep], ["redis", redisStep]]) {
+      if (!step || !rawStep || typeof step === "string") continue;
+      const p = ratio(step.p99, rawStep.p99);
+      lines.push(
+        `- ${rate} msg/s: ${name} p99 ${ms(step.p99)} ms vs raw ${
+          ms(rawStep.p99)
+        } ms = ${
+          p.toFixed(2)
+        }× (goal ≤ ${GOALS.p99VsRaw}× and < ${GOALS.p99AbsoluteMs} ms) ${
+          verdict(p <= GOALS.p99VsRaw && step.p99 < GOALS.p99AbsoluteMs)
+        }`,
+      );
+    }
+  }
+  for (const r of [memory, redis]) {
+    if (!r || r.skipped || !raw || raw.skipped) continue;
+    const m = ratio(r.bytesPerConnection, raw.bytesPerConnection);
+    lines.push(
+      `- memory per idle connection: ${r.name} ${
+        kb(r.bytesPerConnection)
+      } KB vs raw ${kb(raw.bytesPerConnection)} KB = ${
+        m.toFixed(2)
+      }× (goal ≤ ${GOALS.bytesPerConnectionVsRaw}×) ${
+        verdict(m <= GOALS.bytesPerConnectionVsRaw)
+      }`,
+    );
+  }
+  for (const r of results) {
+    if (r.skipped) continue;
+    const lost = r.steps.reduce(
+      (sum: number, s: StepResult) => sum + s.lost,
+      0,
+    );
+    lines.push(
+      `- lost messages, ${r.label}: ${int(lost)} (goal 0) ${
+        verdict(lost === 0)
+      }`,
+    );
+  }
+  return lines;
+}

@@ -1,0 +1,97 @@
+/**
+ * The servers the benchmark measures, each run as its own process: the raw
+ * `Deno.serve` baseline, then Herald (`main.ts`) with the memory broker and
+ * with the redis broker under a unique key prefix.
+ *
+ * @example
+ * ```ts
+ * const spec = await targetSpec("redis");
+ * if (spec.unavailable) console.log(`skipping redis: ${spec.unavailable}`);
+ * ```
+ * @module
+ */
+import { REPO_ROOT } from "../../tests/_support/server.ts";
+import { REDIS_URL, redisAnswers } from "../../tests/_support/redis.ts";
+import type { TargetName } from "./options.ts";
+
+export interface TargetSpec {
+  name: TargetName;
+  label: string;
+  /** Script to run, relative to the repository root. */
+  entry: string;
+  env: Record<string, string>;
+  /** Why this target cannot run here; undefined when it can. */
+  unavailable?: string;
+  /** Redis key prefix to delete afterwards (redis target only). */
+  redisPrefix?: string;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isFile;
+  } catch {
+    return false;
+  }
+}
+
+export async function targetSpec(name: TargetName): Promise<TargetSpec> {
+  if (name === "raw") {
+    return {
+      name,
+      label: "raw Deno.serve",
+      entry: "bench/raw_sse_server.ts",
+      env: {},
+    };
+  }
+  const herald = await exists(`${REPO_ROOT}main.ts`)
+    ? undefined
+    : "main.ts does not exist yet";
+  if (name === "memory") {
+    return {
+      name,
+      label: "Herald memory",
+      entry: "main.ts",
+      env: { HERALD_BROKER: "memory" },
+      unavailable: herald,
+    };
+  }
+  const redisPrefix = `herald-bench:${crypto.randomUUID().slice(0, 8)}`;
+  return {
+    name,
+    label: "Herald redis",
+    entry: "main.ts",
+    env: {
+      HERALD_BROKER: "redis",
+      REDIS_URL,
+      HERALD_REDIS_PREFIX: redisPrefix,
+    },
+    unavailable: herald ??
+      (await redisAnswers() ? undefined : `no Redis answers at ${REDIS_URL}`),
+    redisPrefix,
+  };
+}
+
+/** Deletes every key under `prefix` (SCAN + UNLINK; never FLUSHALL). */
+export async function deleteRedisKeys(prefix: string): Promise<number> {
+  const { Redis } = await import("ioredis");
+  const redis = new Redis(REDIS_URL, { lazyConnect: true });
+  await redis.connect();
+  let deleted = 0;
+  try {
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(
+        cursor,
+        "MATCH",
+        `${prefix}*`,
+        "COUNT",
+        500,
+      );
+      cursor = next;
+      if (keys.length) deleted += await redis.unlink(...keys);
+    } while (cursor !== "0");
+  } finally {
+    await redis.quit();
+  }
+  return deleted;
+}

@@ -1,0 +1,359 @@
+/**
+ * Chat rooms on the app store and the broker: rooms and members live in the
+ * store, messages and join/leave events on the room's channel `chat:{room}`
+ * (so history comes from `broker.history` and survives restarts with KV or
+ * Redis).
+ *
+ * Membership: a username is unique in a room (`setIfAbsent` on its
+ * lowercase key). A member entry has a TTL that the page renews by
+ * heartbeat; a page that closes says `leave` (sendBeacon), and a page that
+ * dies simply stops renewing. The room's *roster* (the names last announced)
+ * is what join/leave events have told the pages; `sweep` compares it with
+ * the live members and announces the difference, and roster changes are
+ * compare-and-set, so each join or leave is announced once even with
+ * several processes.
+ *
+ * @example
+ * ```ts
+ * const chat = new ChatService(store, broker);
+ * await chat.createRoom("lobby", "Ada");
+ * const { memberId } = await chat.join("lobby", "ada");
+ * await chat.send("lobby", "ada", memberId, "hello");
+ * ```
+ * @module
+ */
+import type { Broker, HeraldEvent } from "../../realtime/types.ts";
+import type { AppStore } from "../store/types.ts";
+import { HttpError } from "../../http/error.ts";
+import {
+  CHAT_EVENTS,
+  type ChatEventName,
+  type ChatLine,
+  type Member,
+  type MembershipData,
+  type Room,
+  roomChannel,
+  ROOMS_CHANNEL,
+  type RoomState,
+} from "./types.ts";
+import {
+  usernameKey,
+  validMessage,
+  validRoomName,
+  validUsername,
+} from "./validate.ts";
+
+export interface ChatOptions {
+  /** A member whose page stops renewing is gone after this long. */
+  memberTtlMs?: number;
+  /** How many events of the room's history a page shows. */
+  historyLimit?: number;
+}
+
+/** `HERALD_CHAT_MEMBER_TTL_MS` (default 45 s) and `HERALD_CHAT_HISTORY` (default 200). */
+export function chatOptionsFromEnv(
+  env: Record<string, string | undefined> = Deno.env.toObject(),
+): ChatOptions {
+  const num = (v: string | undefined) =>
+    v && Number(v) > 0 ? Number(v) : undefined;
+  return {
+    memberTtlMs: num(env.HERALD_CHAT_MEMBER_TTL_MS),
+    historyLimit: num(env.HERALD_CHAT_HISTORY),
+  };
+}
+
+const roomKey = (room: string) => ["chat", "rooms", room];
+const membersKey = (room: string) => ["chat", "members", room];
+const memberKey = (room: string, name: string) => [
+  "chat",
+  "members",
+  room,
+  usernameKey(name),
+];
+const rosterKey = (room: string) => ["chat", "roster", room];
+
+export interface Joined {
+  room: string;
+  username: string;
+  memberId: string;
+  members: string[];
+}
+
+export class ChatService {
+  readonly memberTtlMs: number;
+  readonly historyLimit: number;
+
+  constructor(
+    readonly store: AppStore,
+    readonly broker: Pick<Broker, "publish" | "history">,
+    opts: ChatOptions = {},
+  ) {
+    this.memberTtlMs = opts.memberTtlMs ?? 45_000;
+    this.historyLimit = opts.historyLimit ?? 200;
+  }
+
+  async listRooms(): Promise<Room[]> {
+    const entries = await this.store.list<Room>(["chat", "rooms"]);
+    return entries.map((e) => e.value);
+  }
+
+  async getRoom(room: string): Promise<Room | null> {
+    return await this.store.get<Room>(roomKey(room));
+  }
+
+  /** Creates a room; 409 when one with that name exists. */
+  async createRoom(name: unknown, createdBy?: string): Promise<Room> {
+    const room: Room = {
+      name: validRoomName(name),
+      createdAt: Date.now(),
+      ...(createdBy ? { createdBy } : {}),
+    };
+    if (!await this.store.setIfAbsent(roomKey(room.name), room)) {
+      throw new HttpError(
+        409,
+        "room_exists",
+        `A room named “${room.name}” already exists. Pick another name, or open it from the list.`,
+      );
+    }
+    await this.broker.publish(ROOMS_CHANNEL, {
+      event: "roomCreated",
+      data: room,
+    });
+    return room;
+  }
+
+  async #requireRoom(room: unknown): Promise<string> {
+    const name = validRoomName(room);
+    if (!await this.getRoom(name)) {
+      throw new HttpError(404, "room_not_found", `No room named “${name}”.`);
+    }
+    return name;
+  }
+
+  /**
+   * Joins `username` to the room. A page that already holds the name (same
+   * `memberId`, e.g. after a reload) keeps it; anyone else gets 409.
+   */
+  async join(
+    room: unknown,
+    username: unknown,
+    memberId?: string,
+  ): Promise<Joined> {
+    const name = await this.#requireRoom(room);
+    const user = validUsername(username);
+    const key = memberKey(name, user);
+    const ttl = { ttlMs: this.memberTtlMs };
+    const current = await this.store.get<Member>(key);
+    let member: Member;
+    if (current && memberId && current.memberId === memberId) {
+      member = { ...current, name: user };
+      if (!await this.store.compareAndSet(key, current, member, ttl)) {
+        throw this.#taken(user);
+      }
+    } else {
+      member = {
+        name: user,
+        memberId: memberId || crypto.randomUUID(),
+        joinedAt: Date.now(),
+      };
+      if (!await this.store.setIfAbsent(key, member, ttl)) {
+        throw this.#taken(user);
+      }
+    }
+    if (await this.#updateRoster(name, (names) => add(names, user))) {
+      await this.#announce(name, "join", { user });
+    }
+    return {
+      room: name,
+      username: user,
+      memberId: member.memberId,
+      members: await this.members(name),
+    };
+  }
+
+  #taken(user: string) {
+    return new HttpError(
+      409,
+      "username_taken",
+      `The name “${user}” is taken in this room. Choose another one.`,
+    );
+  }
+
+  /** The member entry when `memberId` proves the caller is that member. */
+  async #member(room: string, username: unknown, memberId: unknown) {
+    const user = validUsername(username);
+    const member = await this.store.get<Member>(memberKey(room, user));
+    if (
+      !member || typeof memberId !== "string" || member.memberId !== memberId
+    ) {
+      return null;
+    }
+    return member;
+  }
+
+  /** Removes the member (when `memberId` matches) and announces it once. */
+  async leave(
+    room: unknown,
+    username: unknown,
+    memberId: unknown,
+  ): Promise<void> {
+    const name = validRoomName(room);
+    const member = await this.#member(name, username, memberId);
+    if (!member) return;
+    await this.store.deleteIf(memberKey(name, member.name), member);
+    if (await this.#updateRoster(name, (names) => remove(names, member.name))) {
+      await this.#announce(name, "leave", {
+        user: member.name,
+        reason: "left",
+      });
+    }
+  }
+
+  /**
+   * Renews the caller's membership (re-joining when it lapsed meanwhile),
+   * then announces members that expired. 409 when someone else took the name.
+   */
+  async heartbeat(
+    room: unknown,
+    username: unknown,
+    memberId: unknown,
+  ): Promise<string[]> {
+    const name = await this.#requireRoom(room);
+    if (typeof memberId !== "string" || !memberId) {
+      throw new HttpError(400, "invalid_member", "memberId is required.");
+    }
+    const member = await this.#member(name, username, memberId);
+    if (member) {
+      await this.store.compareAndSet(
+        memberKey(name, member.name),
+        member,
+        member,
+        {
+          ttlMs: this.memberTtlMs,
+        },
+      );
+    } else {
+      await this.join(name, username, memberId);
+    }
+    return await this.sweep(name);
+  }
+
+  /** Announces a leave for every announced member whose entry expired; returns the members. */
+  async sweep(room: string): Promise<string[]> {
+    const live = await this.members(room);
+    const liveKeys = new Set(live.map(usernameKey));
+    let gone: string[] = [];
+    await this.#updateRoster(room, (names) => {
+      gone = names.filter((n) => !liveKeys.has(usernameKey(n)));
+      return names.filter((n) => liveKeys.has(usernameKey(n)));
+    });
+    for (const user of gone) {
+      await this.#announce(room, "leave", { user, reason: "expired" });
+    }
+    return live;
+  }
+
+  /** Publishes a message from a member; 403 when the caller is not one. */
+  async send(
+    room: unknown,
+    username: unknown,
+    memberId: unknown,
+    text: unknown,
+  ): Promise<HeraldEvent> {
+    const name = await this.#requireRoom(room);
+    const message = validMessage(text);
+    const member = await this.#member(name, username, memberId);
+    if (!member) {
+      throw new HttpError(
+        403,
+        "not_a_member",
+        "Join the room before sending messages.",
+      );
+    }
+    return await this.broker.publish(roomChannel(name), {
+      event: "message",
+      data: { user: member.name, text: message },
+    });
+  }
+
+  /** Current members' names, sorted. */
+  async members(room: string): Promise<string[]> {
+    const entries = await this.store.list<Member>(membersKey(room));
+    return entries.map((e) => e.value.name).sort(byName);
+  }
+
+  /** The room's recent log (messages, joins, leaves), oldest first. */
+  async lines(room: string, after?: string): Promise<ChatLine[]> {
+    const events = await this.broker.history(roomChannel(room), {
+      ...(after ? { after } : {}),
+      limit: this.historyLimit,
+    });
+    return events.map(toLine).filter((l): l is ChatLine => l !== null);
+  }
+
+  /** Everything a page shows; null when the room does not exist. */
+  async state(room: string): Promise<RoomState | null> {
+    if (!await this.getRoom(room)) return null;
+    const [lines, members] = await Promise.all([
+      this.lines(room),
+      this.sweep(room),
+    ]);
+    return { room, lines, members };
+  }
+
+  async #announce(room: string, event: "join" | "leave", data: MembershipData) {
+    await this.broker.publish(roomChannel(room), { event, data });
+  }
+
+  /** Compare-and-set loop on the roster; true when this call changed it. */
+  async #updateRoster(
+    room: string,
+    change: (names: string[]) => string[],
+  ): Promise<boolean> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const before = await this.store.get<string[]>(rosterKey(room));
+      const after = change(before ?? []).sort(byName);
+      if (sameNames(before ?? [], after)) return false;
+      const written = before === null
+        ? await this.store.setIfAbsent(rosterKey(room), after)
+        : await this.store.compareAndSet(rosterKey(room), before, after);
+      if (written) return true;
+    }
+    throw new Error(`chat: roster of ${room} keeps changing`);
+  }
+}
+
+function add(names: string[], user: string): string[] {
+  const key = usernameKey(user);
+  return names.some((n) => usernameKey(n) === key) ? names : [...names, user];
+}
+
+function remove(names: string[], user: string): string[] {
+  const key = usernameKey(user);
+  return names.filter((n) => usernameKey(n) !== key);
+}
+
+function byName(a: string, b: string) {
+  return a.localeCompare(b, "en", { sensitivity: "base" }) || (a < b ? -1 : 1);
+}
+
+function sameNames(a: string[], b: string[]) {
+  return a.length === b.length && a.every((n, i) => n === b[i]);
+}
+
+/** A history event as a line of the room's log, or null for anything else. */
+export function toLine(e: HeraldEvent): ChatLine | null {
+  if (!(CHAT_EVENTS as readonly string[]).includes(e.event)) return null;
+  const data = (e.data ?? {}) as Record<string, unknown>;
+  if (typeof data.user !== "string") return null;
+  return {
+    id: e.id,
+    event: e.event as ChatEventName,
+    time: e.time,
+    user: data.user,
+    ...(typeof data.text === "string" ? { text: data.text } : {}),
+    ...(data.reason === "left" || data.reason === "expired"
+      ? { reason: data.reason }
+      : {}),
+  };
+}

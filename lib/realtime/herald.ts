@@ -51,7 +51,7 @@ export function getHerald(): Promise<Herald> {
   if (!instance) {
     instance = (async () => {
       const config = configFromEnv();
-      const broker = await brokerFromEnv(Deno.env);
+      const broker = await brokerFromEnv();
       const herald = createHerald(broker, config);
       heraldLog("info", "herald started", { broker: broker.name });
       listenForShutdown();

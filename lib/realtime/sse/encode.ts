@@ -59,7 +59,7 @@ export function eventText(e: SseEvent): string {
 }
 
 /** One event as bytes, ending with a blank line. Throws on CR/LF/NUL in `id`/`event`. */
-export function encodeEvent(e: SseEvent): Uint8Array {
+export function encodeEvent(e: SseEvent): Uint8Array<ArrayBuffer> {
   return encoder.encode(eventText(e));
 }
 
@@ -71,12 +71,12 @@ function retryLine(ms: number): string {
 }
 
 /** A `retry:` block, sent first on every stream. */
-export function encodeRetry(ms: number): Uint8Array {
+export function encodeRetry(ms: number): Uint8Array<ArrayBuffer> {
   return encoder.encode(retryLine(ms) + "\n");
 }
 
 /** A comment block (`: text`), ignored by clients; used for heartbeats. */
-export function encodeComment(text = ""): Uint8Array {
+export function encodeComment(text = ""): Uint8Array<ArrayBuffer> {
   const lines = text.split(LINE_BREAK).map((line) =>
     line === "" ? ":\n" : `: ${line}\n`
   );

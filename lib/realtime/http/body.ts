@@ -1,0 +1,56 @@
+/**
+ * Reads a request body with a byte limit: a declared `Content-Length` over the
+ * limit is refused before reading, and reading stops (413) as soon as the
+ * limit is passed, so no more than `limit + one chunk` is ever held.
+ *
+ * @example
+ * ```ts
+ * const bytes = await readBodyLimited(req, 64 * 1024); // or throws HttpError 413
+ * ```
+ * @module
+ */
+import { HttpError } from "../../http/error.ts";
+
+function tooLarge(limit: number): HttpError {
+  return new HttpError(
+    413,
+    "payload_too_large",
+    `request body exceeds ${limit} bytes`,
+  );
+}
+
+export async function readBodyLimited(
+  req: Request,
+  limit: number,
+): Promise<Uint8Array<ArrayBuffer>> {
+  const declared = Number(req.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > limit) {
+    await req.body?.cancel().catch(() => {});
+    throw tooLarge(limit);
+  }
+  if (!req.body) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = req.body.getReader();
+  try {
+    while (true) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel().catch(() => {});
+        throw tooLarge(limit);
+      }
+      chunks.push(value);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}

@@ -1,0 +1,62 @@
+/**
+ * The one implementation behind both stream endpoints: check the resume id,
+ * authorize, count the stream against access limits, open it on the hub and
+ * answer with the SSE headers. Client mistakes are JSON 4xx errors; a passing
+ * problem (broker down, access store unreachable) never becomes a 5xx, which
+ * would stop a native EventSource for good: the answer is a 200 stream that
+ * holds `retry:` and ends, so the client tries again.
+ *
+ * @module
+ */
+import { errorResponse, HttpError } from "../../http/error.ts";
+import { acquireStream, authorize } from "../../access/mod.ts";
+import { encodeRetry } from "../sse/encode.ts";
+import { sseHeaders } from "../sse/headers.ts";
+import { heraldLog } from "../observe.ts";
+import type { WireForm } from "../hub/hub.ts";
+import type { ApiContext } from "./context.ts";
+import { isStopStream, stopResponse } from "./stop.ts";
+import { readLastEventId } from "./validate.ts";
+
+/** A stream that only says when to retry, then ends. */
+export function retryLaterResponse(retryMs: number): Response {
+  return new Response(encodeRetry(retryMs), { headers: sseHeaders() });
+}
+
+/** Answers an error thrown while opening a stream (see the module doc). */
+export function streamErrorResponse(err: unknown, retryMs: number): Response {
+  if (isStopStream(err)) return stopResponse();
+  if (err instanceof HttpError && err.status < 500) return errorResponse(err);
+  heraldLog("error", "stream not opened", { error: String(err) });
+  return retryLaterResponse(retryMs);
+}
+
+export async function openEventStream(
+  req: Request,
+  ctx: ApiContext,
+  channels: string[],
+  form: WireForm,
+): Promise<Response> {
+  const { hub, config } = ctx.herald;
+  let release: (() => void) | undefined;
+  try {
+    const lastEventId = readLastEventId(req);
+    const who = await authorize(req, "subscribe", channels, {
+      remoteAddr: ctx.remoteAddr,
+    });
+    release = acquireStream(who);
+    // No request.signal: Deno.serve cancels the body when the client goes
+    // away, which releases the stream; listening on the signal only adds a
+    // legacy-abort warning to the server log.
+    const body = await hub.open({
+      channels,
+      form,
+      lastEventId,
+      onClose: release,
+    });
+    return new Response(body, { headers: sseHeaders() });
+  } catch (err) {
+    release?.();
+    return streamErrorResponse(err, config.retryMs);
+  }
+}

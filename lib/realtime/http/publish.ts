@@ -1,0 +1,70 @@
+/**
+ * `POST /api/channels/{channel}/messages`: publish. JSON in → `201 {id,
+ * channel}`; an HTML form post → `303` back to the page. Authorization and the
+ * publish rate come from lib/access; a broker that cannot be reached → 503.
+ *
+ * @module
+ */
+import { errorResponse, HttpError } from "../../http/error.ts";
+import { authorize, checkPublishRate } from "../../access/mod.ts";
+import { BrokerUnavailableError } from "../brokers/errors.ts";
+import { heraldLog } from "../observe.ts";
+import type { Broker } from "../types.ts";
+import type { ApiContext } from "./context.ts";
+import { readPublishBody } from "./publish_body.ts";
+import { redirectTarget } from "./redirect.ts";
+import { parseChannel } from "./validate.ts";
+
+/** A broker failure as an HTTP error: 503 while the broker is down. */
+export function brokerError(err: unknown, broker: Broker): HttpError {
+  if (err instanceof HttpError) return err;
+  if (err instanceof BrokerUnavailableError || !broker.health().healthy) {
+    return new HttpError(
+      503,
+      "broker_unavailable",
+      `the ${broker.name} broker is unavailable; try again shortly`,
+      { "retry-after": "1" },
+    );
+  }
+  return new HttpError(500, "internal", "internal server error");
+}
+
+export async function publishMessage(
+  req: Request,
+  ctx: ApiContext,
+): Promise<Response> {
+  const { broker, config } = ctx.herald;
+  try {
+    const channel = parseChannel(ctx.params?.channel);
+    const who = await authorize(req, "publish", [channel], {
+      remoteAddr: ctx.remoteAddr,
+    });
+    checkPublishRate(who);
+    const body = await readPublishBody(req, config.maxPayloadBytes);
+    let event;
+    try {
+      event = await broker.publish(channel, {
+        event: body.event,
+        data: body.data,
+      });
+    } catch (err) {
+      heraldLog("error", "publish failed", { channel, error: String(err) });
+      throw brokerError(err, broker);
+    }
+    heraldLog("info", "published", {
+      channel,
+      id: event.id,
+      event: event.event,
+    });
+    if (body.form) {
+      return new Response(null, {
+        status: 303,
+        headers: { location: redirectTarget(req, body.redirect) },
+      });
+    }
+    return Response.json({ id: event.id, channel }, { status: 201 });
+  } catch (err) {
+    await req.body?.cancel().catch(() => {});
+    return errorResponse(err);
+  }
+}

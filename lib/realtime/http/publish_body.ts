@@ -1,0 +1,128 @@
+/**
+ * Turns a publish request body into `{event?, data}`: a JSON body
+ * `{"event"?: string, "data": any}`, or an HTML form post
+ * (`application/x-www-form-urlencoded` or `multipart/form-data`) whose `event`
+ * and `data` fields are used as they are — without a `data` field the other
+ * fields become the data object. The body is read with the payload limit.
+ *
+ * @example
+ * ```ts
+ * const body = await readPublishBody(req, 64 * 1024);
+ * if (body.form) { ...redirect 303... } else { ...201 JSON... }
+ * ```
+ * @module
+ */
+import { HttpError } from "../../http/error.ts";
+import { readBodyLimited } from "./body.ts";
+import { parseEventName } from "./validate.ts";
+
+export interface PublishBody {
+  event?: string;
+  data: unknown;
+  /** True for an HTML form post (answered with a redirect). */
+  form: boolean;
+  /** The form's `redirect` field, unchecked. */
+  redirect?: string;
+}
+
+/** Form fields that steer the request and never become data. */
+const CONTROL_FIELDS = new Set(["event", "data", "redirect", "token"]);
+
+function mediaType(req: Request): string {
+  return (req.headers.get("content-type") ?? "").split(";")[0].trim()
+    .toLowerCase();
+}
+
+function isJson(type: string): boolean {
+  return type === "application/json" ||
+    /^application\/[\w.+-]+\+json$/.test(type);
+}
+
+function isForm(type: string): boolean {
+  return type === "application/x-www-form-urlencoded" ||
+    type === "multipart/form-data";
+}
+
+export async function readPublishBody(
+  req: Request,
+  limit: number,
+): Promise<PublishBody> {
+  const type = mediaType(req);
+  if (!isJson(type) && !isForm(type)) {
+    await req.body?.cancel().catch(() => {});
+    throw new HttpError(
+      415,
+      "unsupported_media_type",
+      "send application/json, application/x-www-form-urlencoded or multipart/form-data",
+    );
+  }
+  const bytes = await readBodyLimited(req, limit);
+  return isJson(type) ? parseJson(bytes) : await parseForm(req, bytes);
+}
+
+function parseJson(bytes: Uint8Array): PublishBody {
+  let body: unknown;
+  try {
+    body = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch {
+    throw new HttpError(400, "invalid_json", "the body is not valid JSON");
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new HttpError(
+      400,
+      "invalid_body",
+      'the body must be an object {"event"?, "data"}',
+    );
+  }
+  if (!("data" in body)) {
+    throw new HttpError(400, "missing_data", 'the body needs a "data" field');
+  }
+  const { event, data } = body as { event?: unknown; data: unknown };
+  return { event: parseEventName(event), data, form: false };
+}
+
+async function parseForm(
+  req: Request,
+  bytes: Uint8Array<ArrayBuffer>,
+): Promise<PublishBody> {
+  let fields: FormData;
+  try {
+    // A Request over the already limited bytes: the platform parses them.
+    fields = await new Request(req.url, {
+      method: "POST",
+      headers: { "content-type": req.headers.get("content-type") ?? "" },
+      body: bytes,
+    }).formData();
+  } catch {
+    throw new HttpError(400, "invalid_form", "the form body cannot be parsed");
+  }
+  const text = (name: string) => {
+    const value = fields.get(name);
+    return typeof value === "string" ? value : undefined;
+  };
+  let data: unknown = text("data");
+  if (data === undefined) {
+    const object: Record<string, string | string[]> = {};
+    for (const [name, value] of fields) {
+      if (CONTROL_FIELDS.has(name)) continue;
+      if (typeof value !== "string") {
+        throw new HttpError(
+          400,
+          "invalid_form",
+          "file uploads are not accepted",
+        );
+      }
+      const prior = object[name];
+      object[name] = prior === undefined
+        ? value
+        : [...(Array.isArray(prior) ? prior : [prior]), value];
+    }
+    data = object;
+  }
+  return {
+    event: parseEventName(text("event")),
+    data,
+    form: true,
+    redirect: text("redirect"),
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * Input rules of the HTTP API, each failing with a 400 HttpError that names
+ * the problem: channel names, event names, `Last-Event-ID`, history `after`
+ * and `limit`.
+ *
+ * @example
+ * ```ts
+ * const channel = parseChannel(ctx.params?.channel); // "room:1", or throws 400
+ * const lastEventId = readLastEventId(req);          // header, else ?lastEventId=, else null
+ * ```
+ * @module
+ */
+import { HttpError } from "../../http/error.ts";
+import { isEventId } from "../brokers/event_id.ts";
+
+const CHANNEL = /^[A-Za-z0-9_.:-]{1,128}$/;
+const EVENT_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+/** Event names the server itself sends on streams; publishers may not use them. */
+export const RESERVED_EVENTS: ReadonlySet<string> = new Set(["gap"]);
+
+/** A valid channel name, or a 400. Percent-encoded names are decoded once. */
+export function parseChannel(raw: string | null | undefined): string {
+  let name = raw ?? "";
+  if (name.includes("%")) {
+    try {
+      name = decodeURIComponent(name);
+    } catch { /* stays invalid below */ }
+  }
+  if (!CHANNEL.test(name)) {
+    throw new HttpError(
+      400,
+      "invalid_channel",
+      "channel names are 1-128 characters of A-Z a-z 0-9 _ . : -",
+    );
+  }
+  return name;
+}
+
+/** A valid event name (or undefined when absent), or a 400. */
+export function parseEventName(raw: unknown): string | undefined {
+  if (raw === undefined || raw === null || raw === "") return undefined;
+  if (typeof raw !== "string" || !EVENT_NAME.test(raw)) {
+    throw new HttpError(
+      400,
+      "invalid_event",
+      "event names are 1-64 characters of A-Z a-z 0-9 _ . : -",
+    );
+  }
+  if (RESERVED_EVENTS.has(raw)) {
+    throw new HttpError(
+      400,
+      "invalid_event",
+      `event name "${raw}" is reserved`,
+    );
+  }
+  return raw;
+}
+
+function parseId(raw: string, code: string, what: string): string {
+  if (!isEventId(raw)) {
+    throw new HttpError(400, code, `${what} is not a Herald event id`);
+  }
+  return raw;
+}
+
+/**
+ * The resume position: the `Last-Event-ID` header (sent by EventSource on
+ * reconnect, so it wins), else the `lastEventId` query parameter, else null.
+ */
+export function readLastEventId(req: Request): string | null {
+  const header = req.headers.get("last-event-id")?.trim();
+  if (header) return parseId(header, "invalid_last_event_id", "Last-Event-ID");
+  const query = new URL(req.url).searchParams.get("lastEventId")?.trim();
+  if (query) return parseId(query, "invalid_last_event_id", "lastEventId");
+  return null;
+}
+
+/** The `after` query parameter of the history endpoint, or undefined. */
+export function parseAfter(raw: string | null): string | undefined {
+  if (raw === null || raw === "") return undefined;
+  return parseId(raw, "invalid_after", "after");
+}
+
+/** The `limit` query parameter: an integer in 1..max, default `fallback`. */
+export function parseLimit(
+  raw: string | null,
+  max: number,
+  fallback: number,
+): number {
+  if (raw === null || raw === "") return Math.min(fallback, max);
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 1 || n > max) {
+    throw new HttpError(
+      400,
+      "invalid_limit",
+      `limit must be an integer from 1 to ${max}`,
+    );
+  }
+  return n;
+}

@@ -35,6 +35,8 @@ export interface Bundle {
   files: Map<string, Uint8Array>;
   /** Relative path → the files it imports statically (transitively). */
   dependencies: Map<string, string[]>;
+  /** The source modules that went into the bundles (absolute paths). */
+  inputs: string[];
 }
 
 let running = 0;
@@ -68,7 +70,13 @@ export async function bundle(opts: BundleOptions): Promise<Bundle> {
     for (const file of result.outputFiles) {
       files.set(relative(opts.outDir, file.path), file.contents);
     }
-    return { files, dependencies: staticImports(result.metafile, opts) };
+    return {
+      files,
+      dependencies: staticImports(result.metafile, opts),
+      inputs: Object.keys(result.metafile.inputs).map((path) =>
+        resolvePath(opts.root, path)
+      ),
+    };
   } finally {
     if (--running === 0) await esbuild.stop();
   }

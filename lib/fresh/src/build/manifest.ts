@@ -49,7 +49,7 @@ export async function collectManifestFiles(
 function identifier(key: string, folder: string, taken: Set<string>): string {
   const base = "$" +
     key.slice(`./${folder}/`.length).replace(MODULE_FILE, "").replace(
-      /[^A-Za-z0-9_$]/g,
+      /[^A-Za-z0-9_$]+/g,
       "_",
     );
   let name = base;

@@ -71,6 +71,8 @@ async function hashFiles(files: Map<string, Uint8Array>): Promise<string> {
 export interface BuiltSnapshot extends BuildSnapshot {
   readonly files: ReadonlyMap<string, Uint8Array>;
   readonly meta: SnapshotMeta;
+  /** The source modules bundled (absolute paths). */
+  readonly inputs: readonly string[];
 }
 
 /** Bundles the manifest's islands and the runtime now (minified unless `config.dev`). */
@@ -87,7 +89,7 @@ export async function buildSnapshot(
       new URL(key, manifest.baseUrl),
     );
   }
-  const { files, dependencies } = await bundle({
+  const { files, dependencies, inputs } = await bundle({
     root: config.root,
     entries,
     dev: config.dev,
@@ -105,6 +107,7 @@ export async function buildSnapshot(
     ...snapshotLookups(meta),
     files,
     meta,
+    inputs,
     read: (path) => Promise.resolve(files.get(path) ?? null),
   };
 }

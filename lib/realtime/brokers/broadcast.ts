@@ -47,6 +47,7 @@ import { BrokerClosedError } from "./errors.ts";
 import { IdClock, isEventId, randomOrigin } from "./event_id.ts";
 import { type Listener, Listeners } from "./listeners.ts";
 import type { BroadcastBrokerOptions } from "./options.ts";
+import { payloadCopy } from "./payload.ts";
 import { settled } from "./settled.ts";
 
 /** What travels on the BroadcastChannel. */
@@ -80,7 +81,7 @@ export class BroadcastBroker implements Broker {
         id: this.#clock.next(now),
         channel,
         event: msg.event ?? "message",
-        data: structuredClone(msg.data),
+        data: payloadCopy(msg.data),
         time: now,
       };
       this.#log(channel).append(event, now);

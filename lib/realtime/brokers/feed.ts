@@ -21,6 +21,11 @@ const RETRY_MS = 1000;
 
 export class ChannelFeed {
   readonly listeners = new Set<Listener>();
+
+  /** Resolves when no catch-up is running (for an orderly close). */
+  idle(): Promise<void> {
+    return (this.#running ?? Promise.resolve()).catch(() => {});
+  }
   #last: string;
   #pending: HeraldEvent[] = [];
   #catchingUp = false;

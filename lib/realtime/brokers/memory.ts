@@ -26,6 +26,7 @@ import { ChannelLog } from "./channel_log.ts";
 import { BrokerClosedError } from "./errors.ts";
 import { type Listener, Listeners } from "./listeners.ts";
 import { processClock } from "./process_clock.ts";
+import { payloadCopy } from "./payload.ts";
 import { settled } from "./settled.ts";
 
 export class MemoryBroker implements Broker {
@@ -47,8 +48,7 @@ export class MemoryBroker implements Broker {
         id: processClock.next(now),
         channel,
         event: msg.event ?? "message",
-        // A copy: a publisher that mutates its object later changes nothing stored.
-        data: structuredClone(msg.data),
+        data: payloadCopy(msg.data),
         time: now,
       };
       this.#log(channel).append(event, now);

@@ -36,6 +36,7 @@ import { eventIdAtTime, eventIdClock, formatEventId } from "./event_id.ts";
 import { ChannelFeed } from "./feed.ts";
 import type { Listener } from "./listeners.ts";
 import type { RedisBrokerOptions } from "./options.ts";
+import { payloadJson } from "./payload.ts";
 import { PUBLISH_SCRIPT, TRIMMED_SCRIPT } from "./redis_scripts.ts";
 
 /** Metadata outlives history by this much, so a late resume still learns it has a gap. */
@@ -121,7 +122,7 @@ export class RedisBroker implements Broker {
   async publish(channel: string, msg: PublishMessage): Promise<HeraldEvent> {
     this.#ready();
     const event = msg.event ?? "message";
-    const data = JSON.stringify(msg.data ?? null);
+    const data = payloadJson(msg.data);
     const [id, time] = await this.#call(() =>
       this.#cmd.heraldPublish(
         this.#key("clock"),
@@ -183,9 +184,12 @@ export class RedisBroker implements Broker {
     };
   }
 
-  history(channel: string, opts: HistoryOptions = {}): Promise<HeraldEvent[]> {
+  async history(
+    channel: string,
+    opts: HistoryOptions = {},
+  ): Promise<HeraldEvent[]> {
     this.#ready();
-    return this.#read(channel, opts);
+    return await this.#read(channel, opts);
   }
 
   async trimmedThrough(channel: string): Promise<string | null> {

@@ -1,0 +1,266 @@
+/** The hooks the HTTP layer calls (authorize, acquireStream, checkPublishRate) on real Requests. */
+import assert from "node:assert/strict";
+import { HttpError } from "../../lib/http/error.ts";
+import { accessConfigFromEnv } from "../../lib/access/config.ts";
+import { createAccess } from "../../lib/access/access.ts";
+import { signSession } from "../../lib/access/session.ts";
+import { forgedToken, hsToken, noneToken, SECRET } from "./_tokens.ts";
+
+const remoteAddr: Deno.NetAddr = {
+  transport: "tcp",
+  hostname: "203.0.113.7",
+  port: 5555,
+};
+
+function secured(extra: Record<string, string> = {}) {
+  return createAccess(
+    accessConfigFromEnv({ HERALD_JWT_SECRET: SECRET, ...extra }),
+  );
+}
+
+function req(path: string, init: RequestInit = {}): Request {
+  return new Request(`http://herald.test${path}`, init);
+}
+
+async function refusal(p: Promise<unknown>): Promise<HttpError> {
+  try {
+    await p;
+  } catch (err) {
+    assert.ok(err instanceof HttpError, String(err));
+    return err;
+  }
+  throw new Error("expected a refusal");
+}
+
+Deno.test("a token in the query string authorizes an EventSource stream", async () => {
+  const access = secured();
+  const token = await hsToken({ sub: "alice" });
+  const who = await access.authorize(
+    req(`/api/channels/user:alice/events?token=${token}`),
+    "subscribe",
+    ["user:alice"],
+    { remoteAddr },
+  );
+  assert.deepEqual([who.sub, who.ip, who.via], [
+    "alice",
+    "203.0.113.7",
+    "token",
+  ]);
+});
+
+Deno.test("an invalid token is refused even on a public channel", async () => {
+  const access = secured();
+  for (
+    const token of [
+      await forgedToken({ sub: "x" }),
+      await hsToken({ sub: "x" }, { expiresIn: -10 }),
+      noneToken({ sub: "x" }),
+    ]
+  ) {
+    const err = await refusal(
+      access.authorize(
+        req("/api/channels/news/events", {
+          headers: { authorization: `Bearer ${token}` },
+        }),
+        "subscribe",
+        ["news"],
+      ),
+    );
+    assert.equal(err.status, 401);
+  }
+});
+
+Deno.test("every channel of a multi-channel request is checked", async () => {
+  const access = secured();
+  const token = await hsToken({ sub: "alice" });
+  const err = await refusal(
+    access.authorize(
+      req("/api/events", { headers: { authorization: `Bearer ${token}` } }),
+      "subscribe",
+      ["news", "user:alice", "user:bob"],
+    ),
+  );
+  assert.equal(err.status, 403);
+  assert.match(err.message, /user:bob/);
+});
+
+Deno.test("the session cookie opens its own user channel, not another's", async () => {
+  const access = secured();
+  const cookie = `herald_session=${await signSession(
+    { id: "anon-a", name: "A" },
+    await access.sessionKey(),
+  )}`;
+  const who = await access.authorize(
+    req("/api/channels/user:anon-a/events", { headers: { cookie } }),
+    "subscribe",
+    ["user:anon-a"],
+  );
+  assert.deepEqual([who.sub, who.via, who.session?.name], [
+    "anon-a",
+    "session",
+    "A",
+  ]);
+  const err = await refusal(
+    access.authorize(req("/x", { headers: { cookie } }), "subscribe", [
+      "user:anon-b",
+    ]),
+  );
+  assert.equal(err.status, 401);
+});
+
+Deno.test("a session cookie from another key is not a session", async () => {
+  const access = secured();
+  const other = secured({ HERALD_SESSION_SECRET: "different" });
+  const cookie = `herald_session=${await signSession(
+    { id: "anon-a", name: "A" },
+    await other.sessionKey(),
+  )}`;
+  const err = await refusal(
+    access.authorize(req("/x", { headers: { cookie } }), "subscribe", [
+      "user:anon-a",
+    ]),
+  );
+  assert.equal(err.status, 401);
+});
+
+Deno.test("a cross-site publish with cookies is refused; a same-origin one passes", async () => {
+  const access = secured();
+  const cookie = `herald_session=${await signSession(
+    { id: "anon-a", name: "A" },
+    await access.sessionKey(),
+  )}`;
+  const post = (site: string) =>
+    access.authorize(
+      req("/api/channels/chat:lobby/messages", {
+        method: "POST",
+        headers: { cookie, "sec-fetch-site": site },
+      }),
+      "publish",
+      ["chat:lobby"],
+    );
+  assert.equal((await refusal(post("cross-site"))).status, 403);
+  assert.equal((await refusal(post("same-site"))).status, 403);
+  assert.equal((await post("same-origin")).sub, "anon-a");
+});
+
+Deno.test("without a secret, tokens are ignored and public channels are open", async () => {
+  const access = createAccess(accessConfigFromEnv({}));
+  const who = await access.authorize(
+    req("/x", {
+      headers: { authorization: `Bearer ${noneToken({ sub: "x" })}` },
+    }),
+    "publish",
+    ["news"],
+  );
+  assert.equal(who.via, "anonymous");
+  assert.equal(
+    (await refusal(access.authorize(req("/x"), "subscribe", ["private:a"])))
+      .status,
+    403,
+  );
+});
+
+Deno.test("open streams are limited per user and per address", () => {
+  const access = secured({
+    HERALD_MAX_STREAMS_PER_USER: "2",
+    HERALD_MAX_STREAMS_PER_IP: "3",
+  });
+  const alice = {
+    sub: "alice",
+    ip: "1.1.1.1",
+    via: "token",
+    token: null,
+    session: null,
+  } as const;
+  const anon = { ...alice, sub: null, via: "anonymous" } as const;
+  const r1 = access.acquireStream(alice);
+  const r2 = access.acquireStream(alice);
+  const err = (() => {
+    try {
+      access.acquireStream(alice);
+    } catch (e) {
+      return e as HttpError;
+    }
+  })();
+  assert.equal(err?.status, 429);
+  assert.match(err!.message, /user/);
+  const r3 = access.acquireStream(anon); // third from this address
+  assert.throws(
+    () => access.acquireStream(anon),
+    (e: HttpError) => /address/.test(e.message),
+  );
+  r1();
+  const r4 = access.acquireStream(alice); // the refused attempt did not leak a count
+  assert.throws(() => access.acquireStream(anon));
+  r2();
+  r3();
+  r4();
+  access.acquireStream({ ...anon, ip: "2.2.2.2" })();
+});
+
+Deno.test("publishing too fast is a 429 with Retry-After in seconds", () => {
+  const access = secured({
+    HERALD_PUBLISH_RATE_IP: "1",
+    HERALD_PUBLISH_BURST_IP: "3",
+  });
+  const anon = {
+    sub: null,
+    ip: "9.9.9.9",
+    via: "anonymous",
+    token: null,
+    session: null,
+  } as const;
+  for (let i = 0; i < 3; i++) access.checkPublishRate(anon);
+  try {
+    access.checkPublishRate(anon);
+    assert.fail("expected 429");
+  } catch (err) {
+    assert.ok(err instanceof HttpError);
+    assert.equal(err.status, 429);
+    assert.ok(Number(new Headers(err.headers).get("retry-after")) >= 1);
+  }
+  // Another address, and a token holder on the same address, have their own buckets.
+  access.checkPublishRate({ ...anon, ip: "8.8.8.8" });
+  access.checkPublishRate({
+    ...anon,
+    via: "token",
+    token: { sub: null, subscribe: [], publish: [], key: "jti:b" },
+  });
+});
+
+Deno.test("X-Forwarded-For counts only with HERALD_TRUST_PROXY", () => {
+  const headers = { "x-forwarded-for": "6.6.6.6, 198.51.100.4" };
+  assert.equal(
+    secured().clientIp(req("/", { headers }), { remoteAddr }),
+    "203.0.113.7",
+  );
+  assert.equal(
+    secured({ HERALD_TRUST_PROXY: "1" }).clientIp(req("/", { headers }), {
+      remoteAddr,
+    }),
+    "198.51.100.4",
+  );
+  assert.equal(
+    secured({ HERALD_TRUST_PROXY: "2" }).clientIp(req("/", { headers }), {
+      remoteAddr,
+    }),
+    "6.6.6.6",
+  );
+});
+
+Deno.test("malformed limit settings fail loudly at startup", () => {
+  assert.throws(
+    () => accessConfigFromEnv({ HERALD_MAX_STREAMS_PER_IP: "lots" }),
+    /HERALD_MAX_STREAMS_PER_IP/,
+  );
+  const config = accessConfigFromEnv({
+    HERALD_SESSION_PUBLISH: " chat:* , ",
+    HERALD_CORS_ORIGINS: "https://a.example,https://b.example",
+  });
+  assert.deepEqual(config.sessionPublish, ["chat:*"]);
+  assert.deepEqual(config.corsOrigins, [
+    "https://a.example",
+    "https://b.example",
+  ]);
+  assert.equal(config.limits.streamsPerUser, 20);
+});

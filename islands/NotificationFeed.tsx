@@ -1,0 +1,91 @@
+/**
+ * A live list of the notifications of one channel, newest first: starts from
+ * the server-rendered history, adds each new event from the page stream, and
+ * reloads the history when the stream reports a gap. New items appear in a
+ * scrolling region (`role="log"`: announced politely), so the page below
+ * does not move.
+ *
+ * @module
+ */
+import { useEffect, useState } from "preact/hooks";
+import { NotificationCard } from "../components/NotificationCard.tsx";
+import { useEventStream } from "../lib/client/hook.ts";
+import {
+  type Notification,
+  toNotification,
+} from "../lib/app/notifications/notification.ts";
+import type { HeraldEvent } from "../lib/realtime/types.ts";
+
+/** Most items a feed keeps; older ones drop off the end. */
+const KEEP = 100;
+
+export interface NotificationFeedProps {
+  channel: string;
+  title: string;
+  initial: Notification[];
+  /** What to say when the feed is empty. */
+  empty: string;
+  /** Rendered as `data-user-id` (the private feed's owner). */
+  userId?: string;
+}
+
+async function fetchLatest(channel: string): Promise<Notification[]> {
+  const res = await fetch(
+    `/api/channels/${encodeURIComponent(channel)}/messages?limit=50`,
+    { headers: { accept: "application/json" } },
+  );
+  if (!res.ok) throw new Error(`history: HTTP ${res.status}`);
+  const body = await res.json();
+  const events: HeraldEvent[] = Array.isArray(body)
+    ? body
+    : body.events ?? body.messages ?? [];
+  return events.map(toNotification).reverse();
+}
+
+export default function NotificationFeed(props: NotificationFeedProps) {
+  const [items, setItems] = useState(props.initial);
+  const [local, setLocal] = useState(false);
+  useEffect(() => setLocal(true), []);
+  const id = `feed-${props.channel.replace(/[^a-z0-9]/gi, "-")}`;
+
+  useEventStream({
+    channels: [props.channel],
+    onEvent: (e) => {
+      const item = toNotification(e);
+      setItems((list) =>
+        list.some((i) => i.id === item.id)
+          ? list
+          : [item, ...list].slice(0, KEEP)
+      );
+    },
+    onGap: () => {
+      fetchLatest(props.channel).then(setItems, console.error);
+    },
+  });
+
+  return (
+    <section aria-labelledby={`${id}-title`} class="min-w-0">
+      <h2 id={`${id}-title`} class="mb-2 text-lg font-semibold">
+        {props.title}
+      </h2>
+      <div
+        role="log"
+        aria-labelledby={`${id}-title`}
+        tabIndex={0}
+        data-channel={props.channel}
+        data-user-id={props.userId}
+        class="h-96 overflow-y-auto rounded-lg border border-slate-200 bg-slate-100 p-2 focus-visible:outline-2 focus-visible:outline-sky-600"
+      >
+        {items.length === 0
+          ? <p class="p-2 text-sm text-slate-500">{props.empty}</p>
+          : (
+            <ol class="space-y-2">
+              {items.map((item) => (
+                <NotificationCard key={item.id} item={item} local={local} />
+              ))}
+            </ol>
+          )}
+      </div>
+    </section>
+  );
+}

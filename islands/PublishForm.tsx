@@ -1,0 +1,152 @@
+/**
+ * The publish form. Server-rendered it is a plain HTML form that posts to
+ * `/notifications` and comes back with a 303, so it works without
+ * JavaScript; once hydrated it posts JSON instead, shows a pending state,
+ * resets after success and shows the API's error inline.
+ *
+ * @module
+ */
+import { useRef, useState } from "preact/hooks";
+import {
+  errorText,
+  KINDS,
+  MAX_MESSAGE_LENGTH,
+} from "../lib/app/notifications/notification.ts";
+
+export interface PublishFormProps {
+  /** Where the form posts; default `/notifications`. */
+  action?: string;
+  /** Error code of a no-JS post, shown until the next try. */
+  error?: string | null;
+  /** A no-JS post just succeeded. */
+  published?: boolean;
+  /** Offer "only me" (needs a session). */
+  canSendToSelf: boolean;
+}
+
+type State =
+  | { phase: "idle"; error: string | null; done: boolean }
+  | { phase: "pending" };
+
+export default function PublishForm(props: PublishFormProps) {
+  const action = props.action ?? "/notifications";
+  const [state, setState] = useState<State>({
+    phase: "idle",
+    error: props.error ? errorText(props.error) : null,
+    done: Boolean(props.published),
+  });
+  const message = useRef<HTMLTextAreaElement>(null);
+  const pending = state.phase === "pending";
+  const error = state.phase === "idle" ? state.error : null;
+  const done = state.phase === "idle" && state.done;
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (pending) return;
+    const form = e.currentTarget as HTMLFormElement;
+    const fields = Object.fromEntries(new FormData(form));
+    setState({ phase: "pending" });
+    try {
+      const res = await fetch(action, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          accept: "application/json",
+        },
+        body: JSON.stringify(fields),
+      });
+      if (res.ok) {
+        form.reset();
+        setState({ phase: "idle", error: null, done: true });
+        message.current?.focus();
+        return;
+      }
+      const body = await res.json().catch(() => null);
+      setState({
+        phase: "idle",
+        error: body?.error?.message ?? errorText(body?.error?.code ?? ""),
+        done: false,
+      });
+    } catch {
+      setState({
+        phase: "idle",
+        error: "The server could not be reached. Please try again.",
+        done: false,
+      });
+    }
+    message.current?.focus();
+  };
+
+  return (
+    <form
+      id="publish"
+      method="post"
+      action={action}
+      onSubmit={submit}
+      aria-busy={pending}
+      class="space-y-4 rounded-lg border border-slate-200 bg-white p-4 shadow-sm"
+    >
+      <h2 class="text-lg font-semibold">Publish a notification</h2>
+      <div>
+        <label for="publish-message" class="block text-sm font-medium">
+          Message
+        </label>
+        <textarea
+          ref={message}
+          id="publish-message"
+          name="message"
+          required
+          maxLength={MAX_MESSAGE_LENGTH}
+          rows={2}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? "publish-error" : undefined}
+          class="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 focus-visible:outline-2 focus-visible:outline-sky-600"
+        />
+      </div>
+      <div class="flex flex-wrap gap-4">
+        <div>
+          <label for="publish-kind" class="block text-sm font-medium">
+            Kind
+          </label>
+          <select
+            id="publish-kind"
+            name="kind"
+            class="mt-1 rounded-md border border-slate-300 bg-white px-3 py-2 focus-visible:outline-2 focus-visible:outline-sky-600"
+          >
+            {KINDS.map((k) => <option key={k} value={k}>{k}</option>)}
+          </select>
+        </div>
+        <div>
+          <label for="publish-to" class="block text-sm font-medium">
+            Send to
+          </label>
+          <select
+            id="publish-to"
+            name="to"
+            class="mt-1 rounded-md border border-slate-300 bg-white px-3 py-2 focus-visible:outline-2 focus-visible:outline-sky-600"
+          >
+            <option value="everyone">Everyone</option>
+            {props.canSendToSelf && <option value="me">Only me</option>}
+          </select>
+        </div>
+      </div>
+      <div class="flex flex-wrap items-center gap-3">
+        <button
+          type="submit"
+          disabled={pending}
+          class="rounded-md bg-sky-700 px-4 py-2 font-medium text-white hover:bg-sky-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 disabled:opacity-60"
+        >
+          {pending ? "Publishing…" : "Publish"}
+        </button>
+        <p aria-live="polite" class="min-h-5 text-sm">
+          {error && (
+            <span id="publish-error" class="text-red-700">
+              {error}
+            </span>
+          )}
+          {done && <span class="text-emerald-700">Published.</span>}
+        </p>
+      </div>
+    </form>
+  );
+}

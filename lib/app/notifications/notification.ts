@@ -1,0 +1,129 @@
+/**
+ * What a notification is: a short message of one kind, with who sent it and
+ * from which country when known. Validates what a publisher sends, and reads
+ * any published event back as a notification (events published through the
+ * plain API may carry any JSON).
+ *
+ * @example
+ * ```ts
+ * const input = parseNotificationInput({ message: "Deploy done", kind: "success" });
+ * const item = toNotification(event); // { id, time, message, kind, sender, country }
+ * ```
+ * @module
+ */
+import { HttpError } from "../../http/error.ts";
+import type { HeraldEvent } from "../../realtime/types.ts";
+
+export const NOTIFICATIONS_CHANNEL = "notifications";
+export const KINDS = ["info", "success", "warning", "error"] as const;
+export type NotificationKind = typeof KINDS[number];
+export const MAX_MESSAGE_LENGTH = 500;
+
+/** Where a notification goes: everyone, or only the sender's own `user:` channel. */
+export type Audience = "everyone" | "me";
+
+/** The published payload (`data` of the event). */
+export interface NotificationData {
+  message: string;
+  kind: NotificationKind;
+  sender: string | null;
+  country: string | null;
+}
+
+/** One notification as the feed shows it. */
+export interface Notification extends NotificationData {
+  id: string;
+  channel: string;
+  time: number;
+}
+
+export interface NotificationInput {
+  message: string;
+  kind: NotificationKind;
+  to: Audience;
+}
+
+/** The user's private channel. */
+export function userChannel(userId: string): string {
+  return `user:${userId}`;
+}
+
+function isKind(value: unknown): value is NotificationKind {
+  return (KINDS as readonly unknown[]).includes(value);
+}
+
+/** Checks a publisher's fields; throws HttpError 400 with a code the form can show. */
+export function parseNotificationInput(
+  raw: Record<string, unknown>,
+): NotificationInput {
+  const message = typeof raw.message === "string" ? raw.message.trim() : "";
+  if (!message) {
+    throw new HttpError(400, "message_required", "Write a message first.");
+  }
+  if (message.length > MAX_MESSAGE_LENGTH) {
+    throw new HttpError(
+      400,
+      "message_too_long",
+      `A message has at most ${MAX_MESSAGE_LENGTH} characters.`,
+    );
+  }
+  const kind = raw.kind ?? "info";
+  if (!isKind(kind)) {
+    throw new HttpError(
+      400,
+      "invalid_kind",
+      `Kind must be one of ${KINDS.join(", ")}.`,
+    );
+  }
+  const to = raw.to ?? "everyone";
+  if (to !== "everyone" && to !== "me") {
+    throw new HttpError(400, "invalid_audience", "Send to everyone or to me.");
+  }
+  return { message, kind, to };
+}
+
+/** Any event of a notification channel, as a notification (a bare string is the message). */
+export function toNotification(e: HeraldEvent): Notification {
+  const d = e.data;
+  const o = d && typeof d === "object" ? d as Record<string, unknown> : {};
+  const text = typeof d === "string"
+    ? d
+    : typeof o.message === "string"
+    ? o.message
+    : typeof o.text === "string"
+    ? o.text
+    : JSON.stringify(d);
+  return {
+    id: e.id,
+    channel: e.channel,
+    time: e.time,
+    message: text,
+    kind: isKind(o.kind) ? o.kind : "info",
+    sender: typeof o.sender === "string" ? o.sender : null,
+    country: typeof o.country === "string" ? o.country : null,
+  };
+}
+
+/** What the page says for an error code of a no-JavaScript post (`/?error=code`). */
+export function errorText(code: string): string {
+  switch (code) {
+    case "message_required":
+      return "Write a message first.";
+    case "message_too_long":
+      return `A message has at most ${MAX_MESSAGE_LENGTH} characters.`;
+    case "invalid_kind":
+      return "Choose a kind: info, success, warning or error.";
+    case "payload_too_large":
+      return "The message is too large.";
+    case "rate_limited":
+    case "too_many_requests":
+      return "You are publishing too fast; wait a moment.";
+    case "unauthorized":
+    case "forbidden":
+      return "You may not publish there.";
+    case "no_session":
+      return "Your browser has no session yet; reload the page and try again.";
+    default:
+      return "The message could not be published. Please try again.";
+  }
+}

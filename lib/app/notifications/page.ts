@@ -1,0 +1,59 @@
+/**
+ * What the notifications page renders on the server: the latest public
+ * notifications and the visitor's private ones, newest first, and the
+ * outcome of a form post made without JavaScript.
+ *
+ * @module
+ */
+import { getHerald } from "../../realtime/herald.ts";
+import type { Broker } from "../../realtime/types.ts";
+import {
+  type Notification,
+  NOTIFICATIONS_CHANNEL,
+  toNotification,
+  userChannel,
+} from "./notification.ts";
+
+/** How many notifications the page shows from history. */
+export const PAGE_SIZE = 50;
+
+export interface NotificationsPageData {
+  publicFeed: Notification[];
+  privateFeed: Notification[];
+  userId: string | null;
+  userName: string | null;
+  /** The error code of a failed no-JS post (`?error=`). */
+  error: string | null;
+  /** True right after a successful no-JS post (`?published=`). */
+  published: boolean;
+}
+
+/** The newest `limit` notifications of `channel`, newest first. */
+export async function latestNotifications(
+  broker: Broker,
+  channel: string,
+  limit = PAGE_SIZE,
+): Promise<Notification[]> {
+  const events = await broker.history(channel, { limit });
+  return events.map(toNotification).reverse();
+}
+
+export async function loadNotificationsPage(
+  url: URL,
+  session: { id: string; name: string } | null | undefined,
+  broker?: Broker,
+): Promise<NotificationsPageData> {
+  const b = broker ?? (await getHerald()).broker;
+  const [publicFeed, privateFeed] = await Promise.all([
+    latestNotifications(b, NOTIFICATIONS_CHANNEL),
+    session ? latestNotifications(b, userChannel(session.id)) : [],
+  ]);
+  return {
+    publicFeed,
+    privateFeed,
+    userId: session?.id ?? null,
+    userName: session?.name ?? null,
+    error: url.searchParams.get("error"),
+    published: url.searchParams.has("published"),
+  };
+}

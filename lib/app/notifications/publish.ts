@@ -1,0 +1,121 @@
+/**
+ * `POST /notifications`: the app's publish path for notifications. Adds what
+ * the generic API cannot know (the sender's session name and country) and
+ * publishes through the process's Herald. Answers a JSON post (the island)
+ * with `201 {id, channel}` or the JSON error, and a plain HTML form post
+ * (no JavaScript) with `303` back to the page, the outcome in the query.
+ *
+ * @example
+ * ```ts
+ * export const handler = {
+ *   POST: (req, ctx) => postNotification(req, { session: ctx.state.session, remoteAddr: ctx.remoteAddr }),
+ * };
+ * ```
+ * @module
+ */
+import { errorResponse, HttpError } from "../../http/error.ts";
+import { authorize, checkPublishRate } from "../../access/mod.ts";
+import { getHerald } from "../../realtime/herald.ts";
+import type { Broker } from "../../realtime/types.ts";
+import { countryHeaders, countryOf } from "./country.ts";
+import {
+  type NotificationData,
+  NOTIFICATIONS_CHANNEL,
+  parseNotificationInput,
+  userChannel,
+} from "./notification.ts";
+
+/** Largest body accepted; a message is at most 500 characters. */
+const MAX_BODY_BYTES = 8 * 1024;
+
+export interface PostContext {
+  /** `ctx.state.session` of the access middleware; may be missing. */
+  session?: { id: string; name: string } | null;
+  remoteAddr?: Deno.Addr;
+  /** Where `HERALD_COUNTRY_HEADER` is read; default `Deno.env`. */
+  env?: { get(name: string): string | undefined };
+  /** Default: the process's Herald broker. */
+  broker?: Broker;
+  /** Where a form post is sent back to; default `/`. */
+  backTo?: string;
+}
+
+function isJson(req: Request): boolean {
+  return (req.headers.get("content-type") ?? "").includes("application/json");
+}
+
+function wantsJson(req: Request): boolean {
+  return isJson(req) ||
+    (req.headers.get("accept") ?? "").includes("application/json");
+}
+
+async function readFields(req: Request): Promise<Record<string, unknown>> {
+  const length = Number(req.headers.get("content-length") ?? 0);
+  if (length > MAX_BODY_BYTES) {
+    throw new HttpError(413, "payload_too_large", "The message is too large.");
+  }
+  try {
+    if (isJson(req)) {
+      const body = await req.json();
+      if (!body || typeof body !== "object" || Array.isArray(body)) {
+        throw new Error("not an object");
+      }
+      return body;
+    }
+    return Object.fromEntries(await req.formData());
+  } catch {
+    throw new HttpError(400, "invalid_body", "The form could not be read.");
+  }
+}
+
+function back(to: string, params: Record<string, string>): Response {
+  const query = new URLSearchParams(params);
+  return new Response(null, {
+    status: 303,
+    headers: { location: `${to}?${query}${params.error ? "#publish" : ""}` },
+  });
+}
+
+/** Handles one publish post (see the module doc). */
+export async function postNotification(
+  req: Request,
+  ctx: PostContext = {},
+): Promise<Response> {
+  const json = wantsJson(req);
+  try {
+    const input = parseNotificationInput(await readFields(req));
+    const session = ctx.session ?? null;
+    if (input.to === "me" && !session) {
+      throw new HttpError(
+        400,
+        "no_session",
+        "Your browser has no session yet; reload the page and try again.",
+      );
+    }
+    const channel = input.to === "me"
+      ? userChannel(session!.id)
+      : NOTIFICATIONS_CHANNEL;
+    const who = await authorize(req, "publish", [channel], {
+      remoteAddr: ctx.remoteAddr,
+    });
+    checkPublishRate(who);
+    const data: NotificationData = {
+      message: input.message,
+      kind: input.kind,
+      sender: session?.name ?? null,
+      country: countryOf(
+        req,
+        countryHeaders((ctx.env ?? Deno.env).get("HERALD_COUNTRY_HEADER")),
+      ),
+    };
+    const broker = ctx.broker ?? (await getHerald()).broker;
+    const event = await broker.publish(channel, { data });
+    return json
+      ? Response.json({ id: event.id, channel }, { status: 201 })
+      : back(ctx.backTo ?? "/", { published: event.id });
+  } catch (err) {
+    if (json) return errorResponse(err);
+    const code = err instanceof HttpError ? err.code : "internal";
+    return back(ctx.backTo ?? "/", { error: code });
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Notifications (`/`): publish a notification, watch the public feed and
+ * your private feed (`user:{session id}`) live. Server-rendered with the last
+ * 50 of each from history; the islands keep them live over one stream.
+ *
+ * @module
+ */
+import { Head } from "$fresh/runtime.ts";
+import type { Handlers, PageProps } from "$fresh/server.ts";
+import { PageHeader } from "../components/PageHeader.tsx";
+import ConnectionBadge from "../islands/ConnectionBadge.tsx";
+import NotificationFeed from "../islands/NotificationFeed.tsx";
+import NotificationToasts from "../islands/NotificationToasts.tsx";
+import PublishForm from "../islands/PublishForm.tsx";
+import {
+  NOTIFICATIONS_CHANNEL,
+  userChannel,
+} from "../lib/app/notifications/notification.ts";
+import {
+  loadNotificationsPage,
+  type NotificationsPageData,
+} from "../lib/app/notifications/page.ts";
+import type { Session } from "../lib/access/session.ts";
+
+export const handler: Handlers<NotificationsPageData> = {
+  async GET(req, ctx) {
+    const session = ctx.state.session as Session | undefined;
+    return ctx.render(await loadNotificationsPage(new URL(req.url), session));
+  },
+};
+
+export default function NotificationsPage(
+  { data }: PageProps<NotificationsPageData>,
+) {
+  const own = data.userId ? userChannel(data.userId) : null;
+  return (
+    <>
+      <Head>
+        <title>Notifications · Herald</title>
+      </Head>
+      <PageHeader
+        title="Notifications"
+        description={data.userName
+          ? `Publish to everyone watching this page. You are ${data.userName}.`
+          : "Publish to everyone watching this page."}
+      >
+        <ConnectionBadge />
+      </PageHeader>
+      <div class="grid gap-6 md:grid-cols-2">
+        <div class="md:col-span-2">
+          <PublishForm
+            error={data.error}
+            published={data.published}
+            canSendToSelf={Boolean(own)}
+          />
+        </div>
+        <NotificationFeed
+          channel={NOTIFICATIONS_CHANNEL}
+          title="Everyone"
+          initial={data.publicFeed}
+          empty="No notifications yet. Publish the first one."
+        />
+        {own && (
+          <NotificationFeed
+            channel={own}
+            title="Only you"
+            initial={data.privateFeed}
+            empty="Nothing for you yet. Send one to “Only me”."
+            userId={data.userId!}
+          />
+        )}
+      </div>
+      <NotificationToasts
+        channels={own ? [NOTIFICATIONS_CHANNEL, own] : [NOTIFICATIONS_CHANNEL]}
+      />
+    </>
+  );
+}

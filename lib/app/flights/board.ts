@@ -1,0 +1,93 @@
+/**
+ * The flight board kept in the app store (`["flights", "board"]`), changed
+ * only by compare-and-set so a simulator tick, a manual step and a pause
+ * from different processes never overwrite each other; each change is then
+ * published on the `flights` channel.
+ *
+ * @example
+ * ```ts
+ * const board = new FlightBoard(store, broker);
+ * await board.advance(); // one simulated change, published
+ * await board.setPaused(true);
+ * ```
+ * @module
+ */
+import type { Broker } from "../../realtime/types.ts";
+import type { AppStore } from "../store/types.ts";
+import { HttpError } from "../../http/error.ts";
+import { type Random, seedBoard, step, type StepEvent } from "./simulate.ts";
+import { type Board, FLIGHTS_CHANNEL } from "./types.ts";
+
+export const BOARD_KEY = ["flights", "board"];
+
+export class FlightBoard {
+  constructor(
+    readonly store: AppStore,
+    readonly broker: Pick<Broker, "publish">,
+    readonly random: Random = Math.random,
+  ) {}
+
+  /** The current board (seeded on first use). */
+  async get(): Promise<Board> {
+    const board = await this.store.get<Board>(BOARD_KEY);
+    if (board) return board;
+    await this.store.setIfAbsent(BOARD_KEY, seedBoard(Date.now(), this.random));
+    return (await this.store.get<Board>(BOARD_KEY))!;
+  }
+
+  /** Compare-and-set loop: `change` returns the next board, or null to leave it. */
+  async #update<T>(
+    change: (board: Board) => { board: Board; result: T } | null,
+  ): Promise<T | null> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const before = await this.get();
+      const next = change(before);
+      if (!next) return null;
+      if (await this.store.compareAndSet(BOARD_KEY, before, next.board)) {
+        return next.result;
+      }
+    }
+    throw new Error("flights: the board keeps changing under us");
+  }
+
+  /** One simulated change, published; null (nothing changes) while paused. */
+  async advance(): Promise<StepEvent | null> {
+    const event = await this.#update((board) => {
+      if (board.paused) return null;
+      const next = step(board, Date.now(), this.random);
+      return { board: next.board, result: next.event };
+    });
+    if (event) await this.broker.publish(FLIGHTS_CHANNEL, event);
+    return event;
+  }
+
+  /** Pauses or resumes the simulation; every page hears it. */
+  async setPaused(paused: boolean): Promise<Board> {
+    const changed = await this.#update((board) =>
+      board.paused === paused
+        ? null
+        : { board: { ...board, paused, seq: board.seq + 1 }, result: true }
+    );
+    const board = await this.get();
+    if (changed) {
+      await this.broker.publish(FLIGHTS_CHANNEL, {
+        event: "flightsPaused",
+        data: { seq: board.seq, paused },
+      });
+    }
+    return board;
+  }
+
+  /** A manual step that refuses (409) while paused. */
+  async stepOrRefuse(): Promise<StepEvent> {
+    const event = await this.advance();
+    if (!event) {
+      throw new HttpError(
+        409,
+        "paused",
+        "The flight board is paused; resume it first.",
+      );
+    }
+    return event;
+  }
+}

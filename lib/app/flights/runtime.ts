@@ -1,0 +1,116 @@
+/**
+ * The flight board of this process: the board over the app store and the
+ * Herald broker, and the simulator, started lazily by the first request to
+ * a /flights route (never at import, so importing the routes starts nothing)
+ * and stopped on SIGINT/SIGTERM, releasing its lease.
+ *
+ * | variable | meaning | default |
+ * |---|---|---|
+ * | `HERALD_FLIGHTS_SIMULATOR` | `off` runs no simulator in this process (the board still shows, pause still works) | on |
+ * | `HERALD_FLIGHTS_TICK_MS` | how often the simulator changes the board | 4000 |
+ * | `HERALD_FLIGHTS_LEASE_MS` | lease TTL: how soon another process takes over from a dead one | 10000 |
+ * | `HERALD_FLIGHTS_STEP` | `on` enables `POST /flights/step` (one change on demand; tests, demos) | off |
+ *
+ * @example
+ * ```ts
+ * const { board, simulator } = await getFlights();
+ * const current = await board.get();
+ * ```
+ * @module
+ */
+import { getHerald } from "../../realtime/herald.ts";
+import { getAppStore } from "../store/mod.ts";
+import { FlightBoard } from "./board.ts";
+import { FlightSimulator } from "./simulator.ts";
+
+export interface FlightsConfig {
+  simulator: boolean;
+  tickMs: number;
+  leaseMs: number;
+  stepEnabled: boolean;
+}
+
+export function flightsConfigFromEnv(
+  env: Record<string, string | undefined> = Deno.env.toObject(),
+): FlightsConfig {
+  const num = (name: string, fallback: number) => {
+    const raw = env[name]?.trim();
+    if (!raw) return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 10) {
+      throw new Error(`${name}=${raw} must be a whole number of ms ≥ 10`);
+    }
+    return n;
+  };
+  const flag = (name: string) => env[name]?.trim().toLowerCase();
+  return {
+    simulator: !["off", "0", "false", "no"].includes(
+      flag("HERALD_FLIGHTS_SIMULATOR") ?? "",
+    ),
+    tickMs: num("HERALD_FLIGHTS_TICK_MS", 4000),
+    leaseMs: num("HERALD_FLIGHTS_LEASE_MS", 10_000),
+    stepEnabled: ["on", "1", "true", "yes"].includes(
+      flag("HERALD_FLIGHTS_STEP") ?? "",
+    ),
+  };
+}
+
+export interface Flights {
+  config: FlightsConfig;
+  board: FlightBoard;
+  /** Null when `HERALD_FLIGHTS_SIMULATOR=off`. */
+  simulator: FlightSimulator | null;
+}
+
+let instance: Promise<Flights> | null = null;
+
+/** This process's board and simulator (starting the simulator on first call). */
+export function getFlights(): Promise<Flights> {
+  instance ??= (async () => {
+    const config = flightsConfigFromEnv();
+    const [{ broker }, store] = await Promise.all([getHerald(), getAppStore()]);
+    const board = new FlightBoard(store, broker);
+    let simulator: FlightSimulator | null = null;
+    if (config.simulator) {
+      simulator = new FlightSimulator(board, {
+        tickMs: config.tickMs,
+        leaseMs: config.leaseMs,
+        onError: (err) => console.error("flights simulator:", err),
+      });
+      simulator.start();
+      stopOnSignal();
+      console.log(`flights: simulator ${simulator.processId} started`);
+    }
+    return { config, board, simulator };
+  })();
+  instance.catch(() => (instance = null));
+  return instance;
+}
+
+/** Stops this process's simulator (releasing its lease), if one runs. */
+export async function stopFlights(): Promise<void> {
+  const current = instance;
+  instance = null;
+  removeSignalListeners?.();
+  const flights = await current?.catch(() => null);
+  await flights?.simulator?.stop();
+}
+
+const SIGNALS: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+let removeSignalListeners: (() => void) | null = null;
+
+function stopOnSignal() {
+  if (removeSignalListeners || Deno.build.os === "windows") return;
+  const onSignal = async () => {
+    await stopFlights().catch(() => {});
+    // The server's and Herald's own handlers end the process; should none be
+    // listening any more, a listener here must not keep it alive.
+    const exit = setTimeout(() => Deno.exit(0), 5000);
+    Deno.unrefTimer(exit);
+  };
+  for (const s of SIGNALS) Deno.addSignalListener(s, onSignal);
+  removeSignalListeners = () => {
+    for (const s of SIGNALS) Deno.removeSignalListener(s, onSignal);
+    removeSignalListeners = null;
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * Runs the flight simulation in exactly one process of a deployment: every
+ * process that starts a simulator competes for a lease in the app store
+ * (`["flights", "lease"]`, `setIfAbsent` with a TTL); the holder renews it
+ * and advances the board every tick; the others only keep trying, and take
+ * over once the holder stops renewing (it died) or releases it (clean stop).
+ *
+ * @example
+ * ```ts
+ * const sim = new FlightSimulator(board, { tickMs: 4000, leaseMs: 10_000 });
+ * sim.start();
+ * sim.status(); // { leader, leaseHolder, ticks, … }
+ * await sim.stop(); // releases the lease
+ * ```
+ * @module
+ */
+import { Lease } from "../store/lease.ts";
+import type { FlightBoard } from "./board.ts";
+import type { SimulatorStatus } from "./types.ts";
+
+export const LEASE_KEY = ["flights", "lease"];
+
+export interface SimulatorOptions {
+  /** How often the leader changes the board, ms. */
+  tickMs: number;
+  /** Lease TTL, ms; renewed every third of it. */
+  leaseMs: number;
+  /** This process's id; default random. */
+  processId?: string;
+  /** Called when a tick or the lease check fails (the loop goes on). */
+  onError?: (err: unknown) => void;
+}
+
+export class FlightSimulator {
+  readonly processId: string;
+  #lease: Lease;
+  #timers: number[] = [];
+  #ticks = 0;
+  #running: Promise<void> = Promise.resolve();
+  #started = false;
+
+  constructor(readonly board: FlightBoard, readonly opts: SimulatorOptions) {
+    this.processId = opts.processId ?? crypto.randomUUID();
+    this.#lease = new Lease(
+      board.store,
+      LEASE_KEY,
+      this.processId,
+      opts.leaseMs,
+    );
+  }
+
+  get leader(): boolean {
+    return this.#lease.held;
+  }
+
+  /** Starts competing for the lease and, once held, ticking. */
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    this.#serially(() => this.#checkLease());
+    this.#timers.push(
+      setInterval(
+        () => this.#serially(() => this.#checkLease()),
+        Math.max(50, Math.floor(this.opts.leaseMs / 3)),
+      ),
+      setInterval(() => this.#serially(() => this.#tick()), this.opts.tickMs),
+    );
+  }
+
+  /** Runs jobs one at a time, so a slow store never piles up overlapping ticks. */
+  #serially(job: () => Promise<void>) {
+    this.#running = this.#running.then(job).catch((err) =>
+      this.opts.onError?.(err)
+    );
+  }
+
+  async #checkLease() {
+    await this.#lease.tryHold();
+  }
+
+  async #tick() {
+    if (!this.#lease.held) return;
+    this.#ticks++;
+    await this.board.advance();
+  }
+
+  /** Stops ticking and releases the lease so another process takes over at once. */
+  async stop(): Promise<void> {
+    for (const timer of this.#timers) clearInterval(timer);
+    this.#timers = [];
+    await this.#running;
+    if (this.#started) await this.#lease.release().catch(() => {});
+    this.#started = false;
+  }
+
+  async status(): Promise<SimulatorStatus> {
+    const [board, leaseHolder] = await Promise.all([
+      this.board.get(),
+      this.#lease.currentHolder(),
+    ]);
+    return {
+      processId: this.processId,
+      enabled: this.#started,
+      leader: this.#lease.held,
+      leaseHolder,
+      ticks: this.#ticks,
+      paused: board.paused,
+      seq: board.seq,
+    };
+  }
+}

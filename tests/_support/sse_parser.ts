@@ -53,7 +53,7 @@ export class SseReader {
 
   /** The next record (event, retry or comment); null when the stream ended. */
   async next(timeoutMs = 10_000): Promise<SseRecord | null> {
-    let timer: number | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
         () => reject(new Error(`no SSE record within ${timeoutMs} ms`)),

@@ -19,7 +19,7 @@ export interface HeartbeatTarget {
 }
 
 export class Heartbeat {
-  #timer: number | undefined;
+  #timer: ReturnType<typeof setInterval> | undefined;
   /** Ticks so far (for tests). */
   ticks = 0;
 

@@ -165,7 +165,7 @@ export class Hub {
       const events = histories.flat();
       // Ids are ordered across channels, so one sort interleaves them correctly.
       events.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      stream.replay(events);
+      await stream.replay(events);
     }
     stream.goLive();
   }

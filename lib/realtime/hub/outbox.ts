@@ -25,6 +25,7 @@ export class Outbox {
   readonly readable: ReadableStream<Uint8Array>;
   #controller!: ReadableStreamDefaultController<Uint8Array>;
   #closed = false;
+  #roomWaiters: (() => void)[] = [];
 
   constructor(
     readonly limitBytes: number,
@@ -35,6 +36,8 @@ export class Outbox {
         start: (controller) => {
           this.#controller = controller;
         },
+        // Called whenever the reader has taken chunks and there is room again.
+        pull: () => this.#wake(),
         cancel: () => this.close("client gone"),
       },
       { highWaterMark: limitBytes, size: (chunk) => chunk.byteLength },
@@ -50,12 +53,31 @@ export class Outbox {
     return this.limitBytes - (this.#controller.desiredSize ?? 0);
   }
 
+  /** True when `bytes` can be queued now without passing the limit. */
+  hasRoom(bytes: number): boolean {
+    return bytes <= (this.#controller.desiredSize ?? 0) ||
+      this.queuedBytes === 0;
+  }
+
+  /**
+   * Resolves once `bytes` fit (or the outbox closed): a replay waits here, so
+   * history goes out at the pace of the client instead of overflowing.
+   */
+  async waitForRoom(bytes: number): Promise<void> {
+    while (!this.#closed && !this.hasRoom(bytes)) {
+      await new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
+    }
+  }
+
+  #wake(): void {
+    for (const resolve of this.#roomWaiters.splice(0)) resolve();
+  }
+
   /** Queues bytes; a full buffer disconnects the stream. False when closed. */
   send(bytes: Uint8Array): boolean {
     if (this.#closed) return false;
-    const room = this.#controller.desiredSize ?? 0;
     // One block larger than the whole buffer still goes out on an empty queue.
-    if (bytes.byteLength > room && this.queuedBytes > 0) {
+    if (!this.hasRoom(bytes.byteLength)) {
       this.close("too slow");
       return false;
     }
@@ -67,6 +89,7 @@ export class Outbox {
   close(reason: CloseReason): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#wake();
     try {
       if (reason === "too slow") {
         this.#controller.error(new Error("subscriber too slow"));

@@ -53,11 +53,13 @@ export class HubStream {
     }));
   }
 
-  /** Sends replayed history events (already in id order). */
-  replay(events: HeraldEvent[]): void {
+  /** Sends replayed history events (already in id order) at the client's pace. */
+  async replay(events: HeraldEvent[]): Promise<void> {
     for (const event of events) {
+      const wire = new Wire(event);
+      await this.outbox.waitForRoom(wire.bytes(this.form).byteLength);
       if (this.outbox.closed) return;
-      this.#deliver(new Wire(event));
+      this.#deliver(wire);
     }
   }
 

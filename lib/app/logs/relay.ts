@@ -1,0 +1,122 @@
+/**
+ * Publishes Herald's own log records (`onHeraldLog`: streams opened and
+ * closed, publishes, errors) to the {@link LOG_CHANNEL}, for the /logs page.
+ *
+ * - No loop: records about the log channel itself are never published, and
+ *   a failed log publish is not logged through Herald.
+ * - Bounded: records are batched per level and flushed at most every
+ *   `flushMs` (one publish per level per flush), with at most `maxPerFlush`
+ *   records per level; the rest is counted as `dropped`. A publish storm
+ *   of N per second costs at most 3 log publishes per flush, not N.
+ *
+ * @example
+ * ```ts
+ * const stop = startLogRelay(); // once per process; later calls reuse it
+ * ```
+ * @module
+ */
+import { type HeraldLogRecord, onHeraldLog } from "../../realtime/observe.ts";
+import { getHerald } from "../../realtime/herald.ts";
+import type { PublishMessage } from "../../realtime/types.ts";
+import { LEVELS, LOG_CHANNEL, type LogBatch, type LogLevel } from "./entry.ts";
+
+export interface LogRelayOptions {
+  channel?: string;
+  /** Longest time a record waits; default 500 ms. */
+  flushMs?: number;
+  /** Most records per level and flush; default 100. */
+  maxPerFlush?: number;
+  publish: (channel: string, msg: PublishMessage) => Promise<unknown>;
+}
+
+/** True when a record is about the log channel itself (publishing it would feed a loop). */
+export function isAboutChannel(
+  record: HeraldLogRecord,
+  channel: string,
+): boolean {
+  const f = record.fields;
+  if (f.channel === channel) return true;
+  return Array.isArray(f.channels) && f.channels.length === 1 &&
+    f.channels[0] === channel && /publish/i.test(record.message);
+}
+
+export class LogRelay {
+  readonly channel: string;
+  #opts: Required<Omit<LogRelayOptions, "channel">>;
+  #pending = new Map<LogLevel, LogBatch>();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
+
+  constructor(opts: LogRelayOptions) {
+    this.channel = opts.channel ?? LOG_CHANNEL;
+    this.#opts = {
+      flushMs: opts.flushMs ?? 500,
+      maxPerFlush: opts.maxPerFlush ?? 100,
+      publish: opts.publish,
+    };
+  }
+
+  /** Queues one record (or skips it, see the module doc). */
+  push(record: HeraldLogRecord): void {
+    if (this.#closed || isAboutChannel(record, this.channel)) return;
+    const level = (LEVELS as readonly string[]).includes(record.level)
+      ? record.level
+      : "info";
+    let batch = this.#pending.get(level);
+    if (!batch) this.#pending.set(level, batch = { entries: [], dropped: 0 });
+    if (batch.entries.length < this.#opts.maxPerFlush) {
+      batch.entries.push({
+        time: record.time,
+        message: record.message,
+        fields: record.fields,
+      });
+    } else batch.dropped++;
+    this.#timer ??= setTimeout(() => this.flush(), this.#opts.flushMs);
+  }
+
+  /** Publishes what is queued now. */
+  async flush(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const batches = [...this.#pending];
+    this.#pending.clear();
+    await Promise.all(
+      batches.map(([level, data]) =>
+        this.#opts.publish(this.channel, { event: level, data }).catch(
+          (err) => {
+            // Not through heraldLog: that would queue another record about this failure.
+            console.error(`herald: could not publish logs: ${err}`);
+          },
+        )
+      ),
+    );
+  }
+
+  /** Publishes what is left and stops. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.flush();
+  }
+}
+
+let running: { relay: LogRelay; stop: () => void } | null = null;
+
+/** Starts the process's relay into the app's Herald (once); returns a function that stops it. */
+export function startLogRelay(): () => void {
+  if (!running) {
+    const relay = new LogRelay({
+      publish: async (channel, msg) =>
+        (await getHerald()).broker.publish(channel, msg),
+    });
+    const unsubscribe = onHeraldLog((record) => relay.push(record));
+    running = {
+      relay,
+      stop: () => {
+        unsubscribe();
+        relay.close();
+        running = null;
+      },
+    };
+  }
+  return running.stop;
+}

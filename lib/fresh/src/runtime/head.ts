@@ -1,0 +1,22 @@
+/**
+ * `<Head>`: children given anywhere in a page are moved into the
+ * document's `<head>` by the server renderer (Fresh 1.x behaviour). In the
+ * browser it renders nothing.
+ *
+ * @example
+ * ```tsx
+ * <Head><title>About</title></Head>
+ * ```
+ * @module
+ */
+import { type ComponentChildren, createContext } from "preact";
+import { useContext } from "preact/hooks";
+
+/** Collects the children of every `<Head>` of one server render. */
+export const HeadContext = createContext<ComponentChildren[] | null>(null);
+
+export function Head(props: { children?: ComponentChildren }): null {
+  const collected = useContext(HeadContext);
+  collected?.push(props.children);
+  return null;
+}

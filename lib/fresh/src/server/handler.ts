@@ -1,0 +1,361 @@
+/**
+ * `createHandler(manifest, config)`: the whole request pipeline as a
+ * function `(req, connInfo?) => Promise<Response>`.
+ *
+ * Order: trailing-slash redirect; then the destination is chosen —
+ * `internal` (`/_frsh/…`: bundles, dev live reload), `static` (a file in
+ * `{outDir}/static` or the static folder), `route` (file or plugin routes,
+ * in precedence order) or `notFound`; then the middlewares run, outer
+ * first, and the last `ctx.next()` reaches the destination. A thrown
+ * {@link HttpError} becomes its JSON answer; any other error renders
+ * `_500` (status 500) and is logged with method and path (never the query,
+ * which may hold a token).
+ *
+ * @example
+ * ```ts
+ * import manifest from "./fresh.gen.ts";
+ * const handler = await createHandler(manifest);
+ * const res = await handler(new Request("http://localhost/about"));
+ * ```
+ * @module
+ */
+import { join } from "node:path";
+import { errorResponse, HttpError } from "../../../http/error.ts";
+import { setBuildId } from "../runtime/asset.ts";
+import { resolveConfig } from "../build/config.ts";
+import {
+  LIVE_RELOAD_SCRIPT_URL,
+  liveReloadRoutes,
+} from "../build/live_reload.ts";
+import { loadBuildSnapshot } from "../build/snapshot.ts";
+import type {
+  BuildSnapshot,
+  FreshConfig,
+  Manifest,
+  ResolvedFreshConfig,
+} from "../types.ts";
+import { BUNDLE_PREFIX, serveBundle } from "./bundles.ts";
+import { createContext } from "./context.ts";
+import { DefaultError, DefaultNotFound } from "./default_pages.ts";
+import { registerIslands } from "./render/islands.ts";
+import { renderPage } from "./render/page.ts";
+import {
+  buildRouteTable,
+  matchRoute,
+  middlewaresFor,
+  type Route,
+  type RouteTable,
+} from "./route_table.ts";
+import { StaticFiles } from "./static_files.ts";
+import type {
+  Destination,
+  FreshContext,
+  Handler,
+  Handlers,
+  PageComponent,
+  RenderOptions,
+  ServeHandler,
+} from "./types.ts";
+
+/** Options for embedding and tests; apps pass only `manifest` and `config`. */
+export interface HandlerOptions {
+  /** Dev mode (bundles in memory, live reload); default from `__FRSH_DEV`. */
+  dev?: boolean;
+  /** Use these bundles instead of loading the build snapshot. */
+  snapshot?: BuildSnapshot;
+}
+
+/** A handler and the config it resolved (what `start()` needs). */
+export interface FreshApp {
+  handler: ServeHandler;
+  config: ResolvedFreshConfig;
+  snapshot: BuildSnapshot;
+}
+
+/** Builds the request handler of an app. */
+export async function createHandler(
+  manifest: Manifest,
+  config: FreshConfig = {},
+  options: HandlerOptions = {},
+): Promise<ServeHandler> {
+  return (await createApp(manifest, config, options)).handler;
+}
+
+export async function createApp(
+  manifest: Manifest,
+  config: FreshConfig = {},
+  options: HandlerOptions = {},
+): Promise<FreshApp> {
+  const resolved = resolveConfig(manifest.baseUrl, config, {
+    dev: options.dev,
+  });
+  for (const plugin of resolved.plugins) {
+    await plugin.configResolved?.(resolved);
+  }
+  const table = buildRouteTable(manifest, resolved.plugins);
+  registerIslands(manifest);
+  const snapshot = options.snapshot ??
+    await loadBuildSnapshot(manifest, resolved);
+  setBuildId(snapshot.buildId);
+  const app = new Router(table, resolved, snapshot);
+  return {
+    handler: (req, connInfo) => app.handle(req, connInfo),
+    config: resolved,
+    snapshot,
+  };
+}
+
+class Router {
+  readonly #statics: StaticFiles;
+  readonly #internal: Route[];
+  readonly #extraScripts: string[];
+
+  constructor(
+    readonly table: RouteTable,
+    readonly config: ResolvedFreshConfig,
+    readonly snapshot: BuildSnapshot,
+  ) {
+    this.#statics = new StaticFiles(
+      [join(config.build.outDir, "static"), config.staticDir],
+      config.dev,
+    );
+    const dev = config.dev ? liveReloadRoutes(config) : [];
+    this.#internal = buildRouteTable({ routes: {}, islands: {}, baseUrl: "" }, [
+      { name: "live-reload", routes: dev },
+    ]).routes;
+    this.#extraScripts = config.dev ? [LIVE_RELOAD_SCRIPT_URL] : [];
+  }
+
+  async handle(
+    req: Request,
+    connInfo?: Deno.ServeHandlerInfo,
+  ): Promise<Response> {
+    const url = new URL(req.url);
+    const redirect = trailingSlashRedirect(
+      url,
+      this.config.router.trailingSlash,
+    );
+    if (redirect) return redirect;
+    const pathname = url.pathname.length > 1
+      ? url.pathname.replace(/\/+$/, "") || "/"
+      : url.pathname;
+
+    let destination: Destination = "notFound";
+    let route: Route | null = null;
+    let params: Record<string, string> = {};
+    let arrive: (ctx: FreshContext) => Promise<Response>;
+    const isRead = req.method === "GET" || req.method === "HEAD";
+    const internal = pathname.startsWith("/_frsh/")
+      ? matchRoute(this.#internal, pathname)
+      : null;
+    const file = !internal && isRead && !pathname.startsWith(BUNDLE_PREFIX)
+      ? await this.#statics.find(url.pathname)
+      : null;
+    const match = !internal && !file && !pathname.startsWith(BUNDLE_PREFIX)
+      ? matchRoute(this.table.routes, pathname)
+      : null;
+
+    if (pathname.startsWith(BUNDLE_PREFIX) || internal) {
+      destination = "internal";
+      arrive = async (ctx) =>
+        internal
+          ? await this.#runRoute(internal.route, req, ctx)
+          : await serveBundle(this.snapshot, req, pathname) ??
+            await this.#notFound(req, ctx);
+    } else if (file) {
+      destination = "static";
+      arrive = () => this.#statics.respond(req, file);
+    } else if (match) {
+      destination = "route";
+      route = match.route;
+      params = match.params;
+      arrive = (ctx) => this.#runRoute(match.route, req, ctx);
+    } else {
+      arrive = (ctx) => this.#notFound(req, ctx);
+    }
+
+    const ctx: FreshContext = createContext({
+      url,
+      route: route?.pattern ?? "",
+      params,
+      destination,
+      config: this.config,
+      connInfo,
+      render: (data, options) => {
+        if (!route?.component) {
+          throw new Error(
+            `${req.method} ${url.pathname}: this route has no page component to render`,
+          );
+        }
+        return this.#render(route, req, ctx, data, options);
+      },
+      renderNotFound: (data) => this.#renderNotFound(req, ctx, data),
+    });
+
+    const chain = middlewaresFor(this.table, pathname, route);
+    let next = 0;
+    ctx.next = async () => {
+      if (next < chain.length) return await chain[next++](req, ctx);
+      try {
+        return await arrive(ctx);
+      } catch (err) {
+        return await this.#errorAnswer(req, ctx, err);
+      }
+    };
+    try {
+      return await ctx.next();
+    } catch (err) {
+      return await this.#errorAnswer(req, ctx, err);
+    }
+  }
+
+  /** Runs a route's handler (function or per method) or renders its page. */
+  async #runRoute(
+    route: Route,
+    req: Request,
+    ctx: FreshContext,
+  ): Promise<Response> {
+    const handler = route.handler;
+    if (typeof handler === "function") {
+      return await (handler as Handler)(req, ctx);
+    }
+    const methods: Record<string, Handler | undefined> = {
+      ...(route.component ? { GET: (_req, c) => c.render() } : {}),
+      ...(handler as Handlers | undefined),
+    };
+    const own = methods[req.method];
+    if (own) return await own(req, ctx);
+    if (req.method === "HEAD" && methods.GET) {
+      const res = await methods.GET(req, ctx);
+      await res.body?.cancel();
+      return new Response(null, res);
+    }
+    const allow = Object.keys(methods).filter((m) => methods[m]);
+    if (allow.includes("GET") && !allow.includes("HEAD")) allow.push("HEAD");
+    return errorResponse(
+      new HttpError(
+        405,
+        "method_not_allowed",
+        `${req.method} is not allowed here`,
+        {
+          allow: allow.join(", "),
+        },
+      ),
+    );
+  }
+
+  #render(
+    route: Route,
+    req: Request,
+    ctx: FreshContext,
+    data: unknown,
+    options?: RenderOptions,
+    error?: unknown,
+  ): Promise<Response> {
+    const components: PageComponent[] = [
+      route.component!,
+      ...route.layouts.map((l) => l.component).reverse(),
+    ];
+    if (route.withApp && this.table.app) {
+      components.push(this.table.app as PageComponent);
+    }
+    return renderPage({
+      req,
+      ctx,
+      components,
+      data,
+      error,
+      snapshot: this.snapshot,
+      extraScripts: this.#extraScripts,
+      options,
+    });
+  }
+
+  #notFoundRoute(): Route {
+    return this.table.notFound ?? defaultRoute(DefaultNotFound);
+  }
+
+  #renderNotFound(
+    req: Request,
+    ctx: FreshContext,
+    data?: unknown,
+  ): Promise<Response> {
+    return this.#render(this.#notFoundRoute(), req, ctx, data, { status: 404 });
+  }
+
+  /** `_404`: its handler if it has one (its `ctx.render` answers 404), else the page. */
+  async #notFound(req: Request, ctx: FreshContext): Promise<Response> {
+    const route = this.#notFoundRoute();
+    if (!route.handler) return await this.#renderNotFound(req, ctx);
+    const notFoundCtx: FreshContext = {
+      ...ctx,
+      render: (data, options) =>
+        this.#render(route, req, notFoundCtx, data, {
+          status: 404,
+          ...options,
+        }),
+    };
+    return await this.#runRoute(route, req, notFoundCtx);
+  }
+
+  async #errorAnswer(
+    req: Request,
+    ctx: FreshContext,
+    err: unknown,
+  ): Promise<Response> {
+    if (err instanceof HttpError && err.status < 500) return errorResponse(err);
+    // The path only: the query string may hold a token.
+    console.error(
+      `Error handling ${req.method} ${new URL(req.url).pathname}:`,
+      err,
+    );
+    try {
+      const route = this.table.error ?? defaultRoute(DefaultError);
+      return await this.#render(route, req, { ...ctx, error: err }, undefined, {
+        status: 500,
+      }, err);
+    } catch (renderErr) {
+      console.error("Error rendering the 500 page:", renderErr);
+      return new Response("Internal Server Error", {
+        status: 500,
+        headers: { "content-type": "text/plain; charset=utf-8" },
+      });
+    }
+  }
+}
+
+function defaultRoute(component: PageComponent): Route {
+  return {
+    pattern: "",
+    matcher: new URLPattern({ pathname: "/" }),
+    dir: "",
+    component,
+    config: {},
+    layouts: [],
+    withApp: false,
+  };
+}
+
+/** Fresh's default: `/about/` → `/about` (308); with `trailingSlash`, the other way. */
+function trailingSlashRedirect(
+  url: URL,
+  trailingSlash: boolean,
+): Response | null {
+  const path = url.pathname;
+  let target: string | null = null;
+  if (!trailingSlash && path.length > 1 && path.endsWith("/")) {
+    target = path.replace(/\/+$/, "") || "/";
+  } else if (
+    trailingSlash && !path.endsWith("/") && !path.startsWith("/_frsh/") &&
+    !/\.[^/]*$/.test(path)
+  ) {
+    target = path + "/";
+  }
+  if (target === null) return null;
+  const location = new URL(url);
+  location.pathname = target; // same origin: "//x" stays a path
+  return new Response(null, {
+    status: 308,
+    headers: { location: location.href },
+  });
+}

@@ -1,0 +1,78 @@
+/**
+ * The scripts a page with islands ships: the props table (one JSON state
+ * script) and an inline module that imports the hydration runtime and the
+ * islands rendered on the page, then calls `revive`. Plus
+ * `<link rel="modulepreload">` for what those modules import.
+ *
+ * @module
+ */
+import { STATE_SCRIPT_ID } from "../../runtime/markers.ts";
+import { serialize } from "../../runtime/serializer.ts";
+import type { BuildSnapshot } from "../../types.ts";
+import type { Island, IslandRender } from "./islands.ts";
+
+/** URL of a bundle file of this build. */
+export function bundleUrl(snapshot: BuildSnapshot, path: string): string {
+  return `/_frsh/js/${snapshot.buildId}/${path.replace(/^\.?\//, "")}`;
+}
+
+/** JSON that may sit inside an inline `<script>`. */
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[<\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
+export interface IslandScripts {
+  /** Goes into `<head>`. */
+  head: string;
+  /** Goes at the end of `<body>`. */
+  body: string;
+}
+
+/** The scripts for the islands a render used; empty strings when it used none. */
+export function islandScripts(
+  snapshot: BuildSnapshot,
+  render: IslandRender,
+): IslandScripts {
+  if (render.used.size === 0) return { head: "", body: "" };
+  const files = new Map<string, Island[]>();
+  for (const island of render.used) {
+    const entry = snapshot.islandEntry(island.file);
+    files.set(entry, [...(files.get(entry) ?? []), island]);
+  }
+  const entries = [snapshot.runtimeEntry, ...files.keys()];
+  const preload = new Set<string>();
+  for (const entry of entries) {
+    preload.add(entry);
+    for (const dep of snapshot.dependencies(entry)) preload.add(dep);
+  }
+  const head = [...preload].map((file) =>
+    `<link rel="modulepreload" href="${bundleUrl(snapshot, file)}">`
+  ).join("");
+
+  const imports = [
+    `import { revive } from ${
+      scriptJson(bundleUrl(snapshot, snapshot.runtimeEntry))
+    };`,
+  ];
+  const components: string[] = [];
+  [...files.entries()].forEach(([entry, islands], i) => {
+    imports.push(
+      `import * as $${i} from ${scriptJson(bundleUrl(snapshot, entry))};`,
+    );
+    for (const island of islands) {
+      components.push(
+        `${scriptJson(island.name)}: $${i}[${scriptJson(island.exportName)}]`,
+      );
+    }
+  });
+  const boot = `${imports.join("")}revive({${components.join(",")}}, ${
+    scriptJson({ buildId: snapshot.buildId })
+  });`;
+  const body = `<script id="${STATE_SCRIPT_ID}" type="application/json">${
+    serialize(render.props)
+  }</script><script type="module">${boot}</script>`;
+  return { head, body };
+}

@@ -12,6 +12,20 @@ import {
 import { createHerald, type Herald } from "../../lib/realtime/herald.ts";
 import type { HeraldEvent, Unsubscribe } from "../../lib/realtime/types.ts";
 import { heraldRouter } from "./fixtures/router.ts";
+import { accessConfigFromEnv, configureAccess } from "../../lib/access/mod.ts";
+
+/** Rate limits high enough for tests that publish in bursts (open mode otherwise). */
+export const RELAXED_ACCESS_ENV: Record<string, string> = {
+  HERALD_PUBLISH_RATE: "100000",
+  HERALD_PUBLISH_BURST: "100000",
+  HERALD_PUBLISH_RATE_IP: "100000",
+  HERALD_PUBLISH_BURST_IP: "100000",
+};
+
+/** Applies {@link RELAXED_ACCESS_ENV} to this process's access checks. */
+export function relaxAccessLimits(): void {
+  configureAccess(accessConfigFromEnv(RELAXED_ACCESS_ENV));
+}
 
 /** The memory broker, counting how often subscribe/unsubscribe were called. */
 export class CountingBroker extends MemoryBroker {
@@ -48,6 +62,7 @@ export function startApi(
   overrides: Partial<HeraldConfig> = {},
   broker = new CountingBroker({ limit: 1000 }),
 ): TestApi {
+  relaxAccessLimits();
   const herald = createHerald(broker, testConfig(overrides));
   const server = Deno.serve(
     { port: 0, hostname: "127.0.0.1", onListen: () => {} },

@@ -230,9 +230,10 @@ Deno.test("every input error has its status and a JSON error", async () => {
     "invalid_after",
   );
   await expectError(
+    // lib/access refuses private: channels in open mode: a JSON 4xx, not a stream.
     fetch(`${u}/api/channels/private:x/events`),
-    401,
-    "unauthorized",
+    403,
+    "forbidden",
   );
   assertEquals(api.herald.hub.stats().streams, 0);
 });

@@ -1,0 +1,88 @@
+/**
+ * The server's clock, live: one tick per second from `/api/clock`, until the
+ * server sends `end`; then the stream is closed for good (no reconnect) and
+ * a button offers a new run.
+ *
+ * @module
+ */
+import { useEffect, useState } from "preact/hooks";
+import { StatusBadge } from "../components/StatusBadge.tsx";
+import { Connection, type StreamStatus } from "../lib/client/connection.ts";
+import type { ClockTick } from "../lib/app/clock/stream.ts";
+
+export interface ClockProps {
+  /** Server time when the page was rendered. */
+  initialTime: number;
+  /** Run length, seconds. */
+  duration: number;
+}
+
+function timeText(ms: number): string {
+  return new Date(ms).toISOString().slice(11, 19) + " UTC";
+}
+
+export default function Clock({ initialTime, duration }: ClockProps) {
+  const [time, setTime] = useState(initialTime);
+  const [remaining, setRemaining] = useState<number | null>(null);
+  const [status, setStatus] = useState<StreamStatus>("connecting");
+  const [ended, setEnded] = useState(false);
+  const [run, setRun] = useState(0);
+
+  useEffect(() => {
+    setEnded(false);
+    const c = new Connection(
+      () => `/api/clock?duration=${duration}`,
+      {
+        events: ["tick", "end"],
+        onStatus: setStatus,
+        onEvent: (r) => {
+          if (r.name === "end") {
+            c.close();
+            setEnded(true);
+            setRemaining(0);
+            return;
+          }
+          const tick = JSON.parse(r.data) as ClockTick;
+          setTime(tick.time);
+          setRemaining(tick.remaining);
+        },
+      },
+    );
+    return () => c.close();
+  }, [run]);
+
+  return (
+    <section
+      aria-labelledby="clock-title"
+      class="rounded-lg border border-slate-200 bg-white p-6 text-center shadow-sm"
+      data-ended={ended ? "true" : "false"}
+    >
+      <h2 id="clock-title" class="sr-only">Server time</h2>
+      <p
+        role="timer"
+        aria-live="off"
+        class="font-mono text-4xl font-bold tabular-nums sm:text-6xl"
+      >
+        <time dateTime={new Date(time).toISOString()}>{timeText(time)}</time>
+      </p>
+      <p class="mt-3 min-h-6 text-slate-600" aria-live="polite">
+        {ended
+          ? "The clock stream has ended."
+          : remaining !== null
+          ? `Ends in ${remaining} s`
+          : `Runs for ${duration} s`}
+      </p>
+      <div class="mt-4 flex flex-wrap items-center justify-center gap-3">
+        <StatusBadge status={status} label="Clock stream" />
+        <button
+          type="button"
+          disabled={!ended}
+          onClick={() => setRun((n) => n + 1)}
+          class="rounded-md bg-sky-700 px-4 py-2 font-medium text-white hover:bg-sky-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 disabled:opacity-50"
+        >
+          Start again
+        </button>
+      </div>
+    </section>
+  );
+}

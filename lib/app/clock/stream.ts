@@ -1,0 +1,135 @@
+/**
+ * `GET /api/clock?duration=SECONDS`: the server's time every second over
+ * SSE, for a limited time, then an `end` event and the end of the stream.
+ *
+ * Each event id is `{endsAt}-{n}`, so a browser that reconnects (sending
+ * `Last-Event-ID`) continues the same run until the same end, and one that
+ * comes back after the end is told `204` (stop) instead of starting over.
+ * Written with the one SSE encoder (lib/realtime/sse).
+ *
+ * @example
+ * ```ts
+ * export const handler = { GET: (req) => clockResponse(req, clockOptionsFromEnv()) };
+ * ```
+ * @module
+ */
+import { errorResponse, HttpError } from "../../http/error.ts";
+import { encodeEvent, encodeRetry } from "../../realtime/sse/encode.ts";
+import { sseHeaders } from "../../realtime/sse/headers.ts";
+
+export interface ClockOptions {
+  /** Run length when `?duration=` is absent, seconds; default 60. */
+  defaultSeconds?: number;
+  /** Longest run allowed, seconds; default 3600. */
+  maxSeconds?: number;
+  /** Tick interval, ms; default 1000. */
+  tickMs?: number;
+  /** `retry:` sent first, ms; default 1000. */
+  retryMs?: number;
+  now?: () => number;
+}
+
+/** The defaults, with `HERALD_CLOCK_SECONDS` as the default run length. */
+export function clockOptionsFromEnv(
+  env: { get(name: string): string | undefined } = Deno.env,
+): ClockOptions {
+  const raw = env.get("HERALD_CLOCK_SECONDS");
+  const seconds = Number(raw);
+  return raw && Number.isSafeInteger(seconds) && seconds > 0
+    ? { defaultSeconds: seconds }
+    : {};
+}
+
+/** One tick's payload. */
+export interface ClockTick {
+  time: number;
+  /** Seconds until the end (rounded up). */
+  remaining: number;
+}
+
+function parseDuration(
+  raw: string | null,
+  fallback: number,
+  max: number,
+): number {
+  if (raw === null || raw === "") return Math.min(fallback, max);
+  const match = /^(\d+)s?$/.exec(raw.trim());
+  const seconds = match ? Number(match[1]) : NaN;
+  if (!(seconds >= 1 && seconds <= max)) {
+    throw new HttpError(
+      400,
+      "invalid_duration",
+      `duration is a number of seconds from 1 to ${max}`,
+    );
+  }
+  return seconds;
+}
+
+/** The end time of a run this client already had, from its last event id; null if none. */
+export function resumedEnd(req: Request): number | null {
+  const id = req.headers.get("last-event-id") ??
+    new URL(req.url).searchParams.get("lastEventId");
+  const match = id ? /^(\d{1,15})-(\d+|end)$/.exec(id.trim()) : null;
+  return match ? Number(match[1]) : null;
+}
+
+export function clockResponse(req: Request, opts: ClockOptions = {}): Response {
+  const now = opts.now ?? Date.now;
+  const tickMs = opts.tickMs ?? 1000;
+  let endsAt: number;
+  try {
+    const resumed = resumedEnd(req);
+    if (resumed !== null) {
+      // This run is over: tell the browser to stop, not to start again.
+      if (resumed <= now()) return new Response(null, { status: 204 });
+      endsAt = resumed;
+    } else {
+      const seconds = parseDuration(
+        new URL(req.url).searchParams.get("duration"),
+        opts.defaultSeconds ?? 60,
+        opts.maxSeconds ?? 3600,
+      );
+      endsAt = now() + seconds * 1000;
+    }
+  } catch (err) {
+    return errorResponse(err);
+  }
+
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let n = 0;
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(encodeRetry(opts.retryMs ?? 1000));
+      const tick = () => {
+        timer = undefined;
+        const t = now();
+        if (t >= endsAt) {
+          controller.enqueue(encodeEvent({
+            id: `${endsAt}-end`,
+            event: "end",
+            data: JSON.stringify({ time: t }),
+          }));
+          controller.close();
+          return;
+        }
+        const data: ClockTick = {
+          time: t,
+          remaining: Math.ceil((endsAt - t) / 1000),
+        };
+        controller.enqueue(encodeEvent({
+          id: `${endsAt}-${n++}`,
+          event: "tick",
+          data: JSON.stringify(data),
+        }));
+        // Next tick on the next whole interval (a steady display), or at the end.
+        const next = Math.min(tickMs - (t % tickMs), endsAt - t);
+        timer = setTimeout(tick, Math.max(1, next));
+      };
+      tick();
+    },
+    cancel() {
+      clearTimeout(timer);
+    },
+  });
+  return new Response(body, { headers: sseHeaders() });
+}

@@ -31,7 +31,7 @@ export class ChannelFeed {
   #catchingUp = false;
   #running: Promise<void> | null = null;
   #again = false;
-  #retry: number | undefined;
+  #retry: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
 
   constructor(

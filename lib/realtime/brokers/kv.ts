@@ -85,7 +85,7 @@ export class KvBroker implements Broker {
   #kv: Deno.Kv;
   #prefix: string;
   #subs = new Map<string, Subscription>();
-  #poll: number | undefined;
+  #poll: ReturnType<typeof setInterval> | undefined;
   #polling = false;
   #publishing: Promise<unknown> = Promise.resolve();
   #lastError = "";

@@ -344,7 +344,9 @@ function streamId(id: string): string {
 }
 
 async function closeConnection(conn: Redis): Promise<void> {
-  if (conn.status === "end" || conn.status === "wait") {
+  // Without a socket (never connected, or waiting to reconnect) there is no
+  // "end" to wait for: disconnect() just cancels the reconnect timer.
+  if (!["connecting", "connect", "ready"].includes(conn.status)) {
     conn.disconnect();
     return;
   }

@@ -28,6 +28,11 @@ redis.call('SET', KEYS[1], clockStr)
 local id = string.format('%016.0f', clock) .. '-0000'
 local timeStr = string.format('%.0f', math.floor(now / 1000))
 local streamId = clockStr .. '-0'
+local prevHead = redis.call('HGET', KEYS[3], 'head')
+if prevHead and redis.call('XLEN', KEYS[2]) == 0 then
+  -- The whole stream expired: everything up to the old head is gone.
+  redis.call('HSET', KEYS[3], 'trimmed', prevHead)
+end
 redis.call('XADD', KEYS[2], streamId, 'e', ARGV[2], 'd', ARGV[4], 't', timeStr)
 local limit = tonumber(ARGV[5])
 local len = redis.call('XLEN', KEYS[2])

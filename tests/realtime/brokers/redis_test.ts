@@ -1,0 +1,196 @@
+import assert from "node:assert";
+import { Redis } from "ioredis";
+import { createBroker } from "../../../lib/realtime/brokers/create.ts";
+import { BrokerUnavailableError } from "../../../lib/realtime/brokers/errors.ts";
+import type { Broker, HeraldEvent } from "../../../lib/realtime/types.ts";
+import type { HistoryBounds } from "../../../lib/realtime/brokers/bounds.ts";
+import { requireRedis, uniquePrefix } from "../../_support/redis.ts";
+import {
+  requireRedisServer,
+  startRedisServer,
+} from "../../_support/redis_server.ts";
+import { brokerConformance } from "./conformance.ts";
+import { waitFor } from "./wait.ts";
+
+const redisUrl = await requireRedis();
+const hasServer = requireRedisServer();
+
+/** Deletes every key under a test prefix (the shared Redis is never flushed). */
+async function dropPrefix(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true });
+  await redis.connect();
+  try {
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(
+        cursor,
+        "MATCH",
+        `${prefix}:*`,
+        "COUNT",
+        500,
+      );
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== "0");
+  } finally {
+    await redis.quit();
+  }
+}
+
+/** A redis broker on its own prefix; closing it also removes its keys. */
+async function isolatedBroker(
+  url: string,
+  history?: Partial<HistoryBounds>,
+  prefix = uniquePrefix("broker"),
+): Promise<Broker> {
+  const broker = await createBroker({ broker: "redis", url, prefix, history });
+  const close = broker.close.bind(broker);
+  broker.close = async () => {
+    await close();
+    await dropPrefix(url, prefix);
+  };
+  return broker;
+}
+
+brokerConformance("redis", {
+  ignore: !redisUrl,
+  create: (history) => isolatedBroker(redisUrl!, history),
+});
+
+Deno.test({
+  name:
+    "redis broker: a publish on one instance reaches a subscriber on another, in order",
+  ignore: !redisUrl,
+  fn: async () => {
+    const prefix = uniquePrefix("two");
+    const a = await isolatedBroker(redisUrl!, {}, prefix);
+    const b = await isolatedBroker(redisUrl!, {}, prefix);
+    try {
+      const got: HeraldEvent[] = [];
+      await b.subscribe("room:x", (e) => got.push(e));
+      const sent: string[] = [];
+      for (let i = 0; i < 50; i++) {
+        sent.push((await a.publish("room:x", { data: i })).id);
+      }
+      await waitFor(() => got.length === 50, "50 events at b");
+      assert.deepStrictEqual(got.map((e) => e.id), sent);
+      assert.deepStrictEqual(got.map((e) => e.data), sent.map((_, i) => i));
+      assert.deepStrictEqual(
+        (await b.history("room:x", { limit: 3 })).map((e) => e.data),
+        [
+          47,
+          48,
+          49,
+        ],
+      );
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "redis broker: cannot connect → a clear BrokerUnavailableError",
+  ignore: !hasServer,
+  fn: async () => {
+    const server = await startRedisServer();
+    const url = server.url;
+    await server.dispose(); // nothing listens on that port now
+    await assert.rejects(
+      () =>
+        createBroker({ broker: "redis", url, prefix: uniquePrefix("down") }),
+      (err: Error) =>
+        err instanceof BrokerUnavailableError &&
+        /cannot connect/.test(err.message),
+    );
+  },
+});
+
+Deno.test({
+  name:
+    "redis broker: survives a Redis restart; subscribers get every event once, in order",
+  ignore: !hasServer,
+  fn: async () => {
+    await using redis = await startRedisServer();
+    const broker = await createBroker({
+      broker: "redis",
+      url: redis.url,
+      prefix: "herald",
+    });
+    let publisher: Broker | null = null;
+    try {
+      const got: HeraldEvent[] = [];
+      await broker.subscribe("room:r", (e) => got.push(e));
+      const sent: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        sent.push((await broker.publish("room:r", { data: i })).id);
+      }
+      await waitFor(() => got.length === 5, "the first 5 events");
+
+      await redis.stop();
+      await waitFor(() => !broker.health().healthy, "health to turn unhealthy");
+      const down = broker.health();
+      assert.strictEqual(down.broker, "redis");
+      assert.match(down.detail ?? "", /redis connection .*reconnecting/);
+      await assert.rejects(
+        () => broker.publish("room:r", { data: "lost?" }),
+        BrokerUnavailableError,
+        "a publish while disconnected rejects at once",
+      );
+      await assert.rejects(
+        () => broker.history("room:r"),
+        BrokerUnavailableError,
+      );
+
+      await redis.start();
+      // Another process publishes as soon as Redis is back, likely before this
+      // broker has reconnected: those events come by catch-up from history.
+      publisher = await createBroker({
+        broker: "redis",
+        url: redis.url,
+        prefix: "herald",
+      });
+      for (let i = 5; i < 10; i++) {
+        sent.push((await publisher.publish("room:r", { data: i })).id);
+      }
+      await waitFor(
+        () => broker.health().healthy,
+        "health to turn healthy again",
+      );
+      for (let i = 10; i < 15; i++) {
+        sent.push((await broker.publish("room:r", { data: i })).id);
+      }
+
+      await waitFor(() => got.length >= 15, "all 15 events");
+      assert.deepStrictEqual(
+        got.map((e) => e.id),
+        sent,
+        "every event exactly once, in order",
+      );
+      assert.deepStrictEqual(got.map((e) => e.data), sent.map((_, i) => i));
+      assert.ok(sent[5] > sent[4], "ids keep increasing across the restart");
+      assert.deepStrictEqual(
+        (await broker.history("room:r")).map((e) => e.id),
+        sent,
+      );
+    } finally {
+      await publisher?.close();
+      await broker.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "redis broker: close while Redis is down releases everything",
+  ignore: !hasServer,
+  fn: async () => {
+    await using redis = await startRedisServer();
+    const broker = await createBroker({ broker: "redis", url: redis.url });
+    await broker.subscribe("room:z", () => {});
+    await redis.stop();
+    await waitFor(() => !broker.health().healthy, "health to turn unhealthy");
+    await broker.close();
+    assert.strictEqual(broker.health().detail, "closed");
+  },
+});

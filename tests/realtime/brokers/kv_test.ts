@@ -1,0 +1,121 @@
+import assert from "node:assert";
+import { createBroker } from "../../../lib/realtime/brokers/create.ts";
+import type { HistoryBounds } from "../../../lib/realtime/brokers/bounds.ts";
+import type { Broker, HeraldEvent } from "../../../lib/realtime/types.ts";
+import { brokerConformance } from "./conformance.ts";
+import { waitFor } from "./wait.ts";
+
+/** A kv broker on its own temp file; closing it also removes the file. */
+async function isolatedBroker(
+  history?: Partial<HistoryBounds>,
+): Promise<Broker> {
+  const dir = await Deno.makeTempDir({ prefix: "herald-kv-" });
+  const broker = await createBroker({
+    broker: "kv",
+    path: `${dir}/herald.kv`,
+    history,
+  });
+  const close = broker.close.bind(broker);
+  broker.close = async () => {
+    await close();
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  };
+  return broker;
+}
+
+brokerConformance("kv", { create: isolatedBroker });
+
+async function withKvFile(fn: (path: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "herald-kv-" });
+  try {
+    await fn(`${dir}/herald.kv`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("kv broker: two instances on one file share events, in order", async () => {
+  await withKvFile(async (path) => {
+    const a = await createBroker({ broker: "kv", path });
+    const b = await createBroker({ broker: "kv", path, pollMs: 50 });
+    try {
+      const got: HeraldEvent[] = [];
+      await b.subscribe("room:1", (e) => got.push(e));
+      const sent: string[] = [];
+      for (let i = 0; i < 30; i++) {
+        sent.push((await a.publish("room:1", { data: i })).id);
+      }
+      await waitFor(() => got.length === 30, "30 events at b");
+      assert.deepStrictEqual(got.map((e) => e.id), sent);
+      // Both publish at once: ids stay unique and ordered, b sees each once.
+      const both = await Promise.all([
+        ...Array.from(
+          { length: 10 },
+          (_, i) => a.publish("room:1", { data: `a${i}` }),
+        ),
+        ...Array.from(
+          { length: 10 },
+          (_, i) => b.publish("room:1", { data: `b${i}` }),
+        ),
+      ]);
+      await waitFor(() => got.length === 50, "50 events at b");
+      const ids = got.map((e) => e.id);
+      assert.deepStrictEqual([...ids].sort(), ids, "delivered in id order");
+      assert.strictEqual(new Set(ids).size, 50, "no duplicate");
+      assert.deepStrictEqual(
+        new Set(ids.slice(30)),
+        new Set(both.map((e) => e.id)),
+      );
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});
+
+Deno.test("kv broker: events published by another process arrive in order (poll)", async () => {
+  await withKvFile(async (path) => {
+    const broker = await createBroker({ broker: "kv", path, pollMs: 100 });
+    try {
+      const got: HeraldEvent[] = [];
+      await broker.subscribe("room:proc", (e) => got.push(e));
+      const fixture =
+        new URL("./fixtures/kv_publisher.ts", import.meta.url).pathname;
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", fixture, path, "room:proc", "40"],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.ok(out.success, new TextDecoder().decode(out.stderr));
+      const sent: string[] = JSON.parse(new TextDecoder().decode(out.stdout));
+      assert.strictEqual(sent.length, 40);
+      await waitFor(() => got.length >= 40, "the other process's 40 events");
+      assert.deepStrictEqual(got.map((e) => e.id), sent);
+      assert.deepStrictEqual(
+        got.map((e) => e.data),
+        sent.map((_, i) => ({ from: "fixture", i })),
+      );
+    } finally {
+      await broker.close();
+    }
+  });
+});
+
+Deno.test("kv broker: history and ids survive a restart", async () => {
+  await withKvFile(async (path) => {
+    const first = await createBroker({ broker: "kv", path });
+    const before = await first.publish("room:p", { data: "before" });
+    await first.close();
+    const second = await createBroker({ broker: "kv", path });
+    try {
+      assert.deepStrictEqual(
+        (await second.history("room:p")).map((e) => e.id),
+        [before.id],
+      );
+      const after = await second.publish("room:p", { data: "after" });
+      assert.ok(after.id > before.id, `${after.id} > ${before.id}`);
+    } finally {
+      await second.close();
+    }
+  });
+});

@@ -229,8 +229,8 @@ Deno.test("every input error has its status and a JSON error", async () => {
     400,
     "invalid_after",
   );
+  // lib/access refuses private: channels in open mode: a JSON 4xx, not a stream.
   await expectError(
-    // lib/access refuses private: channels in open mode: a JSON 4xx, not a stream.
     fetch(`${u}/api/channels/private:x/events`),
     403,
     "forbidden",

@@ -5,8 +5,8 @@
  * dev, `/styles.css` is compiled on request from the classes used in
  * `routes/`, `islands/` and `components/`, and cached until a file changes.
  * `deno task build` writes the minified CSS to `{outDir}/static/styles.css`,
- * which the server's static files serve first; without a build, production
- * compiles it once (minified) on the first request.
+ * which the server's static files serve (before `static/`); without a
+ * build, production compiles it (minified) on the first request.
  *
  * @example
  * ```ts
@@ -30,6 +30,33 @@ export interface TailwindPluginOptions {
 
 const DEFAULT_SOURCES = ["routes", "islands", "components"];
 
+async function exists(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isFile;
+  } catch {
+    return false;
+  }
+}
+
+/** The CSS with an ETag, so an unchanged stylesheet costs a 304. */
+async function cssResponse(req: Request, css: string): Promise<Response> {
+  const bytes = new TextEncoder().encode(css);
+  const digest = await crypto.subtle.digest("SHA-256", bytes);
+  const etag = `"${
+    [...new Uint8Array(digest).slice(0, 16)]
+      .map((b) => b.toString(16).padStart(2, "0")).join("")
+  }"`;
+  const headers = {
+    "content-type": "text/css; charset=utf-8",
+    "cache-control": "no-cache",
+    etag,
+  };
+  if (req.headers.get("if-none-match") === etag) {
+    return new Response(null, { status: 304, headers });
+  }
+  return new Response(req.method === "HEAD" ? null : bytes, { headers });
+}
+
 export function tailwind(options: TailwindPluginOptions = {}): Plugin {
   const input = (options.input ?? "styles.css").replace(/^\/+/, "");
   const compilers = new Map<string, TailwindCompiler>();
@@ -49,6 +76,7 @@ export function tailwind(options: TailwindPluginOptions = {}): Plugin {
     }
     return compiler;
   };
+  const cssPath = `/${input}`;
   const builtFile = (config: ResolvedFreshConfig) =>
     join(config.build.outDir, "static", input);
 
@@ -59,22 +87,19 @@ export function tailwind(options: TailwindPluginOptions = {}): Plugin {
       await Deno.mkdir(dirname(builtFile(config)), { recursive: true });
       await Deno.writeTextFile(builtFile(config), css);
     },
-    routes: [{
-      path: `/${input}`,
-      handler: async (_req, ctx) => {
-        const { config } = ctx;
-        const built = config.dev
-          ? null
-          : await Deno.readTextFile(builtFile(config)).catch(() => null);
-        const css = built ?? await compilerFor(config, !config.dev).css();
-        return new Response(css, {
-          headers: {
-            "content-type": "text/css; charset=utf-8",
-            "cache-control": config.dev
-              ? "no-cache"
-              : "public, max-age=0, must-revalidate",
-          },
-        });
+    // A middleware, as in Fresh 1.x: it runs before the static files, which
+    // would otherwise serve the raw input (`@import "tailwindcss";`).
+    middlewares: [{
+      path: "/",
+      middleware: {
+        handler: async (req, ctx) => {
+          const { pathname } = new URL(req.url);
+          const { config } = ctx;
+          if (pathname !== cssPath) return ctx.next();
+          if (!config.dev && await exists(builtFile(config))) return ctx.next();
+          const css = await compilerFor(config, !config.dev).css();
+          return cssResponse(req, css);
+        },
       },
     }],
   };

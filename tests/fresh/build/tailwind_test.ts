@@ -19,20 +19,21 @@ const FILES = {
   "lib/other.ts": 'export const notScanned = "bg-lime-900";\n',
 };
 
+/** Requests through the plugin's middleware; `next` stands for the static files. */
 function stylesRoute(config: ResolvedFreshConfig) {
   const plugin = tailwind();
-  const route = plugin.routes!.find((r) => r.path === "/styles.css")!;
+  const middleware = plugin.middlewares!.find((m) => m.path === "/")!;
   const ctx = {
     config,
     params: {},
     state: {},
-    next: () => Promise.resolve(new Response("next")),
+    next: () => Promise.resolve(new Response("static file")),
   } satisfies PluginContext;
   return {
     plugin,
-    get: async () => {
-      const res = await route.handler(
-        new Request("http://localhost/styles.css"),
+    get: async (path = "/styles.css", headers: HeadersInit = {}) => {
+      const res = await middleware.middleware.handler(
+        new Request(`http://localhost${path}`, { headers }),
         ctx,
       );
       return { res, css: await res.text() };
@@ -71,22 +72,35 @@ Deno.test("tailwind: dev serves /styles.css with the classes used in routes, isl
     "islands/Button.tsx",
     'export default () => <button class="underline">go</button>;\n',
   );
-  const after = (await get()).css;
-  assert.ok(after.includes(".underline"));
-  assert.ok(!after.includes(".bg-sky-600"));
+  const after = await get();
+  assert.ok(after.css.includes(".underline"));
+  assert.ok(!after.css.includes(".bg-sky-600"));
+
+  // Unchanged CSS: a 304 for the browser's ETag.
+  const again = await get("/styles.css", {
+    "if-none-match": after.res.headers.get("etag")!,
+  });
+  assert.equal(again.res.status, 304);
+  // Other paths go on to the static files and routes.
+  assert.equal((await get("/logo.svg")).css, "static file");
 });
 
-Deno.test("tailwind: build writes minified CSS to {outDir}/static/styles.css, served in production", async () => {
+Deno.test("tailwind: build writes minified CSS to {outDir}/static/styles.css, left to the static files", async () => {
   await using app = await tempApp(FILES);
   const config = resolveConfig(`file://${app.root}/fresh.gen.ts`, {}, {
     dev: false,
   });
   const { plugin, get } = stylesRoute(config);
+
+  // Production without a build: compiled (minified) on request.
+  const unbuilt = (await get()).css;
+  assert.ok(unbuilt.includes(".bg-sky-600{"));
+
   await plugin.buildStart!(config);
   const written = await Deno.readTextFile(
     join(app.root, "_fresh/static/styles.css"),
   );
   assert.ok(written.includes(".bg-sky-600{"));
   assert.ok(!written.includes("\n  "), "not minified");
-  assert.equal((await get()).css, written);
+  assert.equal((await get()).css, "static file");
 });

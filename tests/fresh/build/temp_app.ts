@@ -15,6 +15,27 @@ import { REPO_ROOT } from "../../_support/server.ts";
 
 export const FIXTURE_APP = join(REPO_ROOT, "tests/fixtures/fresh_app");
 
+/**
+ * A page that uses Tailwind classes and links the stylesheet, added to
+ * fixture copies (the fixture's own pages do not use Tailwind).
+ */
+export const STYLED_ROUTE = {
+  path: "routes/styled.tsx",
+  text: `import { asset, Head } from "$fresh/runtime.ts";
+
+export default function Styled() {
+  return (
+    <main>
+      <Head>
+        <link rel="stylesheet" href={asset("/styles.css")} />
+      </Head>
+      <p id="styled" class="p-4 text-red-600">styled</p>
+    </main>
+  );
+}
+`,
+};
+
 export interface TempApp extends AsyncDisposable {
   /** Absolute path of the app folder. */
   root: string;
@@ -59,11 +80,13 @@ async function copyDir(from: string, to: string): Promise<void> {
   }
 }
 
-/** A copy of the fixture app (tests/fixtures/fresh_app), to build or modify. */
+/** A copy of the fixture app (tests/fixtures/fresh_app) plus {@link STYLED_ROUTE}. */
 export async function copyFixture(): Promise<TempApp> {
   const root = await makeTempDir("fixture-");
   await copyDir(FIXTURE_APP, root);
-  return handle(root);
+  const app = handle(root);
+  await app.write(STYLED_ROUTE.path, STYLED_ROUTE.text);
+  return app;
 }
 
 /** Runs `deno run -A {script} {args}` in `cwd`; returns the exit code and output. */

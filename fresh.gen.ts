@@ -11,11 +11,25 @@ import * as $about from "./routes/about.tsx";
 import * as $api__middleware from "./routes/api/_middleware.ts";
 import * as $api_channels_channel_events from "./routes/api/channels/[channel]/events.ts";
 import * as $api_channels_channel_messages from "./routes/api/channels/[channel]/messages.ts";
+import * as $api_clock from "./routes/api/clock.ts";
 import * as $api_events from "./routes/api/events.ts";
 import * as $api_health from "./routes/api/health.ts";
+import * as $chat_room_heartbeat from "./routes/chat/[room]/heartbeat.ts";
+import * as $chat_room_index from "./routes/chat/[room]/index.tsx";
+import * as $chat_room_join from "./routes/chat/[room]/join.ts";
+import * as $chat_room_leave from "./routes/chat/[room]/leave.ts";
+import * as $chat_room_messages from "./routes/chat/[room]/messages.ts";
+import * as $chat_room_state from "./routes/chat/[room]/state.ts";
+import * as $chat_index from "./routes/chat/index.tsx";
+import * as $clock from "./routes/clock.tsx";
 import * as $index from "./routes/index.tsx";
+import * as $logs from "./routes/logs.tsx";
 import * as $notifications from "./routes/notifications.ts";
+import * as $ChatLobby from "./islands/ChatLobby.tsx";
+import * as $ChatRoom from "./islands/ChatRoom.tsx";
+import * as $Clock from "./islands/Clock.tsx";
 import * as $ConnectionBadge from "./islands/ConnectionBadge.tsx";
+import * as $LogView from "./islands/LogView.tsx";
 import * as $NotificationFeed from "./islands/NotificationFeed.tsx";
 import * as $NotificationToasts from "./islands/NotificationToasts.tsx";
 import * as $PublishForm from "./islands/PublishForm.tsx";
@@ -34,13 +48,27 @@ const manifest = {
     "./routes/api/channels/[channel]/events.ts": $api_channels_channel_events,
     "./routes/api/channels/[channel]/messages.ts":
       $api_channels_channel_messages,
+    "./routes/api/clock.ts": $api_clock,
     "./routes/api/events.ts": $api_events,
     "./routes/api/health.ts": $api_health,
+    "./routes/chat/[room]/heartbeat.ts": $chat_room_heartbeat,
+    "./routes/chat/[room]/index.tsx": $chat_room_index,
+    "./routes/chat/[room]/join.ts": $chat_room_join,
+    "./routes/chat/[room]/leave.ts": $chat_room_leave,
+    "./routes/chat/[room]/messages.ts": $chat_room_messages,
+    "./routes/chat/[room]/state.ts": $chat_room_state,
+    "./routes/chat/index.tsx": $chat_index,
+    "./routes/clock.tsx": $clock,
     "./routes/index.tsx": $index,
+    "./routes/logs.tsx": $logs,
     "./routes/notifications.ts": $notifications,
   },
   islands: {
+    "./islands/ChatLobby.tsx": $ChatLobby,
+    "./islands/ChatRoom.tsx": $ChatRoom,
+    "./islands/Clock.tsx": $Clock,
     "./islands/ConnectionBadge.tsx": $ConnectionBadge,
+    "./islands/LogView.tsx": $LogView,
     "./islands/NotificationFeed.tsx": $NotificationFeed,
     "./islands/NotificationToasts.tsx": $NotificationToasts,
     "./islands/PublishForm.tsx": $PublishForm,

@@ -7,6 +7,7 @@ import { createBroker } from "../../lib/realtime/brokers/create.ts";
 import type { Broker, HeraldEvent } from "../../lib/realtime/types.ts";
 import { type AppStore, createStore } from "../../lib/app/store/mod.ts";
 import { ChatService } from "../../lib/app/chat/service.ts";
+import { mergeLines, toLine } from "../../lib/app/chat/lines.ts";
 import { roomChannel, ROOMS_CHANNEL } from "../../lib/app/chat/types.ts";
 import { HttpError } from "../../lib/http/error.ts";
 import {
@@ -203,4 +204,32 @@ Deno.test("rooms and history survive a restart on Deno KV", async () => {
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("log lines come from chat events only and merge by id without duplicates", () => {
+  const ev = (id: string, event: string, data: unknown) => ({
+    id,
+    channel: "chat:lobby",
+    event,
+    data,
+    time: 0,
+  });
+  assert.equal(toLine(ev("1", "roomCreated", { user: "x" })), null);
+  assert.equal(toLine(ev("1", "message", { text: "no user" })), null);
+  const a = toLine(ev("01", "message", { user: "Ada", text: "hi" }))!;
+  const b = toLine(ev("02", "join", { user: "Bob" }))!;
+  const c = toLine(ev("03", "leave", { user: "Bob", reason: "expired" }))!;
+  assert.deepEqual(c, {
+    id: "03",
+    event: "leave",
+    time: 0,
+    user: "Bob",
+    reason: "expired",
+  });
+  assert.deepEqual(mergeLines([a, c], [b, c, a]).map((l) => l.id), [
+    "01",
+    "02",
+    "03",
+  ]);
+  assert.deepEqual(mergeLines([a, b], [c], 2).map((l) => l.id), ["02", "03"]);
 });

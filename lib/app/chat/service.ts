@@ -25,9 +25,8 @@
 import type { Broker, HeraldEvent } from "../../realtime/types.ts";
 import type { AppStore } from "../store/types.ts";
 import { HttpError } from "../../http/error.ts";
+import { toLine } from "./lines.ts";
 import {
-  CHAT_EVENTS,
-  type ChatEventName,
   type ChatLine,
   type Member,
   type MembershipData,
@@ -339,21 +338,4 @@ function byName(a: string, b: string) {
 
 function sameNames(a: string[], b: string[]) {
   return a.length === b.length && a.every((n, i) => n === b[i]);
-}
-
-/** A history event as a line of the room's log, or null for anything else. */
-export function toLine(e: HeraldEvent): ChatLine | null {
-  if (!(CHAT_EVENTS as readonly string[]).includes(e.event)) return null;
-  const data = (e.data ?? {}) as Record<string, unknown>;
-  if (typeof data.user !== "string") return null;
-  return {
-    id: e.id,
-    event: e.event as ChatEventName,
-    time: e.time,
-    user: data.user,
-    ...(typeof data.text === "string" ? { text: data.text } : {}),
-    ...(data.reason === "left" || data.reason === "expired"
-      ? { reason: data.reason }
-      : {}),
-  };
 }

@@ -1,0 +1,143 @@
+/**
+ * The room list and the "create a room" form. Server-rendered, the form is a
+ * plain HTML post to `/chat` (works without JavaScript); hydrated, it posts
+ * JSON, shows the error inline (e.g. the name exists: 409) and opens the new
+ * room. New rooms from anyone appear live (`roomCreated` on `chat-rooms`).
+ *
+ * @module
+ */
+import { useState } from "preact/hooks";
+import { useEventStream } from "../lib/client/hook.ts";
+import { type Room, ROOMS_CHANNEL } from "../lib/app/chat/types.ts";
+import { ROOM_NAME_MAX } from "../lib/app/chat/validate.ts";
+
+export interface ChatLobbyProps {
+  initialRooms: Room[];
+  /** The error of a no-JS post, with what was typed. */
+  error?: { message: string; value: string };
+}
+
+export default function ChatLobby({ initialRooms, error }: ChatLobbyProps) {
+  const [rooms, setRooms] = useState(initialRooms);
+  const [problem, setProblem] = useState(error?.message ?? null);
+  const [pending, setPending] = useState(false);
+
+  useEventStream({
+    channels: [ROOMS_CHANNEL],
+    events: ["roomCreated"],
+    onEvent: (e) => {
+      const room = e.data as Room;
+      setRooms((list) =>
+        list.some((r) => r.name === room.name)
+          ? list
+          : [...list, room].sort((a, b) => a.name < b.name ? -1 : 1)
+      );
+    },
+    onGap: () => location.reload(),
+  });
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (pending) return;
+    const form = e.currentTarget as HTMLFormElement;
+    const room = new FormData(form).get("room");
+    setPending(true);
+    try {
+      const res = await fetch("/chat", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ room }),
+      });
+      const body = await res.json().catch(() => null);
+      if (res.ok && body?.url) {
+        location.assign(body.url);
+        return;
+      }
+      setProblem(body?.error?.message ?? "The room could not be created.");
+    } catch {
+      setProblem("The server could not be reached. Please try again.");
+    }
+    setPending(false);
+    (form.elements.namedItem("room") as HTMLInputElement | null)?.focus();
+  };
+
+  return (
+    <div class="grid gap-6 md:grid-cols-[1fr_18rem]">
+      <section aria-labelledby="rooms-heading" class="min-w-0">
+        <h2 id="rooms-heading" class="mb-2 text-lg font-semibold">Rooms</h2>
+        {rooms.length === 0
+          ? (
+            <p class="rounded-lg border border-dashed border-slate-300 bg-white p-4 text-slate-600">
+              No rooms yet. Create the first one.
+            </p>
+          )
+          : (
+            <ul
+              id="room-list"
+              aria-live="polite"
+              class="divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white"
+            >
+              {rooms.map((r) => (
+                <li key={r.name}>
+                  <a
+                    href={`/chat/${r.name}`}
+                    data-room={r.name}
+                    class="block break-words px-4 py-3 font-medium text-sky-800 hover:bg-sky-50 focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-sky-600"
+                  >
+                    #{r.name}
+                    {r.createdBy && (
+                      <span class="ml-2 text-sm font-normal text-slate-500">
+                        by {r.createdBy}
+                      </span>
+                    )}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          )}
+      </section>
+      <form
+        method="post"
+        action="/chat"
+        onSubmit={submit}
+        aria-busy={pending}
+        class="h-fit space-y-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm"
+      >
+        <h2 class="text-lg font-semibold">Create a room</h2>
+        <div>
+          <label for="room-name" class="block text-sm font-medium">
+            Room name
+          </label>
+          <input
+            id="room-name"
+            name="room"
+            required
+            maxLength={ROOM_NAME_MAX}
+            value={error?.value}
+            autoComplete="off"
+            aria-invalid={problem ? true : undefined}
+            aria-describedby="room-name-hint room-error"
+            class="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 focus-visible:outline-2 focus-visible:outline-sky-600"
+          />
+          <p id="room-name-hint" class="mt-1 text-xs text-slate-500">
+            Lowercase letters, digits and hyphens, e.g. team-standup.
+          </p>
+        </div>
+        <button
+          type="submit"
+          disabled={pending}
+          class="rounded-md bg-sky-700 px-4 py-2 font-medium text-white hover:bg-sky-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 disabled:opacity-60"
+        >
+          {pending ? "Creating…" : "Create room"}
+        </button>
+        <p
+          id="room-error"
+          aria-live="polite"
+          class="min-h-5 text-sm text-red-700"
+        >
+          {problem}
+        </p>
+      </form>
+    </div>
+  );
+}

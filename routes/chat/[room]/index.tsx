@@ -1,0 +1,68 @@
+/**
+ * One chat room (`/chat/{room}`): server-rendered with the room's recent
+ * log (from the broker's history, so it survives restarts on KV or Redis)
+ * and its members, readable without JavaScript; the island then joins,
+ * sends and keeps everything live on the channel `chat:{room}`.
+ *
+ * @module
+ */
+import { Head } from "$fresh/runtime.ts";
+import type { Handlers, PageProps } from "$fresh/server.ts";
+import { PageHeader } from "../../../components/PageHeader.tsx";
+import ConnectionBadge from "../../../islands/ConnectionBadge.tsx";
+import ChatRoom from "../../../islands/ChatRoom.tsx";
+import { getChat } from "../../../lib/app/chat/runtime.ts";
+import type { RoomState } from "../../../lib/app/chat/types.ts";
+import { ROOM_NAME_MAX } from "../../../lib/app/chat/validate.ts";
+
+interface RoomPageData {
+  state: RoomState;
+  suggestedName: string;
+  heartbeatMs: number;
+}
+
+const ROOM_PATTERN = new RegExp(`^[a-z0-9][a-z0-9-]{0,${ROOM_NAME_MAX - 1}}$`);
+
+export const handler: Handlers<RoomPageData> = {
+  async GET(_req, ctx) {
+    const room = ctx.params.room;
+    if (!ROOM_PATTERN.test(room)) return ctx.renderNotFound();
+    const chat = await getChat();
+    const state = await chat.state(room);
+    if (!state) return ctx.renderNotFound();
+    const session = ctx.state.session as { name?: string } | undefined;
+    return ctx.render({
+      state,
+      suggestedName: session?.name ?? "",
+      // Three heartbeats per member TTL: one lost request does not drop a member.
+      heartbeatMs: Math.floor(chat.memberTtlMs / 3),
+    });
+  },
+};
+
+export default function ChatRoomPage({ data }: PageProps<RoomPageData>) {
+  const { state } = data;
+  return (
+    <>
+      <Head>
+        <title>#{state.room} · Chat · Herald</title>
+      </Head>
+      <p class="mb-2 text-sm">
+        <a
+          href="/chat"
+          class="text-sky-800 underline hover:text-sky-900 focus-visible:outline-2 focus-visible:outline-sky-600"
+        >
+          ← All rooms
+        </a>
+      </p>
+      <PageHeader title={`#${state.room}`}>
+        <ConnectionBadge />
+      </PageHeader>
+      <ChatRoom
+        initial={state}
+        suggestedName={data.suggestedName}
+        heartbeatMs={data.heartbeatMs}
+      />
+    </>
+  );
+}

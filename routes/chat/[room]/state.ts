@@ -1,0 +1,7 @@
+/** `GET /chat/{room}/state`: the room's log and members as JSON (the island resyncs with it). @module */
+import type { Handlers } from "$fresh/server.ts";
+import { roomState } from "../../../lib/app/chat/http.ts";
+
+export const handler: Handlers = {
+  GET: (_req, ctx) => roomState(ctx.params.room),
+};

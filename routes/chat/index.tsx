@@ -1,0 +1,71 @@
+/**
+ * Chat rooms (`/chat`): the list of rooms, kept live, and a form to create
+ * one. `POST /chat` creates a room: JSON from the island (201, or the JSON
+ * error), or a plain form without JavaScript (303 to the new room, or this
+ * page again with the error inline and its status, e.g. 409).
+ *
+ * @module
+ */
+import { Head } from "$fresh/runtime.ts";
+import type { Handlers, PageProps } from "$fresh/server.ts";
+import { PageHeader } from "../../components/PageHeader.tsx";
+import ConnectionBadge from "../../islands/ConnectionBadge.tsx";
+import ChatLobby from "../../islands/ChatLobby.tsx";
+import { errorResponse, HttpError } from "../../lib/http/error.ts";
+import { readFields, wantsJson } from "../../lib/app/chat/fields.ts";
+import { createRoomJson } from "../../lib/app/chat/http.ts";
+import { getChat } from "../../lib/app/chat/runtime.ts";
+import type { Room } from "../../lib/app/chat/types.ts";
+
+interface LobbyData {
+  rooms: Room[];
+  error?: { message: string; value: string };
+}
+
+type Session = { id: string; name: string } | undefined;
+
+export const handler: Handlers<LobbyData> = {
+  async GET(_req, ctx) {
+    const rooms = await (await getChat()).listRooms();
+    return ctx.render({ rooms });
+  },
+  async POST(req, ctx) {
+    const session = ctx.state.session as Session;
+    if (wantsJson(req)) return createRoomJson(req, session?.name);
+    let value = "";
+    try {
+      const fields = await readFields(req);
+      value = typeof fields.room === "string" ? fields.room : "";
+      const room = await (await getChat()).createRoom(value, session?.name);
+      return new Response(null, {
+        status: 303,
+        headers: { location: `/chat/${room.name}` },
+      });
+    } catch (err) {
+      if (!(err instanceof HttpError) || err.status >= 500) {
+        return errorResponse(err);
+      }
+      const rooms = await (await getChat()).listRooms();
+      return ctx.render({ rooms, error: { message: err.message, value } }, {
+        status: err.status,
+      });
+    }
+  },
+};
+
+export default function ChatRoomsPage({ data }: PageProps<LobbyData>) {
+  return (
+    <>
+      <Head>
+        <title>Chat rooms · Herald</title>
+      </Head>
+      <PageHeader
+        title="Chat rooms"
+        description="Open a room to read along, or create your own."
+      >
+        <ConnectionBadge />
+      </PageHeader>
+      <ChatLobby initialRooms={data.rooms} error={data.error} />
+    </>
+  );
+}

@@ -237,38 +237,29 @@ export class KvBroker implements Broker {
     this.#open();
     const event = msg.event ?? "message";
     const d = payloadJson(msg.data);
-    const clockKey = this.#key("clock");
-    const metaKey = this.#key("meta", channel);
     for (let attempt = 1; attempt <= MAX_COMMIT_ATTEMPTS; attempt++) {
-      const [clock, meta] = await this.#kv.getMany<[number, Meta]>([
-        clockKey,
-        metaKey,
-      ]);
-      const time = Date.now();
-      const tick = Math.max(time * 1000, (clock.value ?? 0) + 1);
-      const id = formatEventId(tick);
-      const seq = (meta.value?.seq ?? 0) + 1;
-      const entry: LogEntry = { e: event, d, t: time, seq };
-      const res = await this.#kv.atomic()
-        .check(clock, meta)
-        .set(clockKey, tick)
-        .set(this.#key("log", channel, id), entry, {
-          expireIn: this.bounds.ttlMs + EXPIRE_GRACE_MS,
-        })
-        .set(metaKey, { head: id, seq } satisfies Meta, {
-          expireIn: this.bounds.ttlMs + META_GRACE_MS,
-        })
-        .commit();
-      if (res.ok) {
+      let stored: { id: string; seq: number; time: number } | null;
+      try {
+        stored = await this.#tryCommit(channel, event, d);
+      } catch (err) {
+        // Another process holds the SQLite write lock: a conflict like any other.
+        if (!isLocked(err)) throw this.#failure(err);
+        stored = null;
+      }
+      if (stored) {
         this.#lastError = "";
-        await this.#trim(channel, seq).catch((err) => {
-          console.error(`herald: kv trim of ${channel} failed`, err);
+        await this.#trim(channel, stored.seq).catch((err) => {
+          // Locked by another writer: a later publish trims instead.
+          if (!isLocked(err)) {
+            console.error(`herald: kv trim of ${channel} failed`, err);
+          }
         });
         // Local subscribers need not wait for the watch or the poll.
         this.#subs.get(channel)?.feed.catchUp().catch(() => {});
+        const { id, time } = stored;
         return { id, channel, event, data: JSON.parse(d), time };
       }
-      // Another process published meanwhile: back off a little, try again.
+      // Another publisher won the race: back off a little, try again.
       await new Promise((r) =>
         setTimeout(r, Math.random() * Math.min(attempt, 10))
       );
@@ -276,6 +267,36 @@ export class KvBroker implements Broker {
     throw new BrokerUnavailableError(
       `kv: publish on ${channel} lost ${MAX_COMMIT_ATTEMPTS} commit races in a row`,
     );
+  }
+
+  // One attempt: null when another publisher changed the clock meanwhile.
+  async #tryCommit(
+    channel: string,
+    event: string,
+    d: string,
+  ): Promise<{ id: string; seq: number; time: number } | null> {
+    const clockKey = this.#key("clock");
+    const metaKey = this.#key("meta", channel);
+    const [clock, meta] = await this.#kv.getMany<[number, Meta]>([
+      clockKey,
+      metaKey,
+    ]);
+    const time = Date.now();
+    const tick = Math.max(time * 1000, (clock.value ?? 0) + 1);
+    const id = formatEventId(tick);
+    const seq = (meta.value?.seq ?? 0) + 1;
+    const entry: LogEntry = { e: event, d, t: time, seq };
+    const res = await this.#kv.atomic()
+      .check(clock, meta)
+      .set(clockKey, tick)
+      .set(this.#key("log", channel, id), entry, {
+        expireIn: this.bounds.ttlMs + EXPIRE_GRACE_MS,
+      })
+      .set(metaKey, { head: id, seq } satisfies Meta, {
+        expireIn: this.bounds.ttlMs + META_GRACE_MS,
+      })
+      .commit();
+    return res.ok ? { id, seq, time } : null;
   }
 
   // Drops the oldest entries beyond the count bound or older than the age bound.
@@ -340,11 +361,15 @@ export class KvBroker implements Broker {
         }
       }
     } catch (err) {
-      if (this.#closed) throw new BrokerClosedError(this.name);
-      this.#lastError = message(err);
-      throw new BrokerUnavailableError(`kv: ${message(err)}`, { cause: err });
+      throw this.#failure(err);
     }
     return events;
+  }
+
+  #failure(err: unknown): Error {
+    if (this.#closed) return new BrokerClosedError(this.name);
+    this.#lastError = message(err);
+    return new BrokerUnavailableError(`kv: ${message(err)}`, { cause: err });
   }
 
   async #watch(
@@ -433,6 +458,10 @@ function toEvent(channel: string, entry: Deno.KvEntry<LogEntry>): HeraldEvent {
     data: JSON.parse(v.d),
     time: v.t,
   };
+}
+
+function isLocked(err: unknown): boolean {
+  return err instanceof Error && /database is locked|busy/i.test(err.message);
 }
 
 function message(err: unknown): string {

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import type { FreshContext } from "$fresh/src/server/types.ts";
+import type { FreshContext } from "$fresh/server.ts";
 import { errorResponse } from "../lib/http/error.ts";
 import { access, type Session } from "../lib/access/mod.ts";
 import { withHeaders } from "../lib/access/cors.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { FreshContext } from "$fresh/src/server/types.ts";
+import type { FreshContext } from "$fresh/server.ts";
 import { access } from "../../lib/access/mod.ts";
 
 export function handler(req: Request, ctx: FreshContext): Promise<Response> {

@@ -3,7 +3,7 @@
  * (a context with `next`, `state`, `destination`).
  */
 import assert from "node:assert/strict";
-import type { FreshContext } from "$fresh/src/server/types.ts";
+import type { FreshContext } from "$fresh/server.ts";
 import { handler as rootMiddleware } from "../../routes/_middleware.ts";
 import { handler as apiMiddleware } from "../../routes/api/_middleware.ts";
 import { accessConfigFromEnv, configureAccess } from "../../lib/access/mod.ts";

@@ -22,6 +22,11 @@ import * as $chat_room_messages from "./routes/chat/[room]/messages.ts";
 import * as $chat_room_state from "./routes/chat/[room]/state.ts";
 import * as $chat_index from "./routes/chat/index.tsx";
 import * as $clock from "./routes/clock.tsx";
+import * as $flights_index from "./routes/flights/index.tsx";
+import * as $flights_pause from "./routes/flights/pause.ts";
+import * as $flights_state from "./routes/flights/state.ts";
+import * as $flights_status from "./routes/flights/status.ts";
+import * as $flights_step from "./routes/flights/step.ts";
 import * as $index from "./routes/index.tsx";
 import * as $logs from "./routes/logs.tsx";
 import * as $notifications from "./routes/notifications.ts";
@@ -29,6 +34,7 @@ import * as $ChatLobby from "./islands/ChatLobby.tsx";
 import * as $ChatRoom from "./islands/ChatRoom.tsx";
 import * as $Clock from "./islands/Clock.tsx";
 import * as $ConnectionBadge from "./islands/ConnectionBadge.tsx";
+import * as $FlightBoard from "./islands/FlightBoard.tsx";
 import * as $LogView from "./islands/LogView.tsx";
 import * as $NotificationFeed from "./islands/NotificationFeed.tsx";
 import * as $NotificationToasts from "./islands/NotificationToasts.tsx";
@@ -59,6 +65,11 @@ const manifest = {
     "./routes/chat/[room]/state.ts": $chat_room_state,
     "./routes/chat/index.tsx": $chat_index,
     "./routes/clock.tsx": $clock,
+    "./routes/flights/index.tsx": $flights_index,
+    "./routes/flights/pause.ts": $flights_pause,
+    "./routes/flights/state.ts": $flights_state,
+    "./routes/flights/status.ts": $flights_status,
+    "./routes/flights/step.ts": $flights_step,
     "./routes/index.tsx": $index,
     "./routes/logs.tsx": $logs,
     "./routes/notifications.ts": $notifications,
@@ -68,6 +79,7 @@ const manifest = {
     "./islands/ChatRoom.tsx": $ChatRoom,
     "./islands/Clock.tsx": $Clock,
     "./islands/ConnectionBadge.tsx": $ConnectionBadge,
+    "./islands/FlightBoard.tsx": $FlightBoard,
     "./islands/LogView.tsx": $LogView,
     "./islands/NotificationFeed.tsx": $NotificationFeed,
     "./islands/NotificationToasts.tsx": $NotificationToasts,

@@ -414,7 +414,7 @@ export default function ChatRoom(
             <li key={name} data-member={name} class="break-words">
               {name}
               {me && sameName(me.username, name) && (
-                <span class="text-slate-500">{" "}(you)</span>
+                <span class="ml-1 text-slate-500">(you)</span>
               )}
             </li>
           ))}

@@ -34,7 +34,7 @@ export interface SimulatorOptions {
 export class FlightSimulator {
   readonly processId: string;
   #lease: Lease;
-  #timers: number[] = [];
+  #timers: ReturnType<typeof setInterval>[] = [];
   #ticks = 0;
   #running: Promise<void> = Promise.resolve();
   #started = false;

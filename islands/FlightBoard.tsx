@@ -1,0 +1,217 @@
+/**
+ * The arrivals table, live. Server-rendered with the current board; then
+ * `flightStateUpdate`, `flightRemoval` and `flightsPaused` events on the
+ * `flights` channel change it in place (events whose `seq` the page already
+ * has are ignored; after a gap or a reconnect the board is fetched again).
+ * Rows have a fixed height and the table keeps room for a full board, so an
+ * update never moves the page. The pause button is a plain form post without
+ * JavaScript.
+ *
+ * @module
+ */
+import { useEffect, useRef, useState } from "preact/hooks";
+import { useEventStream } from "../lib/client/hook.ts";
+import {
+  type Board,
+  type Flight,
+  FLIGHT_EVENTS,
+  type FlightRemoval,
+  FLIGHTS_CHANNEL,
+  type FlightState,
+  type FlightUpdate,
+  type PausedChange,
+} from "../lib/app/flights/types.ts";
+
+const STATE_LOOK: Record<FlightState, { label: string; class: string }> = {
+  scheduled: { label: "Scheduled", class: "bg-slate-100 text-slate-800" },
+  boarding: { label: "Boarding", class: "bg-sky-100 text-sky-900" },
+  departed: { label: "Departed", class: "bg-indigo-100 text-indigo-900" },
+  landed: { label: "Landed", class: "bg-emerald-100 text-emerald-900" },
+  delayed: { label: "Delayed", class: "bg-amber-100 text-amber-900" },
+  cancelled: { label: "Cancelled", class: "bg-red-100 text-red-900" },
+};
+
+const clock = new Intl.DateTimeFormat("en-GB", {
+  hour: "2-digit",
+  minute: "2-digit",
+  timeZone: "UTC",
+});
+
+const byArrival = (a: Flight, b: Flight) =>
+  a.arrival - b.arrival || (a.id < b.id ? -1 : 1);
+
+export default function FlightBoard({ initial }: { initial: Board }) {
+  const [board, setBoard] = useState(initial);
+  const [changed, setChanged] = useState<string | null>(null);
+  const [announcement, setAnnouncement] = useState("");
+  const [pending, setPending] = useState(false);
+  const seq = useRef(initial.seq);
+
+  const resync = async () => {
+    const res = await fetch("/flights/state").catch(() => null);
+    if (!res?.ok) return;
+    const next = await res.json() as Board;
+    if (next.seq >= seq.current) {
+      seq.current = next.seq;
+      setBoard(next);
+    }
+  };
+
+  const stream = useEventStream({
+    channels: [FLIGHTS_CHANNEL],
+    events: [...FLIGHT_EVENTS],
+    onEvent: (e) => {
+      const data = e.data as FlightUpdate | FlightRemoval | PausedChange;
+      if (data.seq <= seq.current) return;
+      seq.current = data.seq;
+      if (e.event === "flightStateUpdate") {
+        const { flight } = data as FlightUpdate;
+        setBoard((b) => ({
+          ...b,
+          seq: data.seq,
+          flights: [...b.flights.filter((f) => f.id !== flight.id), flight]
+            .sort(byArrival),
+        }));
+        setChanged(flight.id);
+        setAnnouncement(
+          `${flight.flight} from ${flight.origin}: ${
+            STATE_LOOK[flight.state].label
+          }`,
+        );
+      } else if (e.event === "flightRemoval") {
+        const { id } = data as FlightRemoval;
+        setBoard((b) => {
+          const gone = b.flights.find((f) => f.id === id);
+          if (gone) {
+            setAnnouncement(`${gone.flight} from ${gone.origin} removed`);
+          }
+          return {
+            ...b,
+            seq: data.seq,
+            flights: b.flights.filter((f) => f.id !== id),
+          };
+        });
+      } else if (e.event === "flightsPaused") {
+        const { paused } = data as PausedChange;
+        setBoard((b) => ({ ...b, seq: data.seq, paused }));
+        setAnnouncement(paused ? "Updates paused" : "Updates resumed");
+      }
+    },
+    onGap: resync,
+  });
+
+  const status = stream.status.value;
+  const wasOpen = useRef(false);
+  useEffect(() => {
+    if (status === "open" && !wasOpen.current) resync();
+    wasOpen.current = status === "open";
+  }, [status]);
+
+  const togglePause = async (e: Event) => {
+    e.preventDefault();
+    if (pending) return;
+    setPending(true);
+    try {
+      const res = await fetch("/flights/pause", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ paused: !board.paused }),
+      });
+      if (res.ok) {
+        const next = await res.json() as Board;
+        if (next.seq >= seq.current) {
+          seq.current = next.seq;
+          setBoard(next);
+        }
+      }
+    } finally {
+      setPending(false);
+    }
+  };
+
+  return (
+    <div
+      id="flight-board"
+      data-seq={board.seq}
+      data-paused={String(board.paused)}
+    >
+      <form
+        method="post"
+        action="/flights/pause"
+        onSubmit={togglePause}
+        class="mb-3 flex flex-wrap items-center gap-3"
+      >
+        <input type="hidden" name="paused" value={String(!board.paused)} />
+        <button
+          type="submit"
+          id="flights-pause"
+          disabled={pending}
+          aria-pressed={board.paused}
+          class="w-40 rounded-md border border-slate-300 bg-white px-4 py-2 font-medium text-slate-800 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 disabled:opacity-60"
+        >
+          {board.paused ? "Resume updates" : "Pause updates"}
+        </button>
+        <p id="flights-mode" class="text-sm text-slate-600">
+          {board.paused
+            ? "Paused for everyone: no changes until someone resumes."
+            : "Updates arrive live."}
+        </p>
+      </form>
+      <p role="status" class="sr-only">{announcement}</p>
+      <div class="min-h-[27.5rem] rounded-lg border border-slate-200 bg-white">
+        <table class="w-full table-fixed text-left text-sm">
+          <caption class="sr-only">
+            Arrivals: flight, origin, arrival time (UTC) and state
+          </caption>
+          <thead class="border-b border-slate-200 text-xs uppercase text-slate-500">
+            <tr class="h-10">
+              <th scope="col" class="w-[22%] px-2 sm:px-3">Flight</th>
+              <th scope="col" class="w-[30%] px-2 sm:px-3">From</th>
+              <th scope="col" class="w-[22%] px-2 sm:px-3">Arrival (UTC)</th>
+              <th scope="col" class="px-2 sm:px-3">State</th>
+            </tr>
+          </thead>
+          <tbody id="flight-rows">
+            {board.flights.map((f) => (
+              <tr
+                key={f.id}
+                data-flight-id={f.id}
+                data-state={f.state}
+                class={`h-12 border-b border-slate-100 transition-colors duration-700 ${
+                  changed === f.id ? "bg-amber-50" : ""
+                }`}
+              >
+                <th scope="row" class="px-2 font-semibold tabular-nums sm:px-3">
+                  {f.flight}
+                </th>
+                <td class="truncate px-2 sm:px-3" title={f.origin}>
+                  {f.origin}
+                </td>
+                <td class="px-2 tabular-nums sm:px-3">
+                  {clock.format(f.arrival)}
+                  {f.delayMin > 0 && f.state !== "cancelled" && (
+                    <span class="block text-xs text-amber-800">
+                      +{f.delayMin} min
+                    </span>
+                  )}
+                </td>
+                <td class="px-2 sm:px-3">
+                  <span
+                    class={`inline-block rounded-full px-2 py-0.5 text-xs font-medium ${
+                      STATE_LOOK[f.state].class
+                    }`}
+                  >
+                    {STATE_LOOK[f.state].label}
+                  </span>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {board.flights.length === 0 && (
+          <p class="p-4 text-slate-600">No flights on the board right now.</p>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,82 @@
+/**
+ * The flight board's HTTP answers, shared by the thin route files under
+ * routes/flights/. Each one first makes sure this process's simulator is
+ * started (lazily, see runtime.ts).
+ *
+ * | route | answer |
+ * |---|---|
+ * | `GET /flights/state` | 200 the board (`{seq, paused, flights}`) |
+ * | `GET /flights/status` | 200 {@link SimulatorStatus}: which process holds the lease |
+ * | `POST /flights/pause` | body `{paused: true/false}` (JSON) or form field `paused=true/false` (no JS: 303 back to /flights); 200 the board |
+ * | `POST /flights/step` | one change now: 201 the event; 409 while paused; 404 unless `HERALD_FLIGHTS_STEP=on` |
+ *
+ * @module
+ */
+import { HttpError } from "../../http/error.ts";
+import { answer } from "../chat/http.ts";
+import { readFields, wantsJson } from "../chat/fields.ts";
+import { getFlights } from "./runtime.ts";
+import type { SimulatorStatus } from "./types.ts";
+
+const noStore = { "cache-control": "no-store" };
+
+export function boardState(): Promise<Response> {
+  return answer(async () => {
+    const { board } = await getFlights();
+    return Response.json(await board.get(), { headers: noStore });
+  });
+}
+
+export function simulatorStatus(): Promise<Response> {
+  return answer(async () => {
+    const { simulator, board } = await getFlights();
+    const status: SimulatorStatus = simulator ? await simulator.status() : {
+      processId: "",
+      enabled: false,
+      leader: false,
+      leaseHolder: null,
+      ticks: 0,
+      ...await board.get().then((b) => ({ paused: b.paused, seq: b.seq })),
+    };
+    return Response.json(status, { headers: noStore });
+  });
+}
+
+function parsePaused(value: unknown): boolean {
+  if (value === true || value === "true" || value === "on") return true;
+  if (value === false || value === "false" || value === "off") return false;
+  throw new HttpError(
+    400,
+    "invalid_paused",
+    "paused must be true or false.",
+  );
+}
+
+export function setPaused(req: Request): Promise<Response> {
+  return answer(async () => {
+    const json = wantsJson(req);
+    const paused = parsePaused((await readFields(req)).paused);
+    const board = await (await getFlights()).board.setPaused(paused);
+    if (!json) {
+      return new Response(null, {
+        status: 303,
+        headers: { location: "/flights" },
+      });
+    }
+    return Response.json(board, { headers: noStore });
+  });
+}
+
+export function stepBoard(): Promise<Response> {
+  return answer(async () => {
+    const { config, board } = await getFlights();
+    if (!config.stepEnabled) {
+      throw new HttpError(
+        404,
+        "not_found",
+        "Manual steps are off (set HERALD_FLIGHTS_STEP=on).",
+      );
+    }
+    return Response.json(await board.stepOrRefuse(), { status: 201 });
+  });
+}

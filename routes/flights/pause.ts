@@ -1,0 +1,5 @@
+/** `POST /flights/pause`: pause or resume the board; see lib/app/flights/http.ts. @module */
+import type { Handlers } from "$fresh/server.ts";
+import { setPaused } from "../../lib/app/flights/http.ts";
+
+export const handler: Handlers = { POST: (req) => setPaused(req) };

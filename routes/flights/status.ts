@@ -1,0 +1,5 @@
+/** `GET /flights/status`: which process runs the simulator; see lib/app/flights/http.ts. @module */
+import type { Handlers } from "$fresh/server.ts";
+import { simulatorStatus } from "../../lib/app/flights/http.ts";
+
+export const handler: Handlers = { GET: () => simulatorStatus() };

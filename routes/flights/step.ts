@@ -1,0 +1,5 @@
+/** `POST /flights/step`: one change now (tests, demos; `HERALD_FLIGHTS_STEP=on`); see lib/app/flights/http.ts. @module */
+import type { Handlers } from "$fresh/server.ts";
+import { stepBoard } from "../../lib/app/flights/http.ts";
+
+export const handler: Handlers = { POST: () => stepBoard() };

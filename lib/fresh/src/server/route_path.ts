@@ -46,9 +46,11 @@ function escapePattern(text: string): string {
 
 /** How specific one segment is: lower is tried first. */
 function segmentRank(segment: string): number {
-  if (segment.endsWith("*")) return 4; // rest
-  if (segment.startsWith("{") && segment.endsWith("?")) return 3; // optional
-  if (/^:[\w$]+$/.test(segment)) return 2; // one whole-segment param
+  if (segment.endsWith("*")) return 3; // rest
+  // An optional param ranks as a param; where the two patterns differ
+  // later, the one that ends (matches without expanding a rest) wins.
+  if (segment.startsWith("{") && segment.endsWith("?")) return 2;
+  if (/^\/:[\w$]+$/.test(segment)) return 2; // one whole-segment param
   if (/(^|[^\\]):/.test(segment)) return 1; // static text with a param in it
   return 0;
 }
@@ -60,8 +62,9 @@ function segmentsOf(pattern: string): string[] {
 
 /**
  * Sort order of two patterns (Fresh's precedence): compared segment by
- * segment, static beats a param, which beats an optional param, which
- * beats a rest; a pattern that ends first is the more specific.
+ * segment, static text beats static text with a param in it, which beats
+ * a whole-segment (or optional) param, which beats a rest; a pattern that
+ * ends first is the more specific.
  */
 export function comparePatterns(a: string, b: string): number {
   const sa = segmentsOf(a);

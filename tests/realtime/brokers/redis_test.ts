@@ -1,5 +1,4 @@
 import assert from "node:assert";
-import { Redis } from "ioredis";
 import { createBroker } from "../../../lib/realtime/brokers/create.ts";
 import { BrokerUnavailableError } from "../../../lib/realtime/brokers/errors.ts";
 import type { Broker, HeraldEvent } from "../../../lib/realtime/types.ts";
@@ -10,32 +9,11 @@ import {
   startRedisServer,
 } from "../../_support/redis_server.ts";
 import { brokerConformance } from "./conformance.ts";
+import { dropPrefix } from "./redis_keys.ts";
 import { waitFor } from "./wait.ts";
 
 const redisUrl = await requireRedis();
 const hasServer = requireRedisServer();
-
-/** Deletes every key under a test prefix (the shared Redis is never flushed). */
-async function dropPrefix(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url, { lazyConnect: true });
-  await redis.connect();
-  try {
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(
-        cursor,
-        "MATCH",
-        `${prefix}:*`,
-        "COUNT",
-        500,
-      );
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== "0");
-  } finally {
-    await redis.quit();
-  }
-}
 
 /** A redis broker on its own prefix; closing it also removes its keys. */
 async function isolatedBroker(

@@ -315,6 +315,7 @@ export default function ChatRoom(
         {me
           ? (
             <form
+              key="compose"
               onSubmit={submitMessage}
               aria-busy={pending}
               class="mt-3 flex flex-wrap items-end gap-2"
@@ -359,6 +360,7 @@ export default function ChatRoom(
           )
           : (
             <form
+              key="join"
               onSubmit={submitJoin}
               aria-busy={pending}
               class="mt-3 flex flex-wrap items-end gap-2"

@@ -117,8 +117,15 @@ export function serialize(value: unknown): string {
   };
 
   const root = add(value, "props");
-  const json = JSON.stringify(root < 0 ? root : table);
-  // `<` covers `</script>` and `<!--`; the two separators end a line in old JS.
+  return escapeForScript(JSON.stringify(root < 0 ? root : table));
+}
+
+/**
+ * JSON text made safe inside `<script>`: `<` (covers `</script>` and
+ * `<!--`) and U+2028/U+2029 (line ends in old JS) become `\uXXXX`
+ * escapes; in JSON these characters only occur inside strings.
+ */
+export function escapeForScript(json: string): string {
   return json.replace(
     /[<\u2028\u2029]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,

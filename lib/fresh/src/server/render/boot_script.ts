@@ -7,7 +7,7 @@
  * @module
  */
 import { STATE_SCRIPT_ID } from "../../runtime/markers.ts";
-import { serialize } from "../../runtime/serializer.ts";
+import { escapeForScript, serialize } from "../../runtime/serializer.ts";
 import type { BuildSnapshot } from "../../types.ts";
 import type { Island, IslandRender } from "./islands.ts";
 
@@ -18,10 +18,7 @@ export function bundleUrl(snapshot: BuildSnapshot, path: string): string {
 
 /** JSON that may sit inside an inline `<script>`. */
 function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(
-    /[<\u2028\u2029]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
+  return escapeForScript(JSON.stringify(value));
 }
 
 export interface IslandScripts {

@@ -29,11 +29,20 @@ function clientScript(revision: string): string {
   return `// Herald dev live reload: reloads the page when the dev server restarts.
 const revision = ${JSON.stringify(revision)};
 const events = new EventSource(${JSON.stringify(LIVE_RELOAD_ALIVE_URL)});
-events.addEventListener("message", (e) => {
-  if (e.data !== revision) {
-    events.close();
-    location.reload();
+events.addEventListener("message", async (e) => {
+  if (e.data === revision) return;
+  events.close();
+  // Reload only once the server answers (it may restart again meanwhile);
+  // a reload that fails would leave an error page with no script to retry.
+  for (let i = 0; i < 100; i++) {
+    try {
+      await fetch(location.href, { method: "HEAD", cache: "no-store" });
+      break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 250));
+    }
   }
+  location.reload();
 });
 `;
 }

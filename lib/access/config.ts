@@ -25,6 +25,9 @@
  * ```
  * @module
  */
+import type { EnvSource } from "../realtime/config.ts";
+
+export type { EnvSource };
 
 export interface AccessLimits {
   streamsPerUser: number;
@@ -68,11 +71,6 @@ const LIMIT_VARIABLES: Record<keyof AccessLimits, string> = {
   publishBurstIp: "HERALD_PUBLISH_BURST_IP",
   limiterMaxKeys: "HERALD_LIMITER_MAX_KEYS",
 };
-
-/** Where variables come from: `Deno.env` or a plain record (tests). */
-export type EnvSource =
-  | { get(name: string): string | undefined }
-  | Record<string, string | undefined>;
 
 function lookup(env: EnvSource, name: string): string | undefined {
   const value = typeof env.get === "function"

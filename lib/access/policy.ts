@@ -7,11 +7,13 @@
  *   default `*`) are readable by anyone, token or not. Tokens add rights, they
  *   never take any away.
  * - `user:{id}` is readable by user `{id}` (token `sub` or session id) and by
- *   tokens whose subscribe patterns name the namespace (`user:…`).
+ *   tokens whose subscribe patterns name the namespace (`user:…`). Its owner
+ *   may also publish to it (e.g. "notify only me"): that reaches only them.
  * - `private:…` needs a subscribe pattern that names the namespace.
  * - A bare `*` never opens `user:` or `private:` channels: a pattern grants a
  *   reserved channel only when it literally starts with `user:` / `private:`.
- * - Publishing without token checks (open mode): public channels only.
+ * - Publishing without token checks (open mode): public channels (and one's
+ *   own `user:` channel) only.
  *   With token checks: a token's publish patterns, or for a session cookie the
  *   `HERALD_SESSION_PUBLISH` patterns.
  * - Denied with no credential that could help → 401; otherwise → 403.
@@ -81,12 +83,14 @@ function mayAct(
   { token, session }: Credentials,
   options: PolicyOptions,
 ): boolean {
+  // A user's own channel: they may read it, and post to it (only they can
+  // see what they post there, so it reaches no one else).
+  if (channel.startsWith("user:")) {
+    const owner = channel.slice("user:".length);
+    if (token?.sub === owner || session?.id === owner) return true;
+  }
   if (action === "subscribe") {
     if (isPublic(channel, options)) return true;
-    if (channel.startsWith("user:")) {
-      const owner = channel.slice("user:".length);
-      if (token?.sub === owner || session?.id === owner) return true;
-    }
     return token !== null && patternsGrant(token.subscribe, channel);
   }
   if (!options.tokensEnabled) return isPublic(channel, options);

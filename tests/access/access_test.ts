@@ -18,6 +18,17 @@ function secured(extra: Record<string, string> = {}) {
   );
 }
 
+/** A `Cookie` header value with a session signed by `access`'s key (or another instance's). */
+async function sessionCookieOf(
+  access: { sessionKey(): Promise<CryptoKey> },
+  id: string,
+): Promise<string> {
+  return `herald_session=${await signSession(
+    { id, name: id.toUpperCase() },
+    await access.sessionKey(),
+  )}`;
+}
+
 function req(path: string, init: RequestInit = {}): Request {
   return new Request(`http://herald.test${path}`, init);
 }
@@ -86,10 +97,7 @@ Deno.test("every channel of a multi-channel request is checked", async () => {
 
 Deno.test("the session cookie opens its own user channel, not another's", async () => {
   const access = secured();
-  const cookie = `herald_session=${await signSession(
-    { id: "anon-a", name: "A" },
-    await access.sessionKey(),
-  )}`;
+  const cookie = await sessionCookieOf(access, "anon-a");
   const who = await access.authorize(
     req("/api/channels/user:anon-a/events", { headers: { cookie } }),
     "subscribe",
@@ -98,7 +106,7 @@ Deno.test("the session cookie opens its own user channel, not another's", async 
   assert.deepEqual([who.sub, who.via, who.session?.name], [
     "anon-a",
     "session",
-    "A",
+    "ANON-A",
   ]);
   const err = await refusal(
     access.authorize(req("/x", { headers: { cookie } }), "subscribe", [
@@ -111,10 +119,7 @@ Deno.test("the session cookie opens its own user channel, not another's", async 
 Deno.test("a session cookie from another key is not a session", async () => {
   const access = secured();
   const other = secured({ HERALD_SESSION_SECRET: "different" });
-  const cookie = `herald_session=${await signSession(
-    { id: "anon-a", name: "A" },
-    await other.sessionKey(),
-  )}`;
+  const cookie = await sessionCookieOf(other, "anon-a");
   const err = await refusal(
     access.authorize(req("/x", { headers: { cookie } }), "subscribe", [
       "user:anon-a",
@@ -125,10 +130,7 @@ Deno.test("a session cookie from another key is not a session", async () => {
 
 Deno.test("a cross-site publish with cookies is refused; a same-origin one passes", async () => {
   const access = secured();
-  const cookie = `herald_session=${await signSession(
-    { id: "anon-a", name: "A" },
-    await access.sessionKey(),
-  )}`;
+  const cookie = await sessionCookieOf(access, "anon-a");
   const post = (site: string) =>
     access.authorize(
       req("/api/channels/chat:lobby/messages", {

@@ -45,7 +45,9 @@ const rows: Row[] = [
   [open, "subscribe", "user:anon-alice", nobody, 401],
   [open, "subscribe", "user:anon-alice", aliceSession, "allow"],
   [open, "subscribe", "user:anon-bob", aliceSession, 403],
-  [open, "publish", "user:anon-alice", aliceSession, 403],
+  // …and its owner may post to it ("only me"); nobody else may.
+  [open, "publish", "user:anon-alice", aliceSession, "allow"],
+  [open, "publish", "user:anon-bob", aliceSession, 403],
   [open, "publish", "user:anon-alice", nobody, 403],
   [open, "subscribe", "private:ops", nobody, 403],
   [open, "publish", "private:ops", nobody, 403],
@@ -67,6 +69,10 @@ const rows: Row[] = [
   [secured, "subscribe", "user:anon-alice", aliceSession, "allow"],
   [secured, "subscribe", "user:anon-bob", aliceSession, 401],
   [secured, "subscribe", "user:alice2", token("alice", [], []), 403],
+  [secured, "publish", "user:alice", token("alice", [], []), "allow"],
+  [secured, "publish", "user:bob", token("alice", [], []), 403],
+  [secured, "publish", "user:anon-alice", aliceSession, "allow"],
+  [secured, "publish", "user:anon-bob", aliceSession, 401],
   // A bare * never opens reserved namespaces; naming the namespace does.
   [secured, "subscribe", "user:bob", token("admin", ["*"], []), 403],
   [secured, "subscribe", "user:bob", token("support", ["user:*"], []), "allow"],

@@ -37,15 +37,16 @@ async function appManifest(root: string): Promise<Manifest> {
   return (await import(`file://${path}`)).default;
 }
 
+/** Bundles the app's islands now, as dev or production would. */
+const bundleOf = (manifest: Manifest, dev: boolean) =>
+  buildSnapshot(manifest, resolveConfig(manifest.baseUrl, {}, { dev }));
+
 const text = (bytes: Uint8Array | null) => new TextDecoder().decode(bytes!);
 
 Deno.test("bundle: one entry per island plus the runtime, shared code in chunks", async () => {
   await using app = await tempApp(ISLANDS);
   const manifest = await appManifest(app.root);
-  const snap = await buildSnapshot(
-    manifest,
-    resolveConfig(manifest.baseUrl, {}, { dev: false }),
-  );
+  const snap = await bundleOf(manifest, false);
   assert.equal(snap.islandEntry("./islands/Counter.tsx"), "island-counter.js");
   assert.equal(
     snap.islandEntry("./islands/chat/Feed.tsx"),
@@ -81,10 +82,7 @@ Deno.test("bundle: one entry per island plus the runtime, shared code in chunks"
 Deno.test("bundle: exactly one copy of preact and of @preact/signals-core", async () => {
   await using app = await tempApp(ISLANDS);
   const manifest = await appManifest(app.root);
-  const snap = await buildSnapshot(
-    manifest,
-    resolveConfig(manifest.baseUrl, {}, { dev: true }),
-  );
+  const snap = await bundleOf(manifest, true);
   const core = snap.inputs.filter((p) =>
     /\/preact\/dist\/preact\.[^/]+$/.test(p)
   );
@@ -100,14 +98,8 @@ Deno.test("bundle: exactly one copy of preact and of @preact/signals-core", asyn
 Deno.test("bundle: minified for production, readable with source maps in dev", async () => {
   await using app = await tempApp(ISLANDS);
   const manifest = await appManifest(app.root);
-  const prod = await buildSnapshot(
-    manifest,
-    resolveConfig(manifest.baseUrl, {}, { dev: false }),
-  );
-  const dev = await buildSnapshot(
-    manifest,
-    resolveConfig(manifest.baseUrl, {}, { dev: true }),
-  );
+  const prod = await bundleOf(manifest, false);
+  const dev = await bundleOf(manifest, true);
   const prodIsland = text(await prod.read("island-counter.js"));
   const devIsland = text(await dev.read("island-counter.js"));
   assert.ok(!prodIsland.includes("distinctiveCounterState"));

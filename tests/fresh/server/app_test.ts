@@ -301,3 +301,20 @@ Deno.test("static: {outDir}/static is looked at before the static folder", async
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("handlers: ctx.next() from the route itself answers 404 (no loop)", async () => {
+  const manifest: Manifest = {
+    routes: {
+      "./routes/_middleware.ts": {
+        handler: (_req: Request, ctx: FreshContext) => ctx.next(),
+      },
+      "./routes/pass.ts": {
+        handler: (_req: Request, ctx: FreshContext) => ctx.next(),
+      },
+    },
+    islands: {},
+    baseUrl: BASE_URL,
+  };
+  const { res } = await get(manifest, "/pass");
+  assert.equal(res.status, 404);
+});

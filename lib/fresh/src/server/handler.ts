@@ -194,10 +194,16 @@ class Router {
 
     const chain = middlewaresFor(this.table, pathname, route);
     let next = 0;
+    let arrived = false;
     ctx.next = async () => {
       if (next < chain.length) return await chain[next++](req, ctx);
+      // The destination itself calling ctx.next(): nothing is left but 404.
+      const target = arrived
+        ? (c: FreshContext) => this.#notFound(req, c)
+        : arrive;
+      arrived = true;
       try {
-        return await arrive(ctx);
+        return await target(ctx);
       } catch (err) {
         return await this.#errorAnswer(req, ctx, err);
       }

@@ -546,22 +546,8 @@ Deno.test({
   },
 });
 
-/**
- * Open defect, outside lib/access: `readBodyLimited` (lib/realtime/http/body.ts)
- * lets the read error of a body cut short escape, so the publish route answers
- * 500 instead of a 4xx. Runs with HERALD_TEST_OPEN_DEFECTS=1 until fixed
- * (catch the read error there and throw HttpError 400 "incomplete_body").
- */
-const runOpenDefects = Deno.env.get("HERALD_TEST_OPEN_DEFECTS") === "1";
-if (!runOpenDefects) {
-  console.warn(
-    "%cSKIPPING the incomplete-body test (open defect in lib/realtime/http/body.ts; HERALD_TEST_OPEN_DEFECTS=1 runs it)",
-    "color: yellow",
-  );
-}
 Deno.test({
   name: "a body shorter than its Content-Length is a 4xx, never a 500",
-  ignore: !runOpenDefects,
   async fn() {
     await using app = await startApp({
       env: { HERALD_BROKER: "memory", HERALD_JWT_SECRET: SECRET },

@@ -34,7 +34,14 @@ export async function readBodyLimited(
   const reader = req.body.getReader();
   try {
     while (true) {
-      const { done, value } = await reader.read();
+      const { done, value } = await reader.read().catch(() => {
+        // The client closed the connection before sending Content-Length bytes.
+        throw new HttpError(
+          400,
+          "incomplete_body",
+          "request body ended before its declared length",
+        );
+      });
       if (done) break;
       size += value.byteLength;
       if (size > limit) {

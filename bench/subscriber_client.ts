@@ -47,6 +47,8 @@ interface StepCounters {
 
 const steps = new Map<number, StepCounters>();
 const conns = new Set<Deno.TcpConn>();
+// Subscriptions that answered 200 and are still open.
+let open = 0;
 let withProbe = 0;
 let closedByServer = 0;
 let failed = 0;
@@ -112,6 +114,7 @@ async function subscribe(): Promise<void> {
   });
   await conn.write(request);
   const buf = new Uint8Array(8 * 1024);
+  let headSeen = false;
   let resolveHead!: () => void;
   const head = new Promise<void>((r) => resolveHead = r);
   (async () => {
@@ -121,15 +124,19 @@ async function subscribe(): Promise<void> {
         if (n === null) break;
         receivedAt = now();
         reader.push(buf.subarray(0, n));
-        if (reader.status !== null) resolveHead();
+        if (reader.status !== null && !headSeen) {
+          headSeen = true;
+          if (reader.status === 200) open++;
+          resolveHead();
+        }
       }
     } catch (err) {
       if (!shuttingDown) errors.push(String(err));
     }
-    if (reader.status !== 200 && errors.length < 5) {
-      errors.push(`status ${reader.status}`);
+    if (reader.status === 200) {
+      open--;
+      if (!shuttingDown) closedByServer++;
     }
-    if (!shuttingDown) closedByServer++;
     resolveHead();
     conns.delete(conn);
     try {
@@ -175,7 +182,7 @@ async function reply(message: ClientReply): Promise<void> {
 }
 
 function status() {
-  return { open: conns.size, withProbe, closedByServer, failed, errors };
+  return { open, withProbe, closedByServer, failed, errors };
 }
 
 async function serve(command: ClientCommand): Promise<boolean> {

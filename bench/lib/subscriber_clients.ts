@@ -17,6 +17,7 @@ import type {
   StepReport,
 } from "./client_protocol.ts";
 import { LatencyHistogram } from "./latency_histogram.ts";
+import { LineProcess } from "./line_process.ts";
 
 const CLIENT_ENTRY = new URL("../subscriber_client.ts", import.meta.url)
   .pathname;
@@ -41,78 +42,32 @@ export interface SubscriberClientsOptions {
 }
 
 class ClientProcess {
-  #child: Deno.ChildProcess;
-  #writer: WritableStreamDefaultWriter<Uint8Array>;
-  #lines: AsyncIterator<string>;
-  #stderr = "";
-  #stderrDone: Promise<void>;
+  #process: LineProcess;
 
   constructor(url: string, count: number) {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", CLIENT_ENTRY, `--url=${url}`, `--count=${count}`],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    this.#child = child;
-    this.#writer = child.stdin.getWriter();
-    this.#lines = child.stdout
-      .pipeThrough(new TextDecoderStream())
-      .pipeThrough(splitLines())[Symbol.asyncIterator]();
-    this.#stderrDone = (async () => {
-      for await (
-        const text of child.stderr.pipeThrough(new TextDecoderStream())
-      ) this.#stderr += text;
-    })();
+    this.#process = new LineProcess(Deno.execPath(), [
+      "run",
+      "-A",
+      CLIENT_ENTRY,
+      `--url=${url}`,
+      `--count=${count}`,
+    ]);
   }
 
   get pid(): number {
-    return this.#child.pid;
+    return this.#process.pid;
   }
 
   async next(timeoutMs: number): Promise<ClientReply> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`client silent for ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-    });
-    try {
-      const line = await Promise.race([this.#lines.next(), timeout]);
-      if (line.done) {
-        throw new Error(`client exited early: ${this.#stderr.slice(-2000)}`);
-      }
-      return JSON.parse(line.value);
-    } finally {
-      clearTimeout(timer);
-    }
+    return JSON.parse(await this.#process.next(timeoutMs));
   }
 
-  async send(command: ClientCommand, timeoutMs = 30_000): Promise<ClientReply> {
-    await this.#writer.write(
-      new TextEncoder().encode(JSON.stringify(command) + "\n"),
-    );
-    return await this.next(timeoutMs);
+  async send(command: ClientCommand): Promise<ClientReply> {
+    return JSON.parse(await this.#process.send(JSON.stringify(command)));
   }
 
-  async stop(): Promise<void> {
-    try {
-      await this.send({ cmd: "close" }, 10_000);
-    } catch { /* killed below */ }
-    const timer = setTimeout(() => {
-      try {
-        this.#child.kill("SIGKILL");
-      } catch { /* gone */ }
-    }, 5_000);
-    await this.#writer.close().catch(() => {});
-    // Drain stdout so the process can exit and the pipe closes.
-    while (!(await this.#lines.next().catch(() => ({ done: true }))).done) {
-      // discard
-    }
-    await this.#child.status;
-    clearTimeout(timer);
-    await this.#stderrDone;
+  stop(): Promise<void> {
+    return this.#process.stop(JSON.stringify({ cmd: "close" }));
   }
 }
 
@@ -212,19 +167,4 @@ function mergeStatus(replies: ClientReply[]): ClientStatus {
     total.errors.push(...r.errors.slice(0, 5 - total.errors.length));
   }
   return total;
-}
-
-function splitLines(): TransformStream<string, string> {
-  let pending = "";
-  return new TransformStream({
-    transform(text, controller) {
-      pending += text;
-      const lines = pending.split("\n");
-      pending = lines.pop()!;
-      for (const line of lines) if (line.trim()) controller.enqueue(line);
-    },
-    flush(controller) {
-      if (pending.trim()) controller.enqueue(pending);
-    },
-  });
 }

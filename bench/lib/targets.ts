@@ -26,6 +26,20 @@ export interface TargetSpec {
   redisPrefix?: string;
 }
 
+/**
+ * Every Herald target runs with these: loopback only, and the per-client
+ * limits off, since all N subscribers and the publisher share one address.
+ */
+const HERALD_ENV = {
+  HOSTNAME: "127.0.0.1",
+  HERALD_MAX_STREAMS_PER_IP: "0",
+  HERALD_MAX_STREAMS_PER_USER: "0",
+  HERALD_PUBLISH_RATE_IP: "0",
+  HERALD_PUBLISH_BURST_IP: "0",
+  HERALD_PUBLISH_RATE: "0",
+  HERALD_PUBLISH_BURST: "0",
+};
+
 async function exists(path: string): Promise<boolean> {
   try {
     return (await Deno.stat(path)).isFile;
@@ -51,7 +65,7 @@ export async function targetSpec(name: TargetName): Promise<TargetSpec> {
       name,
       label: "Herald memory",
       entry: "main.ts",
-      env: { HERALD_BROKER: "memory" },
+      env: { ...HERALD_ENV, HERALD_BROKER: "memory" },
       unavailable: herald,
     };
   }
@@ -61,6 +75,7 @@ export async function targetSpec(name: TargetName): Promise<TargetSpec> {
     label: "Herald redis",
     entry: "main.ts",
     env: {
+      ...HERALD_ENV,
       HERALD_BROKER: "redis",
       REDIS_URL,
       HERALD_REDIS_PREFIX: redisPrefix,

@@ -1,0 +1,139 @@
+/**
+ * One server shape per run, to find where a Deno process spends memory per
+ * idle connection. Started by `connection_memory.ts`; prints
+ * `listening <port>`, then answers stdin commands: `mem` (garbage-collects
+ * when run with `--v8-flags=--expose-gc`, then prints memory as JSON) and
+ * `send <k>` (enqueues k small events on every open stream).
+ *
+ * Variants (`--variant`):
+ * - `tcp-accept`: `Deno.listen` + accept, nothing read.
+ * - `tcp-read`: accept plus one pending `conn.read` into an 8 KB buffer.
+ * - `serve-pending`: `Deno.serve`, handler never answers (request held open).
+ * - `serve-keepalive`: `Deno.serve` answers a small complete body; the client
+ *   keeps the connection open and idle.
+ * - `serve-stream`: SSE, `ReadableStream` body with the default strategy (the
+ *   raw baseline of the benchmark).
+ * - `serve-stream-hwm0`: the same with `highWaterMark: 0`.
+ * - `serve-stream-bytes`: the same with a `type: "bytes"` stream.
+ * - `node-http`: `node:http` (Deno's Node compatibility layer), SSE via `res.write`.
+ *
+ * @module
+ */
+import { createServer, type ServerResponse } from "node:http";
+import { parseArgs } from "node:util";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: { variant: { type: "string", default: "serve-stream" } },
+});
+const variant = values.variant!;
+const encoder = new TextEncoder();
+const streams = new Set<ReadableStreamDefaultController<Uint8Array>>();
+const byteStreams = new Set<ReadableByteStreamController>();
+const nodeResponses = new Set<ServerResponse>();
+const held: unknown[] = [];
+let accepted = 0;
+
+const SSE_HEADERS = {
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-cache",
+};
+
+function sseResponse(): Response {
+  if (variant === "serve-stream-bytes") {
+    let self: ReadableByteStreamController;
+    return new Response(
+      new ReadableStream({
+        type: "bytes",
+        start(c) {
+          self = c;
+          byteStreams.add(c);
+          c.enqueue(encoder.encode("retry: 1000\n\n"));
+        },
+        cancel: () => void byteStreams.delete(self),
+      }),
+      { headers: SSE_HEADERS },
+    );
+  }
+  let self: ReadableStreamDefaultController<Uint8Array>;
+  const strategy = variant === "serve-stream-hwm0"
+    ? { highWaterMark: 0 }
+    : undefined;
+  return new Response(
+    new ReadableStream<Uint8Array>({
+      start(c) {
+        self = c;
+        streams.add(c);
+        c.enqueue(encoder.encode("retry: 1000\n\n"));
+      },
+      cancel: () => void streams.delete(self),
+    }, strategy),
+    { headers: SSE_HEADERS },
+  );
+}
+
+async function listen(): Promise<number> {
+  if (variant === "tcp-accept" || variant === "tcp-read") {
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    (async () => {
+      for await (const conn of listener) {
+        accepted++;
+        held.push(conn);
+        if (variant === "tcp-read") {
+          conn.read(new Uint8Array(8192)).catch(() => {});
+        }
+      }
+    })();
+    return (listener.addr as Deno.NetAddr).port;
+  }
+  if (variant === "node-http") {
+    const server = createServer((_req, res) => {
+      accepted++;
+      res.writeHead(200, SSE_HEADERS);
+      res.write("retry: 1000\n\n");
+      nodeResponses.add(res);
+      res.on("close", () => nodeResponses.delete(res));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    return (server.address() as { port: number }).port;
+  }
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    (_req) => {
+      accepted++;
+      if (variant === "serve-pending") return new Promise<Response>(() => {});
+      if (variant === "serve-keepalive") return new Response("ok");
+      return sseResponse();
+    },
+  );
+  return server.addr.port;
+}
+
+function send(k: number): void {
+  for (let i = 0; i < k; i++) {
+    const bytes = encoder.encode(`data: {"i":${i}}\n\n`);
+    for (const c of streams) c.enqueue(bytes);
+    for (const c of byteStreams) c.enqueue(bytes.slice());
+    for (const res of nodeResponses) res.write(bytes);
+  }
+}
+
+const port = await listen();
+console.log(`listening ${port}`);
+const gc = (globalThis as { gc?: () => void }).gc;
+let pending = "";
+for await (
+  const text of Deno.stdin.readable.pipeThrough(new TextDecoderStream())
+) {
+  pending += text;
+  let newline;
+  while ((newline = pending.indexOf("\n")) >= 0) {
+    const [cmd, arg] = pending.slice(0, newline).trim().split(" ");
+    pending = pending.slice(newline + 1);
+    if (cmd === "send") send(Number(arg));
+    gc?.();
+    const m = Deno.memoryUsage();
+    console.log(JSON.stringify({ ...m, accepted }));
+  }
+}
+Deno.exit(0);

@@ -165,8 +165,8 @@ export default function FlightBoard({ initial }: { initial: Board }) {
           </caption>
           <thead class="border-b border-slate-200 text-xs uppercase text-slate-500">
             <tr class="h-10">
-              <th scope="col" class="w-[22%] px-2 sm:px-3">Flight</th>
-              <th scope="col" class="w-[30%] px-2 sm:px-3">From</th>
+              <th scope="col" class="w-[20%] px-2 sm:px-3">Flight</th>
+              <th scope="col" class="w-[28%] px-2 sm:px-3">From</th>
               <th scope="col" class="w-[22%] px-2 sm:px-3">Arrival (UTC)</th>
               <th scope="col" class="px-2 sm:px-3">State</th>
             </tr>
@@ -197,7 +197,7 @@ export default function FlightBoard({ initial }: { initial: Board }) {
                 </td>
                 <td class="px-2 sm:px-3">
                   <span
-                    class={`inline-block rounded-full px-2 py-0.5 text-xs font-medium ${
+                    class={`inline-block whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium ${
                       STATE_LOOK[f.state].class
                     }`}
                   >

@@ -76,6 +76,12 @@ export function getFlights(): Promise<Flights> {
         tickMs: config.tickMs,
         leaseMs: config.leaseMs,
         onError: (err) => console.error("flights simulator:", err),
+        onLeaderChange: (leader) =>
+          console.log(
+            leader
+              ? "flights: this process now runs the simulation (lease taken)"
+              : "flights: another process runs the simulation (lease lost)",
+          ),
       });
       simulator.start();
       stopOnSignal();

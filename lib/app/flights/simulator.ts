@@ -29,6 +29,8 @@ export interface SimulatorOptions {
   processId?: string;
   /** Called when a tick or the lease check fails (the loop goes on). */
   onError?: (err: unknown) => void;
+  /** Called when this process takes or loses the lease. */
+  onLeaderChange?: (leader: boolean) => void;
 }
 
 export class FlightSimulator {
@@ -75,7 +77,9 @@ export class FlightSimulator {
   }
 
   async #checkLease() {
-    await this.#lease.tryHold();
+    const before = this.#lease.held;
+    const after = await this.#lease.tryHold();
+    if (before !== after) this.opts.onLeaderChange?.(after);
   }
 
   async #tick() {
@@ -101,7 +105,8 @@ export class FlightSimulator {
     return {
       processId: this.processId,
       enabled: this.#started,
-      leader: this.#lease.held,
+      // Both facts from one moment: held as of the last check, and still ours in the store.
+      leader: this.#lease.held && leaseHolder === this.processId,
       leaseHolder,
       ticks: this.#ticks,
       paused: board.paused,

@@ -13,6 +13,7 @@
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { useEventStream } from "../lib/client/hook.ts";
+import { useResyncOnOpen } from "../lib/app/chat/use_resync.ts";
 import {
   CHAT_EVENTS,
   type ChatLine,
@@ -117,14 +118,7 @@ export default function ChatRoom(
     onGap: resync,
   });
 
-  // What happened between the server render and the stream opening (or
-  // while it was down) is fetched once the stream is open again.
-  const status = stream.status.value;
-  const wasOpen = useRef(false);
-  useEffect(() => {
-    if (status === "open" && !wasOpen.current) resync();
-    wasOpen.current = status === "open";
-  }, [status]);
+  useResyncOnOpen(stream, resync);
 
   const join = async (username: string, memberId?: string) => {
     setPending(true);

@@ -9,8 +9,9 @@
  *
  * @module
  */
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import { useEventStream } from "../lib/client/hook.ts";
+import { useResyncOnOpen } from "../lib/app/chat/use_resync.ts";
 import {
   type Board,
   type Flight,
@@ -100,12 +101,7 @@ export default function FlightBoard({ initial }: { initial: Board }) {
     onGap: resync,
   });
 
-  const status = stream.status.value;
-  const wasOpen = useRef(false);
-  useEffect(() => {
-    if (status === "open" && !wasOpen.current) resync();
-    wasOpen.current = status === "open";
-  }, [status]);
+  useResyncOnOpen(stream, resync);
 
   const togglePause = async (e: Event) => {
     e.preventDefault();

@@ -18,7 +18,7 @@ import type { Page } from "playwright-core";
 import { type RunningServer, startServer } from "./server.ts";
 
 export interface AppOptions {
-  /** Extra environment; default broker is `kv` in a temp file. */
+  /** Extra environment; default: broker `kv` in a temp file, a session secret. */
   env?: Record<string, string>;
   /** Entry script; default `main.ts` (`dev.ts` for the dev server). */
   entry?: string;
@@ -42,7 +42,13 @@ export interface RunningApp extends AsyncDisposable {
 export async function startApp(opts: AppOptions = {}): Promise<RunningApp> {
   const dir = await Deno.makeTempDir({ prefix: "herald-app-" });
   const kvPath = `${dir}/herald.kv`;
-  const env = { HERALD_BROKER: "kv", HERALD_KV_PATH: kvPath, ...opts.env };
+  const env = {
+    HERALD_BROKER: "kv",
+    HERALD_KV_PATH: kvPath,
+    // A fixed secret, as a real deployment has: sessions survive `restart()`.
+    HERALD_SESSION_SECRET: crypto.randomUUID(),
+    ...opts.env,
+  };
   const entry = opts.entry ?? "main.ts";
   let server: RunningServer | null = null;
   try {

@@ -16,6 +16,7 @@
 import { errorResponse, HttpError } from "../../http/error.ts";
 import { authorize, checkPublishRate } from "../../access/mod.ts";
 import { getHerald } from "../../realtime/herald.ts";
+import { heraldLog } from "../../realtime/observe.ts";
 import type { Broker } from "../../realtime/types.ts";
 import { countryHeaders, countryOf } from "./country.ts";
 import {
@@ -109,7 +110,18 @@ export async function postNotification(
       ),
     };
     const broker = ctx.broker ?? (await getHerald()).broker;
-    const event = await broker.publish(channel, { data });
+    let event;
+    try {
+      event = await broker.publish(channel, { data });
+    } catch (err) {
+      heraldLog("error", "publish failed", { channel, error: String(err) });
+      throw err;
+    }
+    heraldLog("info", "published", {
+      channel,
+      id: event.id,
+      event: event.event,
+    });
     return json
       ? Response.json({ id: event.id, channel }, { status: 201 })
       : back(ctx.backTo ?? "/", { published: event.id });

@@ -1,0 +1,223 @@
+/**
+ * The notifications page in Chromium, against the app running as its own
+ * process (Deno KV broker in a temp file): live delivery between two
+ * visitors, the private feed, toasts, the form without JavaScript, a server
+ * restart in the middle of a conversation, and a 375 px phone layout.
+ *
+ * @module
+ */
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import type { Browser, Page } from "playwright-core";
+import { launchChromium, requireChromium } from "../_support/chromium.ts";
+import {
+  assertNoHorizontalOverflow,
+  eventually,
+  startApp,
+} from "../_support/app.ts";
+import { brokerFromEnv } from "../../lib/realtime/brokers/create.ts";
+
+const chromium = requireChromium();
+/** A hang guard for waits, not a timing assertion. */
+const WAIT = { timeout: 10_000 };
+
+const publicItems = (page: Page) =>
+  page.locator('[data-channel="notifications"] li').allInnerTexts();
+
+async function openLive(browser: Browser, url: string) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(url + "/");
+  await page.locator('[data-status="open"]').first().waitFor(WAIT);
+  return page;
+}
+
+async function publish(page: Page, message: string, opts: {
+  kind?: string;
+  to?: string;
+} = {}) {
+  await page.fill("#publish-message", message);
+  if (opts.kind) await page.selectOption("#publish-kind", opts.kind);
+  if (opts.to) await page.selectOption("#publish-to", opts.to);
+  await page.click('#publish button[type="submit"]');
+}
+
+Deno.test({
+  name: "notifications page in Chromium",
+  ignore: !chromium,
+  fn: async (t) => {
+    await using app = await startApp();
+    const browser = await launchChromium();
+    try {
+      await t.step("a post in one page appears live in another", async () => {
+        const alice = await openLive(browser, app.url);
+        const bob = await openLive(browser, app.url);
+        await publish(alice, "Deploy finished", { kind: "success" });
+        const item = bob.locator('[data-channel="notifications"] li', {
+          hasText: "Deploy finished",
+        });
+        await item.waitFor(WAIT);
+        assertEquals(await item.getAttribute("data-kind"), "success");
+        // The island reset the form once the post succeeded.
+        await eventually(
+          async () => (await alice.inputValue("#publish-message")) === "",
+          "the form to reset",
+        );
+        await alice.context().close();
+        await bob.context().close();
+      });
+
+      await t.step(
+        "an API error shows inline, nothing is published",
+        async () => {
+          const page = await openLive(browser, app.url);
+          const before = (await publicItems(page)).length;
+          await publish(page, "   "); // passes `required`, fails the server's check
+          await page.locator("#publish-error", { hasText: "Write a message" })
+            .waitFor(WAIT);
+          assertEquals(
+            await page.getAttribute("#publish-message", "aria-invalid"),
+            "true",
+          );
+          assertEquals((await publicItems(page)).length, before);
+          await page.context().close();
+        },
+      );
+
+      await t.step("the private feed is the visitor's own", async () => {
+        const alice = await openLive(browser, app.url);
+        const bob = await openLive(browser, app.url);
+        const feed = alice.locator("[data-user-id]");
+        const userId = await feed.getAttribute("data-user-id");
+        assertEquals(await feed.getAttribute("data-channel"), `user:${userId}`);
+        await publish(alice, "Only for Alice", { to: "me" });
+        await feed.locator("li", { hasText: "Only for Alice" }).waitFor(WAIT)
+          .catch(async (err) => {
+            console.error(
+              "DEBUG form:",
+              await alice.locator("#publish").innerText(),
+            );
+            console.error("DEBUG feed:", await feed.innerText());
+            throw err;
+          });
+        // Bob gets a later public one, so he has been live all along.
+        await publish(alice, "For everyone");
+        await bob.locator("li", { hasText: "For everyone" }).first().waitFor(
+          WAIT,
+        );
+        assertEquals(
+          await bob.locator("li", { hasText: "Only for Alice" }).count(),
+          0,
+        );
+        await alice.context().close();
+        await bob.context().close();
+      });
+
+      await t.step(
+        "toasts close with their button and by themselves",
+        async () => {
+          const alice = await openLive(browser, app.url);
+          const bob = await openLive(browser, app.url);
+          await publish(alice, "Toast one");
+          const one = bob.locator('[role="status"][data-toast]', {
+            hasText: "Toast one",
+          });
+          await one.waitFor(WAIT);
+          await one.getByRole("button", { name: "Dismiss notification" })
+            .click();
+          await one.waitFor({ state: "detached", ...WAIT });
+          await publish(alice, "Toast two", { kind: "warning" });
+          const two = bob.locator("[data-toast]", { hasText: "Toast two" });
+          await two.waitFor(WAIT);
+          assertEquals(await two.getAttribute("data-toast"), "warning");
+          await two.waitFor({ state: "detached", timeout: 15_000 });
+          await alice.context().close();
+          await bob.context().close();
+        },
+      );
+
+      await t.step("the form works without JavaScript", async () => {
+        const context = await browser.newContext({ javaScriptEnabled: false });
+        const page = await context.newPage();
+        await page.goto(app.url + "/");
+        await page.fill("#publish-message", "Posted without JS");
+        await page.selectOption("#publish-kind", "error");
+        const [response] = await Promise.all([
+          page.waitForResponse((r) => r.request().method() === "POST"),
+          page.click('#publish button[type="submit"]'),
+        ]);
+        assertEquals(response.status(), 303);
+        await page.waitForLoadState();
+        const item = page.locator('[data-channel="notifications"] li').first();
+        assertEquals(
+          (await item.innerText()).includes("Posted without JS"),
+          true,
+        );
+        assertEquals(await item.getAttribute("data-kind"), "error");
+        await page.locator("text=Published.").waitFor(WAIT);
+        // And an invalid one comes back with the error beside the form.
+        await page.fill("#publish-message", "  ");
+        await page.click('#publish button[type="submit"]');
+        await page.waitForLoadState();
+        await page.locator("#publish-error", { hasText: "Write a message" })
+          .waitFor(WAIT);
+        await context.close();
+      });
+
+      await t.step("nothing overflows sideways on a 375 px phone", async () => {
+        const context = await browser.newContext({
+          viewport: { width: 375, height: 740 },
+        });
+        const page = await context.newPage();
+        await page.goto(app.url + "/");
+        await page.locator('[data-status="open"]').first().waitFor(WAIT);
+        await publish(page, "A long message ".repeat(20) + "x".repeat(120));
+        await page.locator("[data-toast]").first().waitFor(WAIT);
+        await assertNoHorizontalOverflow(page);
+        await context.close();
+      });
+
+      await t.step(
+        "after a server restart the feed resumes: none missing, none twice",
+        async () => {
+          const watcher = await openLive(browser, app.url);
+          const poster = await openLive(browser, app.url);
+          await publish(poster, "R before");
+          await watcher.locator("li", { hasText: "R before" }).waitFor(WAIT);
+
+          await app.stopServer();
+          await watcher.locator('[data-status="reconnecting"]').waitFor(WAIT);
+          // Published while the server is down, straight into its KV file.
+          const broker = await brokerFromEnv({
+            HERALD_BROKER: "kv",
+            HERALD_KV_PATH: app.kvPath,
+          });
+          try {
+            await broker.publish("notifications", {
+              data: { message: "R during", kind: "info" },
+            });
+          } finally {
+            await broker.close();
+          }
+          await app.restart();
+
+          await watcher.locator('[data-status="open"]').waitFor({
+            timeout: 45_000,
+          });
+          await poster.locator('[data-status="open"]').waitFor({
+            timeout: 45_000,
+          });
+          await publish(poster, "R after");
+          await watcher.locator("li", { hasText: "R after" }).waitFor(WAIT);
+          const seen = (await publicItems(watcher))
+            .map((text) => text.match(/R (before|during|after)/)?.[0])
+            .filter(Boolean);
+          assertEquals(seen, ["R after", "R during", "R before"]);
+          await watcher.context().close();
+          await poster.context().close();
+        },
+      );
+    } finally {
+      await browser.close();
+    }
+  },
+});

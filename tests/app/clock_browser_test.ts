@@ -1,0 +1,64 @@
+/**
+ * The /clock page in Chromium: the time ticks from the server, the run ends
+ * with the server's `end` event, and the page then stays closed: no
+ * reconnect loop (one `/api/clock` request for the whole run).
+ *
+ * @module
+ */
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import type { Request } from "playwright-core";
+import { launchChromium, requireChromium } from "../_support/chromium.ts";
+import {
+  assertNoHorizontalOverflow,
+  eventually,
+  startApp,
+} from "../_support/app.ts";
+
+const chromium = requireChromium();
+
+Deno.test({
+  name: "clock page ticks, ends cleanly and does not reconnect",
+  ignore: !chromium,
+  fn: async () => {
+    await using app = await startApp();
+    const browser = await launchChromium();
+    try {
+      const context = await browser.newContext({
+        viewport: { width: 375, height: 740 },
+      });
+      const requests: Request[] = [];
+      context.on("request", (r) => {
+        if (new URL(r.url()).pathname === "/api/clock") requests.push(r);
+      });
+      const page = await context.newPage();
+      await page.goto(app.url + "/clock?duration=3");
+      const time = page.locator("[role=timer] time");
+      const first = await time.getAttribute("datetime");
+      await page.getByText(/Ends in \d+ s/).waitFor({ timeout: 15_000 });
+      await eventually(
+        async () => (await time.getAttribute("datetime")) !== first,
+        "the clock to tick",
+      );
+      await assertNoHorizontalOverflow(page);
+
+      await page.locator('[data-ended="true"]').waitFor({ timeout: 15_000 });
+      await page.getByText("The clock stream has ended.").waitFor();
+      assertEquals(
+        await page.locator('[data-status="closed"]').count(),
+        1,
+        "the badge says the stream is closed",
+      );
+      // Longer than the server's retry delay (1 s): a loop would show here.
+      await page.waitForTimeout(2500);
+      assertEquals(requests.length, 1);
+
+      // "Start again" opens one new run.
+      await page.getByRole("button", { name: "Start again" }).click();
+      await page.locator('[data-ended="false"]').waitFor();
+      await eventually(() => requests.length === 2, "a new run");
+      await context.close();
+    } finally {
+      await browser.close();
+    }
+  },
+});

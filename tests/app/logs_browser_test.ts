@@ -1,0 +1,78 @@
+/**
+ * The /logs page in Chromium: Herald's own events arrive live, the level
+ * filter hides and shows entries by level, Clear empties the view, and the
+ * page fits a 375 px phone.
+ *
+ * @module
+ */
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { launchChromium, requireChromium } from "../_support/chromium.ts";
+import {
+  assertNoHorizontalOverflow,
+  eventually,
+  startApp,
+} from "../_support/app.ts";
+
+const chromium = requireChromium();
+const WAIT = { timeout: 15_000 };
+
+Deno.test({
+  name: "log stream page: live entries, level filter, clear",
+  ignore: !chromium,
+  fn: async () => {
+    await using app = await startApp();
+    const browser = await launchChromium();
+    try {
+      const context = await browser.newContext({
+        viewport: { width: 375, height: 740 },
+      });
+      const page = await context.newPage();
+      await page.goto(app.url + "/logs");
+      await page.locator('[data-status="open"]').first().waitFor(WAIT);
+
+      // A publish is one of Herald's own events: it shows up live.
+      const channel = `log-test-${crypto.randomUUID().slice(0, 6)}`;
+      const res = await fetch(`${app.url}/api/channels/${channel}/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ data: "hello" }),
+      });
+      await res.body?.cancel();
+      assertEquals(res.status, 201);
+      const published = page.locator('li[data-level="info"]', {
+        hasText: `channel=${channel}`,
+      });
+      await published.waitFor(WAIT);
+      await assertNoHorizontalOverflow(page);
+
+      const rows = page.locator("[role=log] li");
+      const infoRows = page.locator('[role=log] li[data-level="info"]');
+      const total = await rows.count();
+      const info = await infoRows.count();
+
+      // Hiding warnings and errors leaves every info entry in view.
+      await page.getByLabel("warn", { exact: true }).uncheck();
+      await page.getByLabel("error", { exact: true }).uncheck();
+      assertEquals(await rows.count(), info);
+      assertEquals(await infoRows.count(), info);
+
+      // Hiding info as well leaves nothing, and says so.
+      await page.getByLabel("info", { exact: true }).uncheck();
+      assertEquals(await rows.count(), 0);
+      await page.getByText("No entries.").waitFor(WAIT);
+
+      // All levels back: the same entries (or more, the log is live).
+      for (const level of ["info", "warn", "error"]) {
+        await page.getByLabel(level, { exact: true }).check();
+      }
+      await eventually(async () => (await rows.count()) >= total, "entries");
+      assertEquals(await published.count(), 1);
+
+      await page.getByRole("button", { name: "Clear" }).click();
+      assertEquals(await published.count(), 0);
+      await context.close();
+    } finally {
+      await browser.close();
+    }
+  },
+});

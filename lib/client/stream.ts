@@ -174,16 +174,17 @@ export class PageStream {
   #receive(record: StreamRecord) {
     if (this.#leader) this.#tabs?.relay(record);
     if (record.name === "gap") {
-      if (record.id) this.lastEventId.value = record.id;
-      for (const sub of this.#subs) call(() => sub.onGap?.());
+      // `{channel, …}` names the channel whose history fell short; reload only its islands.
+      const channel = parseJson(record.data)?.channel;
+      for (const sub of this.#subs) {
+        if (typeof channel !== "string" || sub.channels.includes(channel)) {
+          call(() => sub.onGap?.());
+        }
+      }
       return;
     }
-    let event: HeraldEvent;
-    try {
-      event = JSON.parse(record.data);
-    } catch {
-      return; // not an envelope: nothing an island could use
-    }
+    const event = parseJson(record.data) as HeraldEvent | null;
+    if (!event) return; // not an envelope: nothing an island could use
     const id = event.id ?? record.id;
     if (!id || !this.#seen.add(id)) return;
     this.lastEventId.value = record.id || id;
@@ -193,6 +194,15 @@ export class PageStream {
         (sub.events ?? ["message"]).includes(event.event ?? "message")
       ) call(() => sub.onEvent(event));
     }
+  }
+}
+
+function parseJson(text: string): Record<string, unknown> | null {
+  try {
+    const value = JSON.parse(text);
+    return value && typeof value === "object" ? value : null;
+  } catch {
+    return null;
   }
 }
 

@@ -51,11 +51,15 @@ Deno.test({
       await t.step("a post in one page appears live in another", async () => {
         const alice = await openLive(browser, app.url);
         const bob = await openLive(browser, app.url);
+        // What sits below the feed must not move when an item arrives.
+        const below = bob.locator("[data-user-id]");
+        const before = await below.boundingBox();
         await publish(alice, "Deploy finished", { kind: "success" });
         const item = bob.locator('[data-channel="notifications"] li', {
           hasText: "Deploy finished",
         });
         await item.waitFor(WAIT);
+        assertEquals(await below.boundingBox(), before, "no layout jump");
         assertEquals(await item.getAttribute("data-kind"), "success");
         // The island reset the form once the post succeeded.
         await eventually(
@@ -216,6 +220,48 @@ Deno.test({
           await poster.context().close();
         },
       );
+    } finally {
+      await browser.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "a resume past the retained history reloads the feed (gap)",
+  ignore: !chromium,
+  fn: async () => {
+    // History keeps 3 events per channel, so a client 5 behind has a gap.
+    await using app = await startApp({ env: { HERALD_HISTORY_LIMIT: "3" } });
+    const browser = await launchChromium();
+    try {
+      const watcher = await openLive(browser, app.url);
+      await publish(watcher, "G0");
+      await watcher.locator("li", { hasText: "G0" }).first().waitFor(WAIT);
+      await app.stopServer();
+      const broker = await brokerFromEnv({
+        HERALD_BROKER: "kv",
+        HERALD_KV_PATH: app.kvPath,
+        HERALD_HISTORY_LIMIT: "3",
+      });
+      try {
+        for (let i = 1; i <= 5; i++) {
+          await broker.publish("notifications", { data: { message: `G${i}` } });
+        }
+      } finally {
+        await broker.close();
+      }
+      await app.restart();
+      // The island reloads the retained history: the three newest, once each.
+      await eventually(
+        async () => {
+          const seen = (await publicItems(watcher))
+            .map((text) => text.match(/G\d/)?.[0]);
+          return seen.join() === "G5,G4,G3";
+        },
+        "the feed to show the retained history",
+        45_000,
+      );
+      await watcher.context().close();
     } finally {
       await browser.close();
     }

@@ -4,10 +4,10 @@
  *
  * @module
  */
-import type { PageProps } from "$fresh/server.ts";
+import type { LayoutProps } from "$fresh/server.ts";
 import { Nav } from "../components/Nav.tsx";
 
-export default function Layout({ Component, url }: PageProps) {
+export default function Layout({ Component, url }: LayoutProps) {
   return (
     <>
       <a

@@ -14,8 +14,10 @@
  */
 import { benchOptions, USAGE } from "./lib/options.ts";
 import { measureTarget, type TargetResult } from "./lib/measure_target.ts";
+import { medianOfRounds } from "./lib/aggregate_rounds.ts";
 import { ratioLines, resultsTable } from "./lib/report.ts";
 import { targetSpec } from "./lib/targets.ts";
+import { loadAverage } from "./lib/process_stats.ts";
 
 const opts = benchOptions();
 if (opts.help) {
@@ -26,50 +28,67 @@ if (opts.help) {
 console.log(
   `fan-out benchmark: ${opts.subscribers} subscribers, rates ${
     opts.rates.join("/")
-  } msg/s, ${
-    opts.durationMs / 1000
-  } s per step, ${opts.clients} client process(es)`,
+  } msg/s, ${opts.durationMs / 1000} s per step, ${opts.clients} client ` +
+    `process(es), ${opts.repeat} round(s); load average ${await loadAverage()}`,
 );
-const results: TargetResult[] = [];
-let failed = false;
-for (const name of opts.targets) {
-  const spec = await targetSpec(name);
-  if (spec.unavailable) {
-    console.log(
-      `%cSKIPPING ${spec.label}: ${spec.unavailable}`,
-      "color: yellow",
-    );
-  } else {
-    console.log(`measuring ${spec.label} …`);
-  }
-  try {
-    results.push(await measureTarget(spec, opts, (line) => console.log(line)));
-  } catch (err) {
-    failed = true;
-    console.error(
-      `%c${err instanceof Error ? err.message : err}`,
-      "color: red",
-    );
-    results.push({
-      name,
-      label: spec.label,
-      skipped: "failed (see above)",
-      subscribers: opts.subscribers,
-      connected: 0,
-      rssBefore: 0,
-      rssAfter: 0,
-      bytesPerConnection: NaN,
-      steps: [],
-    });
-  }
+
+function failedResult(name: string, label: string): TargetResult {
+  return {
+    name,
+    label,
+    skipped: "failed (see above)",
+    subscribers: opts.subscribers,
+    connected: 0,
+    rssBefore: 0,
+    rssAfter: 0,
+    bytesPerConnection: NaN,
+    steps: [],
+  };
 }
 
+// Rounds interleave the targets, so slow drifts in machine load hit all alike.
+const rounds = new Map<string, TargetResult[]>();
+let failed = false;
+for (let round = 1; round <= opts.repeat; round++) {
+  for (const name of opts.targets) {
+    const spec = await targetSpec(name);
+    const results = rounds.get(name) ?? [];
+    rounds.set(name, results);
+    if (spec.unavailable) {
+      if (round === 1) {
+        console.log(
+          `%cSKIPPING ${spec.label}: ${spec.unavailable}`,
+          "color: yellow",
+        );
+      }
+    } else {
+      console.log(`measuring ${spec.label} (round ${round}/${opts.repeat}) …`);
+    }
+    try {
+      results.push(await measureTarget(spec, opts, (l) => console.log(l)));
+    } catch (err) {
+      failed = true;
+      const message = err instanceof Error ? err.message : String(err);
+      console.error(`%c${message}`, "color: red");
+      results.push(failedResult(name, spec.label));
+    }
+  }
+}
+const results = [...rounds.values()].map(medianOfRounds);
+
+if (opts.repeat > 1) {
+  console.log(`\nmedians over ${opts.repeat} rounds (lost/dup: sums)`);
+}
 console.log("\n" + resultsTable(results) + "\n");
 console.log(ratioLines(results).join("\n"));
 if (opts.json) {
   await Deno.writeTextFile(
     opts.json,
-    JSON.stringify({ opts, results }, null, 2),
+    JSON.stringify(
+      { opts, results, rounds: Object.fromEntries(rounds) },
+      null,
+      2,
+    ),
   );
   console.log(`\nresults written to ${opts.json}`);
 }

@@ -12,7 +12,7 @@
  */
 import { startServer } from "../../tests/_support/server.ts";
 import type { BenchOptions } from "./options.ts";
-import { cpuSeconds, residentBytes } from "./process_stats.ts";
+import { cpuSeconds, loadAverage, residentBytes } from "./process_stats.ts";
 import { Publisher } from "./publisher.ts";
 import { SubscriberClients } from "./subscriber_clients.ts";
 import { deleteRedisKeys, type TargetSpec } from "./targets.ts";
@@ -38,6 +38,10 @@ export interface StepResult {
   max: number;
   /** Server CPU over the step, % of one core. */
   serverCpuPercent: number;
+  /** Server CPU time per delivered event, µs: the cost, less sensitive to other load than latency. */
+  serverMicrosPerDelivery: number;
+  /** The machine's 1-minute load average at the end of the step. */
+  loadAverage: number;
   /** Client processes' CPU over the step, % of one core (summed). */
   clientCpuPercent: number;
   /** Subscriptions the server closed by the end of the step. */
@@ -56,6 +60,8 @@ export interface TargetResult {
   /** (rssAfter − rssBefore) / connected, bytes. */
   bytesPerConnection: number;
   steps: StepResult[];
+  /** Rounds folded into this result (see aggregate_rounds.ts); 1 when not repeated. */
+  rounds?: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -88,8 +94,16 @@ export async function measureTarget(
     result.skipped = spec.unavailable;
     return result;
   }
+  // startServer runs `deno run -A <entry> <args>`; a profile puts the
+  // flags first, the script after them.
+  const profile = opts.cpuProfDir
+    ? {
+      entry: "--cpu-prof",
+      args: [`--cpu-prof-dir=${opts.cpuProfDir}`, spec.entry],
+    }
+    : { entry: spec.entry };
   const server = await startServer({
-    entry: spec.entry,
+    ...profile,
     env: spec.env,
     readyPath: `/api/channels/${CHANNEL}/messages`,
   });
@@ -219,6 +233,10 @@ async function runStep(
     max: h.max,
     serverCpuPercent: 100 * cpu / (windowMs / 1000),
     clientCpuPercent: 100 * clientCpu / (windowMs / 1000),
+    serverMicrosPerDelivery: report.step.received
+      ? cpu * 1e6 / report.step.received
+      : NaN,
+    loadAverage: await loadAverage(),
     closedByServer: report.status.closedByServer,
   };
 }

@@ -9,7 +9,9 @@
  * | `--duration S` | `BENCH_DURATION` | 3 (seconds per step) |
  * | `--targets raw,memory,redis` | `BENCH_TARGETS` | all three |
  * | `--clients 1` | `BENCH_CLIENTS` | 1 (subscriber client processes, 1 or 2) |
+ * | `--repeat R` | `BENCH_REPEAT` | 1 (rounds over all targets; medians are reported) |
  * | `--json PATH` | `BENCH_JSON` | none (also write the results as JSON) |
+ * | `--cpu-prof DIR` | `BENCH_CPU_PROF` | none (run the servers with `--cpu-prof` into DIR) |
  *
  * @example
  * ```ts
@@ -29,7 +31,11 @@ export interface BenchOptions {
   durationMs: number;
   targets: TargetName[];
   clients: number;
+  /** Rounds over all targets, interleaved; the report shows medians. */
+  repeat: number;
   json?: string;
+  /** Directory for the servers' V8 CPU profiles; none when unset. */
+  cpuProfDir?: string;
   help: boolean;
 }
 
@@ -39,9 +45,11 @@ export const USAGE = `deno task bench [options]
   --duration S           seconds per step (default 3)
   --targets raw,memory,redis
   --clients 1            subscriber client processes (1 or 2)
+  --repeat 1             rounds over all targets (interleaved); medians reported
   --json PATH            also write the results as JSON
+  --cpu-prof DIR         run each server with --cpu-prof, profiles into DIR
 Each flag can also be set as BENCH_SUBSCRIBERS, BENCH_RATES, BENCH_DURATION,
-BENCH_TARGETS, BENCH_CLIENTS, BENCH_JSON. Redis: REDIS_URL (default redis://127.0.0.1:6379).`;
+BENCH_TARGETS, BENCH_CLIENTS, BENCH_REPEAT, BENCH_JSON, BENCH_CPU_PROF. Redis: REDIS_URL (default redis://127.0.0.1:6379).`;
 
 type Env = Record<string, string | undefined>;
 
@@ -57,7 +65,9 @@ export function benchOptions(
       duration: { type: "string" },
       targets: { type: "string" },
       clients: { type: "string" },
+      repeat: { type: "string" },
       json: { type: "string" },
+      "cpu-prof": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -94,7 +104,14 @@ export function benchOptions(
       1,
       2,
     ),
+    repeat: wholeNumber(
+      "repeat",
+      pick(values.repeat, "BENCH_REPEAT", "1"),
+      1,
+      20,
+    ),
     json: values.json ?? env.BENCH_JSON,
+    cpuProfDir: values["cpu-prof"] ?? env.BENCH_CPU_PROF,
     help: values.help ?? false,
   };
 }

@@ -40,10 +40,16 @@ export interface PayloadFields {
   time: number;
 }
 
-const QUOTE = 0x22, COLON = 0x3a, MINUS = 0x2d, DOT = 0x2e, ZERO = 0x30;
+const SPACE = 0x20,
+  QUOTE = 0x22,
+  COLON = 0x3a,
+  MINUS = 0x2d,
+  DOT = 0x2e,
+  ZERO = 0x30;
 
 /** Parses the plain decimal number (no exponent) that starts at `pos`. */
 function readNumber(bytes: Uint8Array, pos: number, end: number): number {
+  while (bytes[pos] === SPACE) pos++;
   let sign = 1;
   if (bytes[pos] === MINUS) {
     sign = -1;

@@ -24,3 +24,8 @@ export async function cpuSeconds(pid: number): Promise<number> {
   const ticksPerSecond = 100; // USER_HZ on Linux
   return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
 }
+
+/** The machine's 1-minute load average, from /proc/loadavg. */
+export async function loadAverage(): Promise<number> {
+  return Number((await Deno.readTextFile("/proc/loadavg")).split(" ")[0]);
+}

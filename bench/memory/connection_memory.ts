@@ -25,6 +25,8 @@ const DENO_VARIANTS = [
   "serve-stream",
   "serve-stream-hwm0",
   "serve-stream-bytes",
+  "serve-stream-hwm1m",
+  "herald-hub",
   "node-http",
 ];
 const NODE_VARIANTS = ["node-tcp-accept", "node-sse"];
@@ -32,6 +34,8 @@ const STREAMING = new Set([
   "serve-stream",
   "serve-stream-hwm0",
   "serve-stream-bytes",
+  "serve-stream-hwm1m",
+  "herald-hub",
   "node-http",
   "node-sse",
 ]);

@@ -15,12 +15,19 @@
  *   raw baseline of the benchmark).
  * - `serve-stream-hwm0`: the same with `highWaterMark: 0`.
  * - `serve-stream-bytes`: the same with a `type: "bytes"` stream.
+ * - `serve-stream-hwm1m`: the same with Herald's outbox strategy
+ *   (`highWaterMark` 1 MiB counted in bytes).
+ * - `herald-hub`: `Deno.serve` answering with Herald's own `Hub.open` stream
+ *   (memory broker), without the Fresh app around it.
  * - `node-http`: `node:http` (Deno's Node compatibility layer), SSE via `res.write`.
  *
  * @module
  */
 import { createServer, type ServerResponse } from "node:http";
 import { parseArgs } from "node:util";
+import { Hub } from "../../lib/realtime/hub/hub.ts";
+import { createBroker } from "../../lib/realtime/brokers/create.ts";
+import { DEFAULT_CONFIG } from "../../lib/realtime/config.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -56,9 +63,12 @@ function sseResponse(): Response {
     );
   }
   let self: ReadableStreamDefaultController<Uint8Array>;
-  const strategy = variant === "serve-stream-hwm0"
-    ? { highWaterMark: 0 }
-    : undefined;
+  const strategy: QueuingStrategy<Uint8Array> | undefined =
+    variant === "serve-stream-hwm0"
+      ? { highWaterMark: 0 }
+      : variant === "serve-stream-hwm1m"
+      ? { highWaterMark: 1024 * 1024, size: (chunk) => chunk.byteLength }
+      : undefined;
   return new Response(
     new ReadableStream<Uint8Array>({
       start(c) {
@@ -97,17 +107,36 @@ async function listen(): Promise<number> {
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     return (server.address() as { port: number }).port;
   }
+  const hub = variant === "herald-hub" ? await heraldHub() : undefined;
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen() {} },
     (_req) => {
       accepted++;
       if (variant === "serve-pending") return new Promise<Response>(() => {});
       if (variant === "serve-keepalive") return new Response("ok");
+      if (hub) {
+        return hub.open({ channels: ["probe"], form: "payload" }).then((
+          body,
+        ) => new Response(body, { headers: SSE_HEADERS }));
+      }
       return sseResponse();
     },
   );
   return server.addr.port;
 }
+
+/** Herald's hub over the memory broker, with its default settings. */
+async function heraldHub(): Promise<Hub> {
+  const broker = await createBroker({ broker: "memory" });
+  publishToHub = (bytes) =>
+    void broker.publish("probe", { data: new TextDecoder().decode(bytes) });
+  return new Hub(broker, {
+    heartbeatMs: DEFAULT_CONFIG.heartbeatMs,
+    retryMs: DEFAULT_CONFIG.retryMs,
+    subscriberBufferBytes: DEFAULT_CONFIG.subscriberBufferBytes,
+  });
+}
+let publishToHub: ((bytes: Uint8Array) => void) | undefined;
 
 function send(k: number): void {
   for (let i = 0; i < k; i++) {
@@ -115,6 +144,7 @@ function send(k: number): void {
     for (const c of streams) c.enqueue(bytes);
     for (const c of byteStreams) c.enqueue(bytes.slice());
     for (const res of nodeResponses) res.write(bytes);
+    publishToHub?.(bytes);
   }
 }
 

@@ -1,0 +1,177 @@
+/**
+ * CPU cost of one delivery (one event to one subscriber) inside a single
+ * process, without sockets: the same reader loop Deno's HTTP server runs on
+ * a Response body (`reader.read()` per chunk), fed by each layer of Herald's
+ * fan-out path in turn, so a difference can be pinned on one layer.
+ *
+ * - `raw-enqueue`: `controller.enqueue` on a default ReadableStream (the baseline server).
+ * - `raw-enqueue-bytes-hwm`: the same with Herald's strategy (1 MiB, `size` = byteLength).
+ * - `outbox-send`: Herald's `Outbox.send` (lib/realtime/hub/outbox.ts).
+ * - `hub-stream-live`: `HubStream.live` (lib/realtime/hub/stream.ts) over an Outbox.
+ * - `hub-publish`: `broker.publish` on the memory broker through `Hub.open` streams.
+ *
+ * @example
+ * ```sh
+ * deno run -A bench/micro/delivery_cost.ts --streams 1000 --events 300
+ * ```
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { Outbox } from "../../lib/realtime/hub/outbox.ts";
+import { HubStream } from "../../lib/realtime/hub/stream.ts";
+import { WireEvent } from "../../lib/realtime/hub/wire.ts";
+import { Hub } from "../../lib/realtime/hub/hub.ts";
+import { createBroker } from "../../lib/realtime/brokers/create.ts";
+import { DEFAULT_CONFIG } from "../../lib/realtime/config.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    streams: { type: "string", default: "1000" },
+    events: { type: "string", default: "300" },
+    rounds: { type: "string", default: "5" },
+  },
+});
+const STREAMS = Number(values.streams);
+const EVENTS = Number(values.events);
+const ROUNDS = Number(values.rounds);
+const encoder = new TextEncoder();
+const payload = (i: number) =>
+  encoder.encode(`id: ${i}\ndata: {"b":1,"i":${i},"t":1}\n\n`);
+
+/** Reads every stream like Deno.serve does; resolves when each got `expected` chunks. */
+function consume(
+  streams: ReadableStream<Uint8Array>[],
+  expected: number,
+): Promise<void> {
+  return Promise.all(streams.map(async (stream) => {
+    const reader = stream.getReader();
+    let seen = 0;
+    while (seen < expected) {
+      const { done } = await reader.read();
+      if (done) break;
+      seen++;
+    }
+    reader.releaseLock();
+  })).then(() => {});
+}
+
+type Setup = () => Promise<{
+  streams: ReadableStream<Uint8Array>[];
+  publish: (i: number) => void;
+  /** Chunks each stream carries before the first event (e.g. `retry:`). */
+  preamble: number;
+  close: () => Promise<void>;
+}>;
+
+const rawSetup = (strategy?: QueuingStrategy<Uint8Array>): Setup => () => {
+  const controllers: ReadableStreamDefaultController<Uint8Array>[] = [];
+  const streams = Array.from(
+    { length: STREAMS },
+    () =>
+      new ReadableStream<Uint8Array>({
+        start: (c) => void controllers.push(c),
+      }, strategy),
+  );
+  return Promise.resolve({
+    streams,
+    publish: (i) => {
+      const bytes = payload(i);
+      for (const c of controllers) c.enqueue(bytes);
+    },
+    preamble: 0,
+    close: () => Promise.resolve(),
+  });
+};
+
+const LIMIT = DEFAULT_CONFIG.subscriberBufferBytes;
+const setups: Record<string, Setup> = {
+  "raw-enqueue": rawSetup(),
+  "raw-enqueue-bytes-hwm": rawSetup({
+    highWaterMark: LIMIT,
+    size: (chunk) => chunk.byteLength,
+  }),
+  "outbox-send": () => {
+    const outboxes = Array.from(
+      { length: STREAMS },
+      () => new Outbox(LIMIT, () => {}),
+    );
+    return Promise.resolve({
+      streams: outboxes.map((o) => o.readable),
+      publish: (i) => {
+        const bytes = payload(i);
+        for (const o of outboxes) o.send(bytes);
+      },
+      preamble: 0,
+      close: () => Promise.resolve(),
+    });
+  },
+  "hub-stream-live": () => {
+    const hubStreams = Array.from({ length: STREAMS }, () => {
+      const s = new HubStream(new Outbox(LIMIT, () => {}), ["c"], "payload");
+      s.goLive();
+      return s;
+    });
+    return Promise.resolve({
+      streams: hubStreams.map((s) => s.outbox.readable),
+      publish: (i) => {
+        const wire = new WireEvent({
+          id: String(i).padStart(12, "0"),
+          channel: "c",
+          event: "message",
+          data: { b: 1, i, t: 1 },
+          time: 0,
+        });
+        for (const s of hubStreams) s.live(wire);
+      },
+      preamble: 0,
+      close: () => Promise.resolve(),
+    });
+  },
+  "hub-publish": async () => {
+    const broker = await createBroker({ broker: "memory" });
+    const hub = new Hub(broker, {
+      heartbeatMs: DEFAULT_CONFIG.heartbeatMs,
+      retryMs: DEFAULT_CONFIG.retryMs,
+      subscriberBufferBytes: LIMIT,
+    });
+    const streams = await Promise.all(
+      Array.from(
+        { length: STREAMS },
+        () => hub.open({ channels: ["c"], form: "payload" }),
+      ),
+    );
+    return {
+      streams,
+      publish: (i) => void broker.publish("c", { data: { b: 1, i, t: 1 } }),
+      preamble: 1, // retry:
+      close: async () => {
+        await hub.close();
+        await broker.close();
+      },
+    };
+  },
+};
+
+console.log(
+  `CPU per delivery, ${STREAMS} streams × ${EVENTS} events, median of ${ROUNDS} rounds\n`,
+);
+console.log("| layer | ns/delivery |\n|---|---:|");
+for (const [name, setup] of Object.entries(setups)) {
+  const times: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const { streams, publish, preamble, close } = await setup();
+    const start = performance.now();
+    const done = consume(streams, preamble + EVENTS);
+    // Publish in bursts with a macrotask between, as events arrive in a server.
+    for (let i = 1; i <= EVENTS; i++) {
+      publish(i);
+      if (i % 10 === 0) await new Promise((r) => setTimeout(r, 0));
+    }
+    await done;
+    times.push((performance.now() - start) * 1e6 / (STREAMS * EVENTS));
+    await close();
+  }
+  times.sort((a, b) => a - b);
+  console.log(`| ${name} | ${times[times.length >> 1].toFixed(0)} |`);
+}

@@ -1,0 +1,50 @@
+/**
+ * End to end: `bench/fanout.ts` against the raw baseline with a few
+ * subscribers, as a separate process (it starts its own server and client
+ * processes), checking what it reports.
+ */
+import assert from "node:assert/strict";
+import { REPO_ROOT } from "../_support/server.ts";
+import type { TargetResult } from "../../bench/lib/measure_target.ts";
+
+Deno.test("deno task bench measures the raw baseline with no loss and stops its processes", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const json = `${dir}/results.json`;
+    const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        "bench/fanout.ts",
+        "--targets=raw",
+        "--subscribers=25",
+        "--rates=20,200",
+        "--duration=0.5",
+        `--json=${json}`,
+      ],
+      cwd: REPO_ROOT,
+      env: { NO_COLOR: "1" },
+    }).output();
+    const out = new TextDecoder().decode(stdout);
+    assert.deepEqual(code, 0, out + new TextDecoder().decode(stderr));
+    assert.match(out, /\| raw Deno\.serve \| 25 \| 200 \|/);
+    assert.match(out, /lost messages, raw Deno\.serve: 0 \(goal 0\) PASS/);
+
+    const { results } = JSON.parse(await Deno.readTextFile(json)) as {
+      results: TargetResult[];
+    };
+    const [raw] = results;
+    assert.deepEqual(raw.connected, 25);
+    assert.deepEqual(raw.steps.map((s) => s.rate), [20, 200]);
+    for (const s of raw.steps) {
+      assert.deepEqual(s.published, s.rate / 2);
+      assert.deepEqual(s.received, 25 * s.published);
+      assert.deepEqual(s.lost, 0);
+      assert.deepEqual(s.duplicates, 0);
+      assert.deepEqual(s.p50 > 0 && s.p50 <= s.p99 && s.p99 <= s.max, true);
+    }
+    assert.deepEqual(raw.bytesPerConnection > 0, true);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,6 +1,6 @@
 /**
  * The Deno KV broker: an ordered log per channel, fan-out between instances
- * by `kv.watch` and by polling. A local file by default
+ * by `kv.watch` and by polling, delivered in one id order across channels. A local file by default
  * (`Deno.openKv(path)`); on Deno Deploy, the platform's KV (`Deno.openKv()`).
  *
  * Keys, under the prefix (default `herald`):
@@ -8,22 +8,31 @@
  *   and writes `max(now, clock + 1)` in the same atomic commit as the log
  *   entry, checked on its versionstamp (retried on conflict), so ids follow
  *   commit order across channels and processes and keep increasing across
- *   restarts.
+ *   restarts. It is also the deployment's head: a commit with a lower id
+ *   finished before the one that wrote a higher clock read it, so when the
+ *   clock says C every event with an id at or below C is visible.
  * - `[p, "log", channel, id]`: `{ e, d, t, seq }` (event name, JSON payload,
  *   time, position in the channel). Trimmed after each publish by count and
  *   age; `expireIn` also removes entries of abandoned channels.
- * - `[p, "meta", channel]`: `{ head, seq }`, the newest id: the key that
- *   `watch` and the poll look at.
+ * - `[p, "meta", channel]`: `{ head, seq }`, the channel's newest id, so a
+ *   catch-up reads only the logs of channels that moved.
  * - `[p, "trimmed", channel]`: the newest id trimmed by count or age.
+ *
+ * Fan-out ({@link MergedFeed}): one cursor per process, not one per channel.
+ * A catch-up reads the clock, then the `meta` keys of the subscribed channels
+ * (one batched read per 10), then the log of each channel that moved, after
+ * the cursor and up to the clock, and delivers the merged pages in id order.
+ * So every channel this process subscribes to is delivered in ONE id order,
+ * which a multi-channel stream needs to resume all channels after one
+ * `Last-Event-ID`. A catch-up runs after a local publish, when `watch` sees
+ * the clock change, and every `pollMs`.
  *
  * Why a poll as well as `watch`: on a local file, `watch` does not see
  * another process's writes (on Deno 2.9.6 a watcher missed a second process's
- * `set` for 5 s). So while it has subscribers the broker reads the `meta` key
- * of each subscribed channel every `pollMs` (default 200 ms: another
- * process's event shows up within about a fifth of a second, which still
- * feels live, while the cost stays one small batched read per 10 channels per
- * tick) and catches up a channel whose head moved. Each local subscription
- * gets every event once, in id order (deduplicated by the last delivered id).
+ * `set` for 5 s). So while it has subscribers the broker reads the clock
+ * every `pollMs` (default 200 ms: another process's event shows up within
+ * about a fifth of a second, which still feels live; when nothing was
+ * published the tick costs that one read).
  *
  * Limits: a payload must fit a KV value (64 KiB, less the envelope).
  *
@@ -47,8 +56,8 @@ import type {
 import { type HistoryBounds, readLimit, resolveBounds } from "./bounds.ts";
 import { BrokerClosedError, BrokerUnavailableError } from "./errors.ts";
 import { eventIdAtTime, formatEventId } from "./event_id.ts";
-import { ChannelFeed } from "./feed.ts";
 import type { Listener } from "./listeners.ts";
+import { type ChannelPosition, MergedFeed } from "./merged_feed.ts";
 import { DEFAULT_KV_POLL_MS, type KvBrokerOptions } from "./options.ts";
 import { payloadJson } from "./payload.ts";
 
@@ -72,10 +81,12 @@ const MAX_COMMIT_ATTEMPTS = 50;
 const TRIM_BATCH = 16;
 const ORIGIN_ID = formatEventId(0);
 
-interface Subscription {
-  feed: ChannelFeed;
-  watcher: ReadableStreamDefaultReader<unknown>;
-  watching: Promise<void>;
+/** getMany reads at most this many keys. */
+const GET_MANY_MAX = 10;
+
+interface Watcher {
+  reader: ReadableStreamDefaultReader<unknown>;
+  done: Promise<void>;
 }
 
 export class KvBroker implements Broker {
@@ -84,9 +95,9 @@ export class KvBroker implements Broker {
   readonly pollMs: number;
   #kv: Deno.Kv;
   #prefix: string;
-  #subs = new Map<string, Subscription>();
+  #feed: MergedFeed;
+  #watcher: Watcher | null = null;
   #poll: ReturnType<typeof setInterval> | undefined;
-  #polling = false;
   #publishing: Promise<unknown> = Promise.resolve();
   #lastError = "";
   #closed = false;
@@ -101,6 +112,11 @@ export class KvBroker implements Broker {
         `kv poll interval must be ≥ 10 ms, got ${this.pollMs}`,
       );
     }
+    this.#feed = new MergedFeed({
+      head: () => this.#head(),
+      readAfter: (positions) => this.#readMoved(positions),
+      pageSize: this.bounds.limit,
+    }, ORIGIN_ID);
   }
 
   /** Opens the KV store (`path`, or the platform's KV when none). */
@@ -134,40 +150,19 @@ export class KvBroker implements Broker {
 
   async subscribe(channel: string, onEvent: Listener): Promise<Unsubscribe> {
     this.#open();
-    let sub = this.#subs.get(channel);
-    if (sub) {
-      sub.feed.listeners.add(onEvent);
-    } else {
-      const newest = await this.#read(channel, { limit: 1 });
-      this.#open();
-      sub = this.#subs.get(channel); // another subscribe may have won meanwhile
-      if (sub) {
-        sub.feed.listeners.add(onEvent);
-      } else {
-        const feed = new ChannelFeed(
-          channel,
-          newest[0]?.id ?? ORIGIN_ID,
-          (after) => this.#read(channel, { after }),
-          this.bounds.limit,
-        );
-        feed.listeners.add(onEvent);
-        const watcher = this.#kv.watch([this.#key("meta", channel)])
-          .getReader();
-        const watching = this.#watch(feed, watcher);
-        this.#subs.set(channel, sub = { feed, watcher, watching });
-        this.#startPolling();
-      }
-    }
-    const subscribed = sub;
+    // A new channel starts at the deployment's head: no older events.
+    const since = this.#feed.has(channel)
+      ? this.#feed.cursor
+      : await this.#head();
+    this.#open();
+    this.#feed.add(channel, onEvent, since);
+    this.#follow();
+    let subscribed = true;
     return async () => {
-      subscribed.feed.listeners.delete(onEvent);
-      if (
-        subscribed.feed.listeners.size > 0 ||
-        this.#subs.get(channel) !== subscribed
-      ) return;
-      this.#subs.delete(channel);
-      if (this.#subs.size === 0) this.#stopPolling();
-      await this.#release(subscribed);
+      if (!subscribed) return;
+      subscribed = false;
+      if (!this.#feed.remove(channel, onEvent) || this.#feed.size > 0) return;
+      await this.#unfollow();
     };
   }
 
@@ -225,10 +220,8 @@ export class KvBroker implements Broker {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#stopPolling();
-    const subs = [...this.#subs.values()];
-    this.#subs.clear();
-    await Promise.all(subs.map((s) => this.#release(s)));
+    this.#feed.close();
+    await this.#unfollow();
     await this.#publishing;
     this.#kv.close();
   }
@@ -255,7 +248,7 @@ export class KvBroker implements Broker {
           }
         });
         // Local subscribers need not wait for the watch or the poll.
-        this.#subs.get(channel)?.feed.catchUp().catch(() => {});
+        if (this.#feed.size > 0) this.#feed.catchUp().catch(() => {});
         const { id, time } = stored;
         return { id, channel, event, data: JSON.parse(d), time };
       }
@@ -372,65 +365,84 @@ export class KvBroker implements Broker {
     return new BrokerUnavailableError(`kv: ${message(err)}`, { cause: err });
   }
 
-  async #watch(
-    feed: ChannelFeed,
-    watcher: ReadableStreamDefaultReader<unknown>,
-  ): Promise<void> {
+  // The clock: the id of the newest event of the deployment.
+  async #head(): Promise<string> {
+    try {
+      const clock = await this.#kv.get<number>(this.#key("clock"));
+      return formatEventId(clock.value ?? 0);
+    } catch (err) {
+      throw this.#failure(err);
+    }
+  }
+
+  // Pages of the channels whose head moved past their position; [] for the rest.
+  async #readMoved(positions: ChannelPosition[]): Promise<HeraldEvent[][]> {
+    const pages: HeraldEvent[][] = positions.map(() => []);
+    const batches: number[][] = [];
+    for (let i = 0; i < positions.length; i += GET_MANY_MAX) {
+      batches.push(
+        positions.slice(i, i + GET_MANY_MAX).map((_, j) => i + j),
+      );
+    }
+    await Promise.all(batches.map(async (batch) => {
+      let metas: Deno.KvEntryMaybe<Meta>[];
+      try {
+        metas = await this.#kv.getMany<Meta[]>(
+          batch.map((i) => this.#key("meta", positions[i].channel)),
+        );
+      } catch (err) {
+        throw this.#failure(err);
+      }
+      await Promise.all(batch.map(async (i, j) => {
+        const { channel, after } = positions[i];
+        const head = metas[j].value?.head;
+        if (head && head > after) {
+          pages[i] = await this.#read(channel, { after });
+        }
+      }));
+    }));
+    return pages;
+  }
+
+  // While there are subscribers: catch up on every clock change and every poll tick.
+  #follow(): void {
+    if (this.#poll === undefined) {
+      this.#poll = setInterval(() => {
+        this.#feed.catchUp().then(() => {
+          this.#lastError = "";
+        }, (err) => {
+          if (!this.#closed) this.#lastError = `poll failed: ${message(err)}`;
+        });
+      }, this.pollMs);
+    }
+    if (!this.#watcher) {
+      const reader = this.#kv.watch([this.#key("clock")]).getReader();
+      this.#watcher = { reader, done: this.#watch(reader) };
+    }
+  }
+
+  async #unfollow(): Promise<void> {
+    clearInterval(this.#poll);
+    this.#poll = undefined;
+    const watcher = this.#watcher;
+    this.#watcher = null;
+    if (watcher) {
+      await watcher.reader.cancel().catch(() => {});
+      await watcher.done;
+    }
+    await this.#feed.idle();
+  }
+
+  async #watch(reader: ReadableStreamDefaultReader<unknown>): Promise<void> {
     try {
       while (true) {
-        const { done } = await watcher.read();
+        const { done } = await reader.read();
         if (done) return;
-        feed.catchUp().catch(() => {/* the feed retries */});
+        this.#feed.catchUp().catch(() => {/* the feed retries */});
       }
     } catch {
       // The watch ended with the broker (or failed): the poll still runs.
     }
-  }
-
-  #startPolling(): void {
-    if (this.#poll !== undefined) return;
-    this.#poll = setInterval(() => {
-      if (this.#polling) return;
-      this.#polling = true;
-      this.#pollOnce()
-        .then(() => {
-          this.#lastError = "";
-        }, (err) => {
-          if (!this.#closed) this.#lastError = `poll failed: ${message(err)}`;
-        })
-        .finally(() => {
-          this.#polling = false;
-        });
-    }, this.pollMs);
-  }
-
-  #stopPolling(): void {
-    clearInterval(this.#poll);
-    this.#poll = undefined;
-  }
-
-  // One batched read of the subscribed channels' heads; catch up those that moved.
-  async #pollOnce(): Promise<void> {
-    const subs = [...this.#subs.values()];
-    for (let i = 0; i < subs.length && !this.#closed; i += 10) {
-      const batch = subs.slice(i, i + 10);
-      const metas = await this.#kv.getMany<Meta[]>(
-        batch.map((s) => this.#key("meta", s.feed.channel)),
-      );
-      metas.forEach((meta, j) => {
-        const feed = batch[j].feed;
-        if (meta.value && meta.value.head > feed.last) {
-          feed.catchUp().catch(() => {/* the feed retries */});
-        }
-      });
-    }
-  }
-
-  async #release(sub: Subscription): Promise<void> {
-    sub.feed.close();
-    await sub.watcher.cancel().catch(() => {});
-    await sub.watching;
-    await sub.feed.idle();
   }
 
   #cutoff(): string {

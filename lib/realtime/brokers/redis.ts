@@ -9,8 +9,17 @@
  * 2 s, forever); meanwhile `health()` is unhealthy with the reason, and
  * `publish`, `history` and `subscribe` reject at once with a
  * {@link BrokerUnavailableError} (no offline queue). Once both are back it
- * subscribes every channel again and catches each up from history after the
- * last id it delivered, so subscribers miss nothing that history still holds.
+ * holds live events, subscribes every channel again, and catches up from
+ * history after the last id it delivered, so subscribers miss nothing that
+ * history still holds.
+ *
+ * Order across channels ({@link MergedFeed}): the publish script assigns the
+ * id and PUBLISHes atomically, and the one subscriber connection receives
+ * messages in publish order, so live events of all channels arrive in one id
+ * order. The catch-up after a reconnect reads the clock first, then every
+ * channel up to it, and delivers them merged in id order before the live
+ * events that waited — a multi-channel stream can resume every channel after
+ * one `Last-Event-ID`.
  *
  * @example
  * ```ts
@@ -33,8 +42,8 @@ import type {
 import { type HistoryBounds, readLimit, resolveBounds } from "./bounds.ts";
 import { BrokerClosedError, BrokerUnavailableError } from "./errors.ts";
 import { eventIdAtTime, eventIdClock, formatEventId } from "./event_id.ts";
-import { ChannelFeed } from "./feed.ts";
 import type { Listener } from "./listeners.ts";
+import { type ChannelPosition, MergedFeed } from "./merged_feed.ts";
 import type { RedisBrokerOptions } from "./options.ts";
 import { payloadJson } from "./payload.ts";
 import { PUBLISH_SCRIPT, TRIMMED_SCRIPT } from "./redis_scripts.ts";
@@ -55,7 +64,8 @@ export class RedisBroker implements Broker {
   readonly prefix: string;
   #cmd: Commands;
   #sub: Redis;
-  #feeds = new Map<string, ChannelFeed>();
+  #feed: MergedFeed;
+  #subscribing = new Map<string, Promise<unknown>>();
   #lastError = "";
   #closed = false;
   #wasReady = false;
@@ -63,6 +73,11 @@ export class RedisBroker implements Broker {
   private constructor(options: RedisBrokerOptions) {
     this.bounds = resolveBounds(options.history);
     this.prefix = options.prefix ?? "herald";
+    this.#feed = new MergedFeed({
+      head: () => this.#head(),
+      readAfter: (positions) => this.#readAll(positions),
+      pageSize: this.bounds.limit,
+    }, ORIGIN_ID);
     const common: RedisOptions = {
       lazyConnect: true,
       enableOfflineQueue: false,
@@ -142,40 +157,36 @@ export class RedisBroker implements Broker {
 
   async subscribe(channel: string, onEvent: Listener): Promise<Unsubscribe> {
     this.#ready();
-    let feed = this.#feeds.get(channel);
-    if (feed) {
-      feed.listeners.add(onEvent);
-    } else {
-      // Start from the channel's newest event, subscribe, then catch up on
-      // anything published in between: no race, no duplicate.
-      const newest = await this.#read(channel, { limit: 1 });
-      feed = new ChannelFeed(
-        channel,
-        newest[0]?.id ?? ORIGIN_ID,
-        (after) => this.#read(channel, { after }),
-        this.bounds.limit,
+    // A new channel starts at the clock: older events are history's, not this
+    // subscriber's (a catch-up after a reconnect starts the channel there).
+    const since = this.#feed.has(channel)
+      ? this.#feed.cursor
+      : await this.#head();
+    if (this.#feed.add(channel, onEvent, since)) {
+      const subscribing = this.#call(() =>
+        this.#sub.subscribe(this.#live(channel))
       );
-      feed.listeners.add(onEvent);
-      this.#feeds.set(channel, feed);
-      const catchingUp = feed.catchUp(); // buffers live events from here
-      catchingUp.catch(() => {/* the feed retries */});
+      this.#subscribing.set(channel, subscribing);
       try {
-        await this.#call(() => this.#sub.subscribe(this.#live(channel)));
+        await subscribing; // the reply comes once Redis has subscribed
       } catch (err) {
-        feed.close();
-        this.#feeds.delete(channel);
+        this.#feed.remove(channel, onEvent);
         throw err;
+      } finally {
+        this.#subscribing.delete(channel);
       }
-      await catchingUp.catch(() => {/* the feed retries */});
+    } else {
+      // Live once the first subscriber's SUBSCRIBE is in place.
+      await this.#subscribing.get(channel)?.catch((err) => {
+        this.#feed.remove(channel, onEvent);
+        throw err;
+      });
     }
-    const subscribed = feed;
+    let subscribed = true;
     return async () => {
-      subscribed.listeners.delete(onEvent);
-      if (
-        subscribed.listeners.size > 0 || this.#feeds.get(channel) !== subscribed
-      ) return;
-      subscribed.close();
-      this.#feeds.delete(channel);
+      if (!subscribed) return;
+      subscribed = false;
+      if (!this.#feed.remove(channel, onEvent)) return;
       if (this.#sub.status === "ready") {
         await this.#sub.unsubscribe(this.#live(channel)).catch(() => {
           // Disconnected meanwhile: the new connection will not resubscribe it.
@@ -225,30 +236,29 @@ export class RedisBroker implements Broker {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const feed of this.#feeds.values()) feed.close();
-    this.#feeds.clear();
+    this.#feed.close();
     await Promise.all([this.#cmd, this.#sub].map(closeConnection));
   }
 
-  // Both connections are back after an outage: resubscribe, then catch up.
+  // Both connections are back after an outage: hold live events, resubscribe,
+  // then catch up every channel merged in id order (reading only after the
+  // subscription is in place, so nothing falls between the two).
   async #onSubscriberReady(): Promise<void> {
     if (!this.#wasReady || this.#closed) return;
     if (this.#cmd.status !== "ready" || this.#sub.status !== "ready") return;
-    const feeds = [...this.#feeds.values()];
-    if (feeds.length === 0) return;
-    const catchUps = feeds.map((feed) => feed.catchUp()); // buffer live events
+    const channels = this.#feed.channels();
+    if (channels.length === 0) return;
+    this.#feed.hold();
     try {
-      await this.#sub.subscribe(...feeds.map((f) => this.#live(f.channel)));
+      await this.#sub.subscribe(...channels.map((ch) => this.#live(ch)));
     } catch {
       return; // lost again: the next "ready" does this again
     }
-    await Promise.allSettled(catchUps);
+    await this.#feed.catchUp().catch(() => {/* the feed retries */});
   }
 
   #onMessage(live: string, payload: string): void {
     const channel = live.slice(this.#live("").length);
-    const feed = this.#feeds.get(channel);
-    if (!feed) return;
     let parsed: Omit<HeraldEvent, "channel">;
     try {
       parsed = JSON.parse(payload);
@@ -256,7 +266,20 @@ export class RedisBroker implements Broker {
       // Not ours: the catch-up after the next event still finds what history holds.
       return;
     }
-    feed.offer({ ...parsed, channel });
+    this.#feed.offer({ ...parsed, channel });
+  }
+
+  // The clock: the id of the newest event of the deployment.
+  async #head(): Promise<string> {
+    const clock = await this.#call(() => this.#cmd.get(this.#key("clock")));
+    return formatEventId(Number(clock ?? 0));
+  }
+
+  // One XRANGE per channel, all sent at once on the command connection.
+  #readAll(positions: ChannelPosition[]): Promise<HeraldEvent[][]> {
+    return Promise.all(
+      positions.map(({ channel, after }) => this.#read(channel, { after })),
+    );
   }
 
   async #read(channel: string, opts: HistoryOptions): Promise<HeraldEvent[]> {

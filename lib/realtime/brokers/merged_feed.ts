@@ -1,0 +1,232 @@
+/**
+ * Local delivery for the brokers whose events come from a shared store
+ * (redis, kv): every channel this process subscribes to, delivered to its
+ * listeners in ONE id order across channels, each event once. A
+ * multi-channel stream resumes every channel after one `Last-Event-ID`, so
+ * delivering B:10 before A:9 would lose A:9 on a resume after B:10.
+ *
+ * Two ways in:
+ * - {@link MergedFeed.offer}: a live event (redis pub/sub, which already
+ *   arrives in publish order on the one subscriber connection).
+ * - {@link MergedFeed.catchUp}: reads history at a consistent cut. It reads
+ *   the store's head (the id clock) FIRST: every event with an id at or below
+ *   it is already visible, because a store commits ids in id order (kv: the
+ *   clock is checked and written in the same atomic commit as the log entry;
+ *   redis: one Lua script). Then it reads each subscribed channel after the
+ *   cursor, up to the head, merges the pages and delivers them in id order.
+ *   A full page lowers the cut to that page's last id and the next pass goes
+ *   on from there, so memory stays at one page per channel.
+ *
+ * One cursor for the whole process: everything at or below it has been
+ * delivered on every subscribed channel. A channel added later starts after
+ * `since` (the store's head when it subscribed), so it never gets old events.
+ * A channel added while a catch-up runs is not in that pass: its events up to
+ * the pass's cut were published before the head was read, i.e. before it was
+ * added, so skipping them is right.
+ *
+ * Live events offered while a catch-up runs (or after {@link MergedFeed.hold})
+ * wait in a bounded buffer and go out after it; if the buffer overflows it is
+ * dropped and the catch-up reads once more, since every live event is also in
+ * history.
+ *
+ * @example
+ * ```ts
+ * const feed = new MergedFeed({ head, readAfter, pageSize: 1000 }, await head());
+ * feed.add("room:a", (e) => console.log(e.id), await head());
+ * await feed.catchUp(); // e.g. on every poll tick
+ * ```
+ * @module
+ */
+import type { HeraldEvent } from "../types.ts";
+import type { Listener } from "./listeners.ts";
+
+/** Where to read one channel from. */
+export interface ChannelPosition {
+  channel: string;
+  /** Only events with a greater id. */
+  after: string;
+}
+
+/** The store a feed catches up from. */
+export interface FeedSource {
+  /** The store's newest id: every event at or below it is visible in history. */
+  head(): Promise<string>;
+  /** For each position, the channel's history after it, oldest first, at most `pageSize` events. */
+  readAfter(positions: ChannelPosition[]): Promise<HeraldEvent[][]>;
+  readonly pageSize: number;
+}
+
+interface ChannelState {
+  listeners: Set<Listener>;
+  /** The store's head when the channel was subscribed: older events are not its subscribers'. */
+  since: string;
+}
+
+const MAX_PENDING = 10_000;
+const RETRY_MS = 1000;
+
+export class MergedFeed {
+  #channels = new Map<string, ChannelState>();
+  #cursor: string;
+  #holding = false;
+  #pending: HeraldEvent[] = [];
+  #running: Promise<void> | null = null;
+  #again = false;
+  #retry: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
+
+  constructor(private readonly source: FeedSource, cursor: string) {
+    this.#cursor = cursor;
+  }
+
+  /** The newest id delivered (or passed) on every channel. */
+  get cursor(): string {
+    return this.#cursor;
+  }
+
+  /** Channels with at least one listener. */
+  get size(): number {
+    return this.#channels.size;
+  }
+
+  has(channel: string): boolean {
+    return this.#channels.has(channel);
+  }
+
+  channels(): string[] {
+    return [...this.#channels.keys()];
+  }
+
+  /**
+   * Adds a listener; a channel's first listener gets the channel's events
+   * after `since`. True when it is the channel's first.
+   */
+  add(channel: string, listener: Listener, since: string): boolean {
+    const state = this.#channels.get(channel);
+    if (state) {
+      state.listeners.add(listener);
+      return false;
+    }
+    this.#channels.set(channel, { listeners: new Set([listener]), since });
+    return true;
+  }
+
+  /** Removes a listener; true when its channel has none left. */
+  remove(channel: string, listener: Listener): boolean {
+    const state = this.#channels.get(channel);
+    if (!state || !state.listeners.delete(listener)) return false;
+    if (state.listeners.size > 0) return false;
+    this.#channels.delete(channel);
+    return true;
+  }
+
+  /** A live event: delivered now, or after the catch-up that runs or is due. */
+  offer(e: HeraldEvent): void {
+    if (this.#closed) return;
+    if (!this.#holding) return this.#deliver(e);
+    if (this.#pending.length >= MAX_PENDING) {
+      this.#pending = [];
+      this.#again = true;
+      return;
+    }
+    this.#pending.push(e);
+  }
+
+  /** Buffers live events until the next catch-up completes (e.g. while resubscribing). */
+  hold(): void {
+    this.#holding = true;
+  }
+
+  /**
+   * Delivers, merged in id order, everything in history after the cursor up
+   * to the store's head, then the buffered live events. A call while one
+   * runs makes it read once more. On a failure it retries after a second
+   * until it succeeds or the feed closes.
+   */
+  catchUp(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#holding = true;
+    if (this.#running) {
+      this.#again = true;
+      return this.#running;
+    }
+    clearTimeout(this.#retry);
+    const run = this.#run().finally(() => {
+      this.#running = null;
+    });
+    this.#running = run;
+    return run;
+  }
+
+  /** Resolves when no catch-up is running (for an orderly close). */
+  idle(): Promise<void> {
+    return (this.#running ?? Promise.resolve()).catch(() => {});
+  }
+
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#retry);
+    this.#pending = [];
+    this.#channels.clear();
+  }
+
+  async #run(): Promise<void> {
+    try {
+      do {
+        this.#again = false;
+        await this.#pass();
+      } while (this.#again && !this.#closed);
+      const pending = this.#pending.sort(byId);
+      this.#pending = [];
+      this.#holding = false;
+      for (const e of pending) this.#deliver(e);
+    } catch (err) {
+      if (this.#closed) return;
+      this.#retry = setTimeout(() => {
+        this.catchUp().catch(() => {/* it schedules its own retry */});
+      }, RETRY_MS);
+      throw err;
+    }
+  }
+
+  // Everything after the cursor up to the head, merged; see the module doc.
+  async #pass(): Promise<void> {
+    const head = await this.source.head();
+    const channels = this.channels(); // after the head: see the module doc
+    while (!this.#closed && this.#cursor < head) {
+      const positions = channels.map((channel) => {
+        const since = this.#channels.get(channel)?.since ?? this.#cursor;
+        return { channel, after: since > this.#cursor ? since : this.#cursor };
+      });
+      const pages = await this.source.readAfter(positions);
+      let cut = head;
+      for (const page of pages) {
+        const last = page.at(-1)?.id;
+        if (page.length >= this.source.pageSize && last && last < cut) {
+          cut = last;
+        }
+      }
+      const events = pages.flat().filter((e) => e.id <= cut).sort(byId);
+      for (const e of events) this.#deliver(e);
+      if (cut > this.#cursor) this.#cursor = cut;
+    }
+  }
+
+  #deliver(e: HeraldEvent): void {
+    if (this.#closed || e.id <= this.#cursor) return;
+    this.#cursor = e.id;
+    const state = this.#channels.get(e.channel);
+    if (!state) return;
+    for (const listener of [...state.listeners]) {
+      try {
+        listener(e);
+      } catch (err) {
+        console.error(`herald: a subscriber of ${e.channel} threw`, err);
+      }
+    }
+  }
+}
+
+function byId(a: HeraldEvent, b: HeraldEvent): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}

@@ -1,0 +1,81 @@
+/**
+ * The merge of MergedFeed on its own, with a store small enough to see every
+ * page: ids here are plain zero-padded numbers (the feed only compares them).
+ * The brokers' own tests cover it on real Redis and KV.
+ *
+ * @module
+ */
+import assert from "node:assert";
+import {
+  type ChannelPosition,
+  type FeedSource,
+  MergedFeed,
+} from "../../../lib/realtime/brokers/merged_feed.ts";
+import type { HeraldEvent } from "../../../lib/realtime/types.ts";
+
+const id = (n: number) => String(n).padStart(4, "0");
+
+/** A store holding channel logs in arrays; reads return at most `pageSize` events. */
+function arrayStore(pageSize: number) {
+  const logs = new Map<string, HeraldEvent[]>();
+  let head = 0;
+  const reads: ChannelPosition[][] = [];
+  const source: FeedSource = {
+    pageSize,
+    head: () => Promise.resolve(id(head)),
+    readAfter: (positions) => {
+      reads.push(positions);
+      return Promise.resolve(
+        positions.map(({ channel, after }) =>
+          (logs.get(channel) ?? []).filter((e) => e.id > after).slice(
+            0,
+            pageSize,
+          )
+        ),
+      );
+    },
+  };
+  const publish = (channel: string, n: number) => {
+    const e = { id: id(n), channel, event: "message", data: n, time: 0 };
+    logs.set(channel, [...(logs.get(channel) ?? []), e]);
+    head = Math.max(head, n);
+    return e;
+  };
+  return { source, publish, reads };
+}
+
+Deno.test("merged feed: a catch-up longer than a page delivers every channel in one id order", async () => {
+  const store = arrayStore(2);
+  const feed = new MergedFeed(store.source, id(0));
+  const got: number[] = [];
+  feed.add("a", (e) => got.push(e.data as number), id(0));
+  feed.add("b", (e) => got.push(e.data as number), id(0));
+  for (const n of [1, 2, 3, 7, 8]) store.publish("a", n);
+  for (const n of [4, 5, 6]) store.publish("b", n);
+  // a's first page ends at 2, b's at 5: delivering 4 and 5 before reading
+  // a's next page would lose 3. The cut stops at 2, then at 5.
+  await feed.catchUp();
+  assert.deepStrictEqual(got, [1, 2, 3, 4, 5, 6, 7, 8]);
+  assert.ok(store.reads.length > 1, "it read in several passes");
+  feed.close();
+});
+
+Deno.test("merged feed: a new channel starts after its since; live events wait for a running catch-up", async () => {
+  const store = arrayStore(10);
+  const feed = new MergedFeed(store.source, id(0));
+  const got: string[] = [];
+  const listener = (e: HeraldEvent) => got.push(`${e.channel}${e.data}`);
+  store.publish("a", 1);
+  store.publish("b", 2);
+  feed.add("a", listener, id(0));
+  feed.add("b", listener, id(2)); // subscribed when the head was 2
+  store.publish("b", 3);
+  const running = feed.catchUp();
+  feed.offer(store.publish("a", 4)); // live while catching up: waits
+  await running;
+  assert.deepStrictEqual(got, ["a1", "b3", "a4"]);
+  feed.offer({ ...store.publish("b", 5) });
+  feed.offer({ ...store.publish("b", 3) }); // already delivered: dropped
+  assert.deepStrictEqual(got, ["a1", "b3", "a4", "b5"]);
+  feed.close();
+});

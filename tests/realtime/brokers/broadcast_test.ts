@@ -1,4 +1,5 @@
 import assert from "node:assert";
+import type { BroadcastBroker } from "../../../lib/realtime/brokers/broadcast.ts";
 import { createBroker } from "../../../lib/realtime/brokers/create.ts";
 import type { HeraldEvent } from "../../../lib/realtime/types.ts";
 import { brokerConformance } from "./conformance.ts";
@@ -10,6 +11,11 @@ const isolated = () => `herald-test-${crypto.randomUUID().slice(0, 8)}`;
 brokerConformance("broadcast", {
   create: (history) =>
     createBroker({ broker: "broadcast", history, channelName: isolated() }),
+  peer: (broker) =>
+    createBroker({
+      broker: "broadcast",
+      channelName: (broker as BroadcastBroker).channelName,
+    }),
 });
 
 Deno.test("broadcast broker: two instances share live events and each keeps history", async () => {

@@ -20,6 +20,18 @@ export interface ConformanceOptions {
   create(history?: Partial<HistoryBounds>): Promise<Broker>;
   /** Skip every case (a real part is missing). */
   ignore?: boolean;
+  /**
+   * Another instance on the same store as `broker` (same Redis prefix, KV
+   * file or BroadcastChannel name), whose publishes reach `broker`'s
+   * subscribers. None for memory (one process, one instance).
+   */
+  peer?(broker: Broker): Promise<Broker>;
+  /**
+   * Whether instances publishing at the same moment still get ids in one
+   * order (one clock in the store: redis, kv). Broadcast instances each have
+   * their own clock, so only one of them publishes in the cross-channel case.
+   */
+  sharedClock?: boolean;
 }
 
 export function brokerConformance(
@@ -28,7 +40,10 @@ export function brokerConformance(
 ): void {
   const test = (
     title: string,
-    fn: (create: ConformanceOptions["create"]) => Promise<void>,
+    fn: (
+      create: ConformanceOptions["create"],
+      peer: (broker: Broker) => Promise<Broker>,
+    ) => Promise<void>,
   ) =>
     Deno.test({
       name: `${name} broker: ${title}`,
@@ -40,8 +55,14 @@ export function brokerConformance(
           made.push(broker);
           return broker;
         };
+        const peer = async (broker: Broker) => {
+          if (!opts.peer) return broker;
+          const other = await opts.peer(broker);
+          made.unshift(other); // closed before the broker that owns the store
+          return other;
+        };
         try {
-          await fn(create);
+          await fn(create, peer);
         } finally {
           for (const broker of made) await broker.close();
         }
@@ -170,6 +191,52 @@ export function brokerConformance(
     }
     assert.deepStrictEqual(missed.map((e) => e.id).sort(), ids.slice(15));
   });
+
+  test(
+    "delivers the events of several channels in one id order",
+    async (create, peer) => {
+      // A multi-channel stream resumes every channel after one Last-Event-ID,
+      // so the live events of A and B must reach this instance in id order:
+      // delivering B:10 before A:9 would lose A:9 on a resume after B:10.
+      const broker = await create();
+      const merged: HeraldEvent[] = [];
+      const stopA = await broker.subscribe("room:a", (e) => merged.push(e));
+      const stopB = await broker.subscribe("room:b", (e) => merged.push(e));
+      const other = await peer(broker);
+      // Several tasks at once, each alternating A and B: first all on the
+      // other instance (this one learns of them by its watch or poll, several
+      // at a time), then on both instances where one clock orders them.
+      const publish = (publishers: Broker[]) =>
+        Promise.all(Array.from({ length: 6 }, async (_, t) => {
+          const publisher = publishers[t % publishers.length];
+          const ids: string[] = [];
+          for (let i = 0; i < 40; i++) {
+            const channel = (t + i) % 2 === 0 ? "room:a" : "room:b";
+            ids.push((await publisher.publish(channel, { data: { t, i } })).id);
+            if (i % 10 === 0) await sleep(1);
+          }
+          return ids;
+        }));
+      const published = (await publish([other])).flat();
+      published.push(
+        ...(await publish(opts.sharedClock ? [other, broker] : [other])).flat(),
+      );
+      const total = 2 * 6 * 40;
+      await waitFor(() => merged.length >= total, `all ${total} events`);
+      await sleep(50); // any stray duplicate would show up now
+      await stopA();
+      await stopB();
+      const ids = merged.map((e) => e.id);
+      const disorder = ids.findIndex((id, i) => i > 0 && ids[i - 1] >= id);
+      assert.strictEqual(
+        disorder,
+        -1,
+        `delivered ${ids[disorder - 1]} (${merged[disorder - 1]?.channel}) ` +
+          `before ${ids[disorder]} (${merged[disorder]?.channel})`,
+      );
+      assert.deepStrictEqual(ids, [...published].sort(), "nothing missing");
+    },
+  );
 
   test("a resume under concurrent publishing has no gap and no duplicate", async (create) => {
     const broker = await create();

@@ -5,6 +5,9 @@ import type { Broker, HeraldEvent } from "../../../lib/realtime/types.ts";
 import { brokerConformance } from "./conformance.ts";
 import { waitFor } from "./wait.ts";
 
+/** The KV file of each broker {@link isolatedBroker} made. */
+const kvPaths = new WeakMap<Broker, string>();
+
 /** A kv broker on its own temp file; closing it also removes the file. */
 async function isolatedBroker(
   history?: Partial<HistoryBounds>,
@@ -20,10 +23,16 @@ async function isolatedBroker(
     await close();
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   };
+  kvPaths.set(broker, `${dir}/herald.kv`);
   return broker;
 }
 
-brokerConformance("kv", { create: isolatedBroker });
+brokerConformance("kv", {
+  create: isolatedBroker,
+  peer: (broker) =>
+    createBroker({ broker: "kv", path: kvPaths.get(broker), pollMs: 50 }),
+  sharedClock: true,
+});
 
 async function withKvFile(fn: (path: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "herald-kv-" });
@@ -96,6 +105,58 @@ Deno.test("kv broker: events published by another process arrive in order (poll)
         sent.map((_, i) => ({ from: "fixture", i })),
       );
     } finally {
+      await broker.close();
+    }
+  });
+});
+
+/** The index of the first event delivered after one with a higher or equal id, or -1. */
+function firstDisorder(events: HeraldEvent[]): number {
+  return events.findIndex((e, i) => i > 0 && events[i - 1].id >= e.id);
+}
+
+Deno.test("kv broker: another process and another instance publishing on several channels at once reach a subscriber in one id order", async () => {
+  await withKvFile(async (path) => {
+    const broker = await createBroker({ broker: "kv", path, pollMs: 50 });
+    const peer = await createBroker({ broker: "kv", path });
+    try {
+      const channels = ["room:a", "room:b", "room:c"];
+      const merged: HeraldEvent[] = [];
+      for (const ch of channels) {
+        await broker.subscribe(ch, (e) => merged.push(e));
+      }
+      const fixture =
+        new URL("./fixtures/kv_publisher.ts", import.meta.url).pathname;
+      const other = new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", fixture, path, channels.join(","), "90"],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const here = Promise.all([0, 1].map(async (t) => {
+        const ids: string[] = [];
+        for (let i = t; i < 60; i += 2) {
+          ids.push((await peer.publish(channels[i % 3], { data: i })).id);
+        }
+        return ids;
+      }));
+      const out = await other;
+      assert.ok(out.success, new TextDecoder().decode(out.stderr));
+      const sent: string[] = [
+        ...JSON.parse(new TextDecoder().decode(out.stdout)),
+        ...(await here).flat(),
+      ];
+      assert.strictEqual(sent.length, 150);
+      await waitFor(() => merged.length >= 150, "all 150 events");
+      const at = firstDisorder(merged);
+      assert.strictEqual(
+        at,
+        -1,
+        `${merged[at - 1]?.id} (${merged[at - 1]?.channel}) came before ` +
+          `${merged[at]?.id} (${merged[at]?.channel})`,
+      );
+      assert.deepStrictEqual(merged.map((e) => e.id), sent.sort());
+    } finally {
+      await peer.close();
       await broker.close();
     }
   });

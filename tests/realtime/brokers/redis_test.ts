@@ -1,6 +1,7 @@
 import assert from "node:assert";
 import { createBroker } from "../../../lib/realtime/brokers/create.ts";
 import { BrokerUnavailableError } from "../../../lib/realtime/brokers/errors.ts";
+import type { RedisBroker } from "../../../lib/realtime/brokers/redis.ts";
 import type { Broker, HeraldEvent } from "../../../lib/realtime/types.ts";
 import type { HistoryBounds } from "../../../lib/realtime/brokers/bounds.ts";
 import { requireRedis, uniquePrefix } from "../../_support/redis.ts";
@@ -33,6 +34,13 @@ async function isolatedBroker(
 brokerConformance("redis", {
   ignore: !redisUrl,
   create: (history) => isolatedBroker(redisUrl!, history),
+  peer: (broker) =>
+    createBroker({
+      broker: "redis",
+      url: redisUrl!,
+      prefix: (broker as RedisBroker).prefix,
+    }),
+  sharedClock: true,
 });
 
 Deno.test({
@@ -152,6 +160,62 @@ Deno.test({
         (await broker.history("room:r")).map((e) => e.id),
         sent,
       );
+    } finally {
+      await publisher?.close();
+      await broker.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "redis broker: after a Redis restart, the catch-up of several channels comes in one id order",
+  ignore: !hasServer,
+  fn: async () => {
+    await using redis = await startRedisServer();
+    const broker = await createBroker({ broker: "redis", url: redis.url });
+    let publisher: Broker | null = null;
+    try {
+      const merged: HeraldEvent[] = [];
+      for (const channel of ["room:a", "room:b", "room:c"]) {
+        await broker.subscribe(channel, (e) => merged.push(e));
+      }
+      const sent: string[] = [];
+      const channelOf = (i: number) => ["room:a", "room:b", "room:c"][i % 3];
+      for (let i = 0; i < 6; i++) {
+        sent.push((await broker.publish(channelOf(i), { data: i })).id);
+      }
+      await waitFor(() => merged.length === 6, "the first 6 events");
+
+      await redis.stop();
+      await waitFor(() => !broker.health().healthy, "health to turn unhealthy");
+      await redis.start();
+      // Another instance publishes on every channel, interleaved, while this
+      // one reconnects: they reach it by catch-up, merged across channels.
+      publisher = await createBroker({ broker: "redis", url: redis.url });
+      const live = publisher;
+      const batch = (from: number) =>
+        Promise.all(Array.from({ length: 4 }, async (_, t) => {
+          const ids: string[] = [];
+          for (let i = from + t; i < from + 60; i += 4) {
+            ids.push((await live.publish(channelOf(i), { data: i })).id);
+          }
+          return ids;
+        }));
+      sent.push(...(await batch(6)).flat());
+      await waitFor(() => broker.health().healthy, "health to turn healthy");
+      sent.push(...(await batch(60)).flat());
+
+      await waitFor(() => merged.length >= sent.length, "every event");
+      const ids = merged.map((e) => e.id);
+      const disorder = ids.findIndex((id, i) => i > 0 && ids[i - 1] >= id);
+      assert.strictEqual(
+        disorder,
+        -1,
+        `delivered ${ids[disorder - 1]} (${merged[disorder - 1]?.channel}) ` +
+          `before ${ids[disorder]} (${merged[disorder]?.channel})`,
+      );
+      assert.deepStrictEqual(ids, [...sent].sort(), "nothing missing");
     } finally {
       await publisher?.close();
       await broker.close();

@@ -7,6 +7,7 @@
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { useEventStream } from "../lib/client/hook.ts";
+import { fetchHistory } from "../lib/client/history.ts";
 import {
   entriesOf,
   keepLast,
@@ -15,7 +16,6 @@ import {
   type LogEntry,
   type LogLevel,
 } from "../lib/app/logs/entry.ts";
-import type { HeraldEvent } from "../lib/realtime/types.ts";
 
 /** Most entries kept in the page. */
 export const MAX_ENTRIES = 1000;
@@ -37,16 +37,7 @@ function fieldsText(fields: Record<string, unknown>): string {
 }
 
 async function fetchLatest(): Promise<LogEntry[]> {
-  const res = await fetch(
-    `/api/channels/${encodeURIComponent(LOG_CHANNEL)}/messages?limit=50`,
-    { headers: { accept: "application/json" } },
-  );
-  if (!res.ok) throw new Error(`history: HTTP ${res.status}`);
-  const body = await res.json();
-  const events: HeraldEvent[] = Array.isArray(body)
-    ? body
-    : body.events ?? body.messages ?? [];
-  return events.flatMap(entriesOf);
+  return (await fetchHistory(LOG_CHANNEL)).flatMap(entriesOf);
 }
 
 export default function LogView({ initial }: { initial: LogEntry[] }) {

@@ -10,11 +10,11 @@
 import { useEffect, useState } from "preact/hooks";
 import { NotificationCard } from "../components/NotificationCard.tsx";
 import { useEventStream } from "../lib/client/hook.ts";
+import { fetchHistory } from "../lib/client/history.ts";
 import {
   type Notification,
   toNotification,
 } from "../lib/app/notifications/notification.ts";
-import type { HeraldEvent } from "../lib/realtime/types.ts";
 
 /** Most items a feed keeps; older ones drop off the end. */
 const KEEP = 100;
@@ -30,16 +30,7 @@ export interface NotificationFeedProps {
 }
 
 async function fetchLatest(channel: string): Promise<Notification[]> {
-  const res = await fetch(
-    `/api/channels/${encodeURIComponent(channel)}/messages?limit=50`,
-    { headers: { accept: "application/json" } },
-  );
-  if (!res.ok) throw new Error(`history: HTTP ${res.status}`);
-  const body = await res.json();
-  const events: HeraldEvent[] = Array.isArray(body)
-    ? body
-    : body.events ?? body.messages ?? [];
-  return events.map(toNotification).reverse();
+  return (await fetchHistory(channel)).map(toNotification).reverse();
 }
 
 export default function NotificationFeed(props: NotificationFeedProps) {

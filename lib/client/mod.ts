@@ -4,6 +4,7 @@
  * - {@link useEventStream}: subscribe an island to channels (the usual entry).
  * - {@link pageStream}: the page's one stream (`status`, `lastEventId` signals).
  * - {@link Connection}: one self-healing EventSource, for single-purpose streams.
+ * - {@link fetchHistory}: a channel's history, to reload state after a gap.
  *
  * @example
  * ```tsx
@@ -23,3 +24,4 @@ export {
 export { backoffDelay, type BackoffOptions } from "./backoff.ts";
 export { RecentIds } from "./dedupe.ts";
 export { ChannelSet, eventsUrl } from "./channels.ts";
+export { fetchHistory } from "./history.ts";

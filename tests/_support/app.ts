@@ -87,6 +87,9 @@ export async function startApp(opts: AppOptions = {}): Promise<RunningApp> {
   };
 }
 
+/** A small phone's viewport: pages must not scroll sideways in it. */
+export const PHONE_VIEWPORT = { width: 375, height: 740 } as const;
+
 /** Throws when the page is wider than its viewport (something overflows sideways). */
 export async function assertNoHorizontalOverflow(page: Page): Promise<void> {
   const widths = await page.evaluate(() => ({

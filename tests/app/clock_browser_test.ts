@@ -11,6 +11,7 @@ import { launchChromium, requireChromium } from "../_support/chromium.ts";
 import {
   assertNoHorizontalOverflow,
   eventually,
+  PHONE_VIEWPORT,
   startApp,
 } from "../_support/app.ts";
 
@@ -23,9 +24,7 @@ Deno.test({
     await using app = await startApp();
     const browser = await launchChromium();
     try {
-      const context = await browser.newContext({
-        viewport: { width: 375, height: 740 },
-      });
+      const context = await browser.newContext({ viewport: PHONE_VIEWPORT });
       const requests: Request[] = [];
       context.on("request", (r) => {
         if (new URL(r.url()).pathname === "/api/clock") requests.push(r);

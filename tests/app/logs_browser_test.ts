@@ -10,6 +10,7 @@ import { launchChromium, requireChromium } from "../_support/chromium.ts";
 import {
   assertNoHorizontalOverflow,
   eventually,
+  PHONE_VIEWPORT,
   startApp,
 } from "../_support/app.ts";
 
@@ -23,9 +24,7 @@ Deno.test({
     await using app = await startApp();
     const browser = await launchChromium();
     try {
-      const context = await browser.newContext({
-        viewport: { width: 375, height: 740 },
-      });
+      const context = await browser.newContext({ viewport: PHONE_VIEWPORT });
       const page = await context.newPage();
       await page.goto(app.url + "/logs");
       await page.locator('[data-status="open"]').first().waitFor(WAIT);

@@ -12,6 +12,7 @@ import { launchChromium, requireChromium } from "../_support/chromium.ts";
 import {
   assertNoHorizontalOverflow,
   eventually,
+  PHONE_VIEWPORT,
   startApp,
 } from "../_support/app.ts";
 import { brokerFromEnv } from "../../lib/realtime/brokers/create.ts";
@@ -168,9 +169,7 @@ Deno.test({
       });
 
       await t.step("nothing overflows sideways on a 375 px phone", async () => {
-        const context = await browser.newContext({
-          viewport: { width: 375, height: 740 },
-        });
+        const context = await browser.newContext({ viewport: PHONE_VIEWPORT });
         const page = await context.newPage();
         await page.goto(app.url + "/");
         await page.locator('[data-status="open"]').first().waitFor(WAIT);

@@ -11,7 +11,11 @@ import {
   ok as assert,
 } from "node:assert/strict";
 import { launchChromium, requireChromium } from "../_support/chromium.ts";
-import { assertNoHorizontalOverflow, startApp } from "../_support/app.ts";
+import {
+  assertNoHorizontalOverflow,
+  PHONE_VIEWPORT,
+  startApp,
+} from "../_support/app.ts";
 
 const chromium = requireChromium();
 
@@ -40,9 +44,7 @@ Deno.test({
 
     const browser = await launchChromium();
     try {
-      const context = await browser.newContext({
-        viewport: { width: 375, height: 740 },
-      });
+      const context = await browser.newContext({ viewport: PHONE_VIEWPORT });
       const page = await context.newPage();
 
       await t.step("the current page is marked in the navigation", async () => {

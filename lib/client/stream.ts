@@ -63,6 +63,7 @@ export class PageStream {
   #seen = new RecentIds();
   #tabs: Tabs | null = null;
   #started = false;
+  #listening = false;
   #leader = false;
   #conn: Connection | null = null;
   #opened: string[] = [];
@@ -91,11 +92,16 @@ export class PageStream {
     };
   }
 
-  /** Closes the connection and leaves the tab group (on page hide). */
+  /**
+   * Closes the connection and leaves the tab group (on page hide), keeping
+   * the subscriptions: a page restored from the back/forward cache
+   * (`pageshow` with `persisted`) connects again with them.
+   */
   dispose(): void {
     clearTimeout(this.#timer);
     this.#conn?.close();
     this.#conn = null;
+    this.#opened = [];
     this.#tabs?.close();
     this.#tabs = null;
     this.#started = false;
@@ -106,6 +112,7 @@ export class PageStream {
   #start() {
     if (this.#started) return;
     this.#started = true;
+    this.status.value = "connecting";
     if (this.#opts.shareTabs && Tabs.supported()) {
       this.#tabs = new Tabs(this.#opts.lockName, {
         onLeader: () => {
@@ -119,9 +126,16 @@ export class PageStream {
     } else {
       this.#leader = true;
     }
-    globalThis.addEventListener?.("pagehide", () => this.dispose(), {
-      once: true,
-    });
+    if (!this.#listening && typeof globalThis.addEventListener === "function") {
+      this.#listening = true;
+      addEventListener("pagehide", () => this.dispose());
+      addEventListener("pageshow", (e) => {
+        if ((e as PageTransitionEvent).persisted && this.#subs.size > 0) {
+          this.#start();
+          this.#changed();
+        }
+      });
+    }
   }
 
   #interest() {

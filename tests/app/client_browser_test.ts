@@ -98,3 +98,28 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "a page reached with the Back button is live again",
+  ignore: !chromium,
+  fn: async () => {
+    await using app = await startApp();
+    const browser = await launchChromium();
+    try {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(app.url + "/");
+      await page.locator('[data-status="open"]').first().waitFor(WAIT);
+      await page.goto(app.url + "/about"); // may keep "/" in the back/forward cache
+      await page.goBack();
+      await page.locator('[data-status="open"]').first().waitFor(WAIT);
+      await publish(app.url, "After going back");
+      await page.locator("li", { hasText: "After going back" }).first()
+        .waitFor(WAIT);
+      assertEquals(await countItems(page, "After going back"), 1);
+      await context.close();
+    } finally {
+      await browser.close();
+    }
+  },
+});

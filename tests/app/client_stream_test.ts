@@ -1,0 +1,106 @@
+/**
+ * The page stream (lib/client/stream.ts) in one tab, against a real local
+ * SSE server with Deno's EventSource: the URL carries the union of the
+ * islands' channels, a new channel reopens the stream from the last event
+ * id, duplicate ids reach an island once, a gap reloads only the islands of
+ * its channel, and the last unsubscribe closes the connection.
+ *
+ * @module
+ */
+import {
+  deepStrictEqual as assertEquals,
+  ok as assert,
+} from "node:assert/strict";
+import { PageStream } from "../../lib/client/stream.ts";
+import type { HeraldEvent } from "../../lib/realtime/types.ts";
+
+function envelope(id: string, channel: string, event = "message") {
+  const e: HeraldEvent = { id, channel, event, data: { n: id }, time: 1 };
+  const name = event === "message" ? "" : `event: ${event}\n`;
+  return `id: ${id}\n${name}data: ${JSON.stringify(e)}\n\n`;
+}
+
+function waitFor(check: () => boolean, what: string) {
+  return new Promise<void>((resolve, reject) => {
+    const deadline = Date.now() + 10_000;
+    const tick = () => {
+      if (check()) return resolve();
+      if (Date.now() > deadline) return reject(new Error(`timed out: ${what}`));
+      setTimeout(tick, 10);
+    };
+    tick();
+  });
+}
+
+Deno.test("page stream: union of channels, resume, dedupe, gap, close", async () => {
+  const urls: URL[] = [];
+  const open = new Set<ReadableStreamDefaultController<Uint8Array>>();
+  const server = Deno.serve(
+    { port: 0, hostname: "127.0.0.1", onListen() {} },
+    (req) => {
+      const url = new URL(req.url);
+      urls.push(url);
+      const body = urls.length === 1
+        ? "retry: 60000\n\n" + envelope("0001", "a") + envelope("0001", "a") +
+          'event: gap\ndata: {"channel":"b"}\n\n' +
+          'event: gap\ndata: {"channel":"a"}\n\n' +
+          envelope("0002", "a", "typing")
+        : "retry: 60000\n\n" + envelope("0003", "b");
+      let ctl!: ReadableStreamDefaultController<Uint8Array>;
+      const stream = new ReadableStream<Uint8Array>({
+        start(c) {
+          ctl = c;
+          open.add(c);
+          c.enqueue(new TextEncoder().encode(body));
+        },
+        cancel() {
+          open.delete(ctl);
+        },
+      });
+      return new Response(stream, {
+        headers: { "content-type": "text/event-stream" },
+      });
+    },
+  );
+  const stream = new PageStream({
+    endpoint: `http://127.0.0.1:${server.addr.port}/api/events`,
+    shareTabs: false,
+  });
+  const gotA: string[] = [];
+  const gotB: string[] = [];
+  let gapsA = 0;
+  let gapsB = 0;
+  try {
+    const stopA = stream.subscribe({
+      channels: ["a"],
+      onEvent: (e) => gotA.push(e.id),
+      onGap: () => gapsA++,
+    });
+    await waitFor(() => gapsA === 1 && gotA.length === 1, "a's events");
+    assertEquals(urls[0].searchParams.getAll("channel"), ["a"]);
+    assertEquals(gotA, ["0001"], "the duplicate id is dropped");
+    assertEquals(stream.status.value, "open");
+    assertEquals(stream.lastEventId.value, "0001");
+
+    const stopB = stream.subscribe({
+      channels: ["b"],
+      onEvent: (e) => gotB.push(e.id),
+      onGap: () => gapsB++,
+    });
+    await waitFor(() => gotB.length === 1, "b's event");
+    assertEquals(urls.length, 2);
+    assertEquals(urls[1].searchParams.getAll("channel"), ["a", "b"]);
+    assertEquals(urls[1].searchParams.get("lastEventId"), "0001");
+    assertEquals([gotA, gotB, gapsA, gapsB], [["0001"], ["0003"], 1, 0]);
+
+    stopA();
+    stopB();
+    await waitFor(() => stream.status.value === "closed", "closed when unused");
+    await waitFor(() => open.size === 0, "the server's streams to end");
+    assert(urls.length === 2, "no further connection");
+  } finally {
+    stream.dispose();
+    for (const c of open) c.close();
+    await server.shutdown();
+  }
+});

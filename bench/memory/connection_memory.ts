@@ -27,6 +27,8 @@ const DENO_VARIANTS = [
   "serve-stream-bytes",
   "serve-stream-hwm1m",
   "herald-hub",
+  "serve-fetch-body",
+  "serve-socket-body",
   "node-http",
 ];
 const NODE_VARIANTS = ["node-tcp-accept", "node-sse"];
@@ -36,6 +38,7 @@ const STREAMING = new Set([
   "serve-stream-bytes",
   "serve-stream-hwm1m",
   "herald-hub",
+  "serve-socket-body",
   "node-http",
   "node-sse",
 ]);
@@ -61,7 +64,10 @@ interface Memory {
   accepted: number;
 }
 
-function startProbe(variant: string): LineProcess {
+/** Probes that need another server: variant → the upstream's variant. */
+const UPSTREAM: Record<string, string> = { "serve-fetch-body": "node-sse" };
+
+function startProbe(variant: string, upstream?: string): LineProcess {
   if (NODE_VARIANTS.includes(variant)) {
     return new LineProcess("node", [
       "--expose-gc",
@@ -75,6 +81,7 @@ function startProbe(variant: string): LineProcess {
     "--v8-flags=--expose-gc",
     `${here}probe_server.ts`,
     `--variant=${variant}`,
+    ...(upstream ? [`--upstream=${upstream}`] : []),
   ]);
 }
 
@@ -111,7 +118,11 @@ interface Row {
 }
 
 async function measure(variant: string): Promise<Row[]> {
-  const probe = startProbe(variant);
+  const upstream = UPSTREAM[variant] ? startProbe(UPSTREAM[variant]) : null;
+  const upstreamUrl = upstream
+    ? `http://127.0.0.1:${(await upstream.next(60_000)).split(" ")[1]}/`
+    : undefined;
+  const probe = startProbe(variant, upstreamUrl);
   const held: Deno.TcpConn[] = [];
   try {
     const port = Number((await probe.next(60_000)).split(" ")[1]);
@@ -162,6 +173,7 @@ async function measure(variant: string): Promise<Row[]> {
       } catch { /* already closed */ }
     }
     await probe.stop();
+    await upstream?.stop();
   }
 }
 

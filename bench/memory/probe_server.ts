@@ -19,6 +19,13 @@
  *   (`highWaterMark` 1 MiB counted in bytes).
  * - `herald-hub`: `Deno.serve` answering with Herald's own `Hub.open` stream
  *   (memory broker), without the Fresh app around it.
+ * - `serve-fetch-body`: the SSE body is the body of a `fetch` to an upstream
+ *   SSE server (`--upstream`), which Deno hands to hyper as a resource, not
+ *   through a JS ReadableStream. Costs one extra client connection each.
+ * - `serve-socket-body`: the SSE body is `conn.readable` of a loopback TCP
+ *   connection inside the process (a resource-backed stream, which Deno hands
+ *   to hyper directly); events are written to the other end. Same HTTP path
+ *   as `serve-stream` without the JS-stream-to-Rust bridge, plus two sockets.
  * - `node-http`: `node:http` (Deno's Node compatibility layer), SSE via `res.write`.
  *
  * @module
@@ -31,7 +38,10 @@ import { DEFAULT_CONFIG } from "../../lib/realtime/config.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
-  options: { variant: { type: "string", default: "serve-stream" } },
+  options: {
+    variant: { type: "string", default: "serve-stream" },
+    upstream: { type: "string" },
+  },
 });
 const variant = values.variant!;
 const encoder = new TextEncoder();
@@ -114,6 +124,12 @@ async function listen(): Promise<number> {
       accepted++;
       if (variant === "serve-pending") return new Promise<Response>(() => {});
       if (variant === "serve-keepalive") return new Response("ok");
+      if (variant === "serve-socket-body") return socketResponse();
+      if (variant === "serve-fetch-body") {
+        return fetch(values.upstream!).then((upstream) =>
+          new Response(upstream.body, { headers: SSE_HEADERS })
+        );
+      }
       if (hub) {
         return hub.open({ channels: ["probe"], form: "payload" }).then((
           body,
@@ -123,6 +139,21 @@ async function listen(): Promise<number> {
     },
   );
   return server.addr.port;
+}
+
+const socketEnds = new Set<Deno.Conn>();
+let loopback: Deno.TcpListener | undefined;
+
+/** A loopback connection; its readable side is the body, events go to the other end. */
+async function socketResponse(): Promise<Response> {
+  loopback ??= Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const [reading, writing] = await Promise.all([
+    Deno.connect({ hostname: "127.0.0.1", port: loopback.addr.port }),
+    loopback.accept(),
+  ]);
+  socketEnds.add(writing);
+  await writing.write(encoder.encode("retry: 1000\n\n"));
+  return new Response(reading.readable, { headers: SSE_HEADERS });
 }
 
 /** Herald's hub over the memory broker, with its default settings. */
@@ -145,6 +176,7 @@ function send(k: number): void {
     for (const c of byteStreams) c.enqueue(bytes.slice());
     for (const res of nodeResponses) res.write(bytes);
     publishToHub?.(bytes);
+    for (const end of socketEnds) end.write(bytes).catch(() => {});
   }
 }
 

@@ -17,6 +17,7 @@ import { configFromEnv, type HeraldConfig } from "./config.ts";
 import { Hub } from "./hub/hub.ts";
 import { brokerFromEnv } from "./brokers/create.ts";
 import { heraldLog } from "./observe.ts";
+import { onShutdown } from "../process/shutdown.ts";
 
 export interface Herald {
   broker: Broker;
@@ -44,7 +45,7 @@ export async function closeHeraldInstance(herald: Herald): Promise<void> {
 }
 
 let instance: Promise<Herald> | null = null;
-let stopOnSignal: (() => void) | null = null;
+let releaseShutdown: (() => void) | null = null;
 
 /** The process's Herald, created on first call from the environment. */
 export function getHerald(): Promise<Herald> {
@@ -54,7 +55,7 @@ export function getHerald(): Promise<Herald> {
       const broker = await brokerFromEnv();
       const herald = createHerald(broker, config);
       heraldLog("info", "herald started", { broker: broker.name });
-      listenForShutdown();
+      releaseShutdown = onShutdown(closeHerald);
       return herald;
     })();
     // A failed start (bad config, unreachable store) is retried on the next call.
@@ -69,30 +70,9 @@ export function getHerald(): Promise<Herald> {
 export async function closeHerald(): Promise<void> {
   const current = instance;
   instance = null;
-  stopOnSignal?.();
+  releaseShutdown?.();
+  releaseShutdown = null;
   if (!current) return;
   const herald = await current.catch(() => null);
   if (herald) await closeHeraldInstance(herald);
-}
-
-const SHUTDOWN_SIGNALS: Deno.Signal[] = ["SIGINT", "SIGTERM"];
-/** How long a shutdown waits for the broker to close before exiting anyway. */
-const SHUTDOWN_GRACE_MS = 3000;
-
-function listenForShutdown(): void {
-  if (stopOnSignal || Deno.build.os === "windows") return;
-  const onSignal = async () => {
-    const grace = new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS));
-    await Promise.race([closeHerald().catch(() => {}), grace]);
-    Deno.exit(0);
-  };
-  for (const signal of SHUTDOWN_SIGNALS) {
-    Deno.addSignalListener(signal, onSignal);
-  }
-  stopOnSignal = () => {
-    for (const signal of SHUTDOWN_SIGNALS) {
-      Deno.removeSignalListener(signal, onSignal);
-    }
-    stopOnSignal = null;
-  };
 }

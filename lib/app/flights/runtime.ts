@@ -22,6 +22,7 @@ import { getHerald } from "../../realtime/herald.ts";
 import { getAppStore } from "../store/mod.ts";
 import { FlightBoard } from "./board.ts";
 import { FlightSimulator } from "./simulator.ts";
+import { onShutdown } from "../../process/shutdown.ts";
 
 export interface FlightsConfig {
   simulator: boolean;
@@ -63,6 +64,7 @@ export interface Flights {
 }
 
 let instance: Promise<Flights> | null = null;
+let releaseShutdown: (() => void) | null = null;
 
 /** This process's board and simulator (starting the simulator on first call). */
 export function getFlights(): Promise<Flights> {
@@ -84,7 +86,7 @@ export function getFlights(): Promise<Flights> {
           ),
       });
       simulator.start();
-      stopOnSignal();
+      releaseShutdown = onShutdown(stopFlights);
       console.log(`flights: simulator ${simulator.processId} started`);
     }
     return { config, board, simulator };
@@ -97,26 +99,8 @@ export function getFlights(): Promise<Flights> {
 export async function stopFlights(): Promise<void> {
   const current = instance;
   instance = null;
-  removeSignalListeners?.();
+  releaseShutdown?.();
+  releaseShutdown = null;
   const flights = await current?.catch(() => null);
   await flights?.simulator?.stop();
-}
-
-const SIGNALS: Deno.Signal[] = ["SIGINT", "SIGTERM"];
-let removeSignalListeners: (() => void) | null = null;
-
-function stopOnSignal() {
-  if (removeSignalListeners || Deno.build.os === "windows") return;
-  const onSignal = async () => {
-    await stopFlights().catch(() => {});
-    // The server's and Herald's own handlers end the process; should none be
-    // listening any more, a listener here must not keep it alive.
-    const exit = setTimeout(() => Deno.exit(0), 5000);
-    Deno.unrefTimer(exit);
-  };
-  for (const s of SIGNALS) Deno.addSignalListener(s, onSignal);
-  removeSignalListeners = () => {
-    for (const s of SIGNALS) Deno.removeSignalListener(s, onSignal);
-    removeSignalListeners = null;
-  };
 }

@@ -14,6 +14,7 @@
  * @module
  */
 import type { PluginRoute, ResolvedFreshConfig } from "../types.ts";
+import { onShutdown } from "../../../process/shutdown.ts";
 
 /** The `src` of the module script the server adds to every page in dev. */
 export const LIVE_RELOAD_SCRIPT_URL = "/_frsh/refresh.js";
@@ -48,26 +49,15 @@ events.addEventListener("message", async (e) => {
 }
 
 /** Ends each open stream; all are ended on SIGINT/SIGTERM so a graceful shutdown is not held up. */
-const open = new Set<() => void>();
-const SIGNALS: Deno.Signal[] = ["SIGINT", "SIGTERM"];
-const listenSignals = Deno.build.os !== "windows";
-
-function endAll() {
-  for (const end of [...open]) end();
-}
+const open = new Map<() => void, () => void>();
 
 function track(end: () => void) {
-  if (open.size === 0 && listenSignals) {
-    for (const s of SIGNALS) Deno.addSignalListener(s, endAll);
-  }
-  open.add(end);
+  open.set(end, onShutdown(end));
 }
 
 function untrack(end: () => void) {
-  if (!open.delete(end)) return;
-  if (open.size === 0 && listenSignals) {
-    for (const s of SIGNALS) Deno.removeSignalListener(s, endAll);
-  }
+  open.get(end)?.();
+  open.delete(end);
 }
 
 function aliveStream(): Response {

@@ -2,9 +2,9 @@
  * `start(manifest, config)`: serves the app with `Deno.serve` on
  * `config.server.port` (or `PORT`, default 8000) and hostname (or
  * `HOSTNAME`, default `0.0.0.0`), prints the URL, and shuts down
- * gracefully on SIGINT/SIGTERM: no new connections, in-flight requests
- * get a grace period to finish, then the process exits (so open broker
- * connections do not keep it alive).
+ * gracefully on SIGINT/SIGTERM through lib/process/shutdown.ts: no new
+ * connections, in-flight requests get the grace period to finish, then the
+ * process exits (so open broker connections do not keep it alive).
  *
  * @example
  * ```ts
@@ -17,12 +17,7 @@
  */
 import type { FreshConfig, Manifest } from "../types.ts";
 import { createApp, type HandlerOptions } from "./handler.ts";
-
-/** How long open requests (long-lived streams) may take to end after a signal. */
-const SHUTDOWN_GRACE_MS = 3_000;
-const SIGNALS: Deno.Signal[] = Deno.build.os === "windows"
-  ? ["SIGINT"]
-  : ["SIGINT", "SIGTERM"];
+import { onShutdown } from "../../../process/shutdown.ts";
 
 export async function start(
   manifest: Manifest,
@@ -46,20 +41,11 @@ export async function start(
     },
   }, app.handler);
 
-  let stopping = false;
-  let forceTimer: ReturnType<typeof setTimeout> | undefined;
-  const onSignal = () => {
-    if (stopping) Deno.exit(130); // a second signal: stop now
-    stopping = true;
+  // Stop accepting; open requests end as their parts shut down.
+  const release = onShutdown(() => {
     aborter.abort();
-    forceTimer = setTimeout(() => {
-      console.warn("Requests still open after the grace period; exiting.");
-      Deno.exit(0);
-    }, SHUTDOWN_GRACE_MS);
-  };
-  for (const signal of SIGNALS) Deno.addSignalListener(signal, onSignal);
+    return server.finished;
+  });
   await server.finished;
-  for (const signal of SIGNALS) Deno.removeSignalListener(signal, onSignal);
-  clearTimeout(forceTimer);
-  if (stopping) Deno.exit(0);
+  release();
 }

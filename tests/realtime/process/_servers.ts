@@ -1,15 +1,13 @@
 /**
- * Starts Herald processes for the multi-process tests. The entry is the
- * fixture server that mounts the same API handlers as the Fresh routes (the
- * app's main.ts serves them too, but it also compiles every page and island,
- * which other parts change all the time).
+ * Starts real Herald processes (the app's `main.ts`) for the multi-process
+ * tests. The flight simulator is off so that only the test publishes.
  *
  * @module
  */
 import { type RunningServer, startServer } from "../../_support/server.ts";
 import { RELAXED_ACCESS_ENV } from "../_helpers.ts";
 
-export const ENTRY = "tests/realtime/fixtures/api_server.ts";
+export const ENTRY = "main.ts";
 
 export function startHerald(
   env: Record<string, string>,
@@ -17,7 +15,12 @@ export function startHerald(
   return startServer({
     entry: ENTRY,
     readyPath: "/api/health",
-    env: { ...RELAXED_ACCESS_ENV, HERALD_RETRY_MS: "100", ...env },
+    env: {
+      ...RELAXED_ACCESS_ENV,
+      HERALD_RETRY_MS: "100",
+      HERALD_FLIGHTS_SIMULATOR: "off",
+      ...env,
+    },
   });
 }
 

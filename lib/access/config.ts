@@ -25,7 +25,13 @@
  * ```
  * @module
  */
-import type { EnvSource } from "../realtime/config.ts";
+import {
+  envInt,
+  envList,
+  envNumber,
+  type EnvSource,
+  envValue,
+} from "../config/env.ts";
 
 export type { EnvSource };
 
@@ -72,59 +78,29 @@ const LIMIT_VARIABLES: Record<keyof AccessLimits, string> = {
   limiterMaxKeys: "HERALD_LIMITER_MAX_KEYS",
 };
 
-function lookup(env: EnvSource, name: string): string | undefined {
-  const value = typeof env.get === "function"
-    ? (env as { get(name: string): string | undefined }).get(name)
-    : (env as Record<string, string | undefined>)[name];
-  const trimmed = value?.trim();
-  return trimmed ? trimmed : undefined;
-}
-
-function list(raw: string | undefined, fallback: string[]): string[] {
-  if (raw === undefined) return fallback;
-  return raw.split(",").map((s) => s.trim()).filter((s) => s !== "");
-}
-
-function count(
-  name: string,
-  raw: string | undefined,
-  fallback: number,
-): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0) {
-    throw new Error(
-      `${name} must be a number >= 0, got ${JSON.stringify(raw)}`,
-    );
-  }
-  return value;
-}
-
 /** Reads the access settings; throws a clear error on a malformed number. */
 export function accessConfigFromEnv(env: EnvSource = Deno.env): AccessConfig {
   const limits = { ...DEFAULT_LIMITS };
   for (const key of Object.keys(LIMIT_VARIABLES) as (keyof AccessLimits)[]) {
     const name = LIMIT_VARIABLES[key];
-    limits[key] = count(name, lookup(env, name), DEFAULT_LIMITS[key]);
+    limits[key] = envNumber(env, name, DEFAULT_LIMITS[key]);
   }
   return {
-    jwtSecret: lookup(env, "HERALD_JWT_SECRET") ?? null,
+    jwtSecret: envValue(env, "HERALD_JWT_SECRET") ?? null,
     // A PEM in an env var often arrives with literal "\n"s.
     jwtPublicKeyPem:
-      lookup(env, "HERALD_JWT_PUBLIC_KEY")?.replaceAll("\\n", "\n") ??
+      envValue(env, "HERALD_JWT_PUBLIC_KEY")?.replaceAll("\\n", "\n") ??
         null,
-    jwtIssuer: lookup(env, "HERALD_JWT_ISSUER") ?? null,
-    jwtAudience: lookup(env, "HERALD_JWT_AUDIENCE") ?? null,
-    sessionSecret: lookup(env, "HERALD_SESSION_SECRET") ?? null,
-    publicSubscribe: list(lookup(env, "HERALD_PUBLIC_SUBSCRIBE"), ["*"]),
-    sessionPublish: list(lookup(env, "HERALD_SESSION_PUBLISH"), [
+    jwtIssuer: envValue(env, "HERALD_JWT_ISSUER") ?? null,
+    jwtAudience: envValue(env, "HERALD_JWT_AUDIENCE") ?? null,
+    sessionSecret: envValue(env, "HERALD_SESSION_SECRET") ?? null,
+    publicSubscribe: envList(env, "HERALD_PUBLIC_SUBSCRIBE", ["*"]),
+    sessionPublish: envList(env, "HERALD_SESSION_PUBLISH", [
       "notifications",
       "chat:*",
     ]),
-    corsOrigins: list(lookup(env, "HERALD_CORS_ORIGINS"), []),
-    trustProxy: Math.floor(
-      count("HERALD_TRUST_PROXY", lookup(env, "HERALD_TRUST_PROXY"), 0),
-    ),
+    corsOrigins: envList(env, "HERALD_CORS_ORIGINS", []),
+    trustProxy: envInt(env, "HERALD_TRUST_PROXY", 0, { min: 0 }),
     limits,
   };
 }

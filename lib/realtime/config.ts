@@ -17,6 +17,9 @@
  * ```
  * @module
  */
+import { envInt, type EnvSource } from "../config/env.ts";
+
+export type { EnvSource };
 
 export interface HeraldConfig {
   heartbeatMs: number;
@@ -45,35 +48,11 @@ const VARIABLES: Record<keyof HeraldConfig, string> = {
   historyMaxLimit: "HERALD_HISTORY_MAX_LIMIT",
 };
 
-/** Where variables come from: `Deno.env` or a plain record (tests). */
-export type EnvSource =
-  | { get(name: string): string | undefined }
-  | Record<
-    string,
-    string | undefined
-  >;
-
-function lookup(env: EnvSource, name: string): string | undefined {
-  return typeof env.get === "function"
-    ? (env as { get(name: string): string | undefined }).get(name)
-    : (env as Record<string, string | undefined>)[name];
-}
-
 /** Reads the config; throws a clear error on a value that is not a positive integer. */
 export function configFromEnv(env: EnvSource = Deno.env): HeraldConfig {
   const config = { ...DEFAULT_CONFIG };
   for (const key of Object.keys(VARIABLES) as (keyof HeraldConfig)[]) {
-    const raw = lookup(env, VARIABLES[key])?.trim();
-    if (raw === undefined || raw === "") continue;
-    const value = Number(raw);
-    if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value <= 0) {
-      throw new Error(
-        `${VARIABLES[key]} must be a positive integer, got ${
-          JSON.stringify(raw)
-        }`,
-      );
-    }
-    config[key] = value;
+    config[key] = envInt(env, VARIABLES[key], DEFAULT_CONFIG[key]);
   }
   return config;
 }

@@ -266,3 +266,20 @@ Deno.test("malformed limit settings fail loudly at startup", () => {
   ]);
   assert.equal(config.limits.streamsPerUser, 20);
 });
+
+Deno.test("HERALD_PUBLIC_SUBSCRIBE set empty makes reading any channel need a token", async () => {
+  const access = secured({ HERALD_PUBLIC_SUBSCRIBE: "" });
+  const err = await refusal(
+    access.authorize(req("/api/channels/news/events"), "subscribe", ["news"]),
+  );
+  assert.equal(err.status, 401);
+  const token = await hsToken({ sub: "r", herald: { subscribe: ["news"] } });
+  const who = await access.authorize(
+    req("/api/channels/news/events", {
+      headers: { authorization: `Bearer ${token}` },
+    }),
+    "subscribe",
+    ["news"],
+  );
+  assert.equal(who.sub, "r");
+});

@@ -22,6 +22,7 @@
  * ```
  * @module
  */
+import { envInt, type EnvSource } from "../../config/env.ts";
 import type { Broker, HeraldEvent } from "../../realtime/types.ts";
 import type { AppStore } from "../store/types.ts";
 import { HttpError } from "../../http/error.ts";
@@ -50,14 +51,10 @@ export interface ChatOptions {
 }
 
 /** `HERALD_CHAT_MEMBER_TTL_MS` (default 45 s) and `HERALD_CHAT_HISTORY` (default 200). */
-export function chatOptionsFromEnv(
-  env: Record<string, string | undefined> = Deno.env.toObject(),
-): ChatOptions {
-  const num = (v: string | undefined) =>
-    v && Number(v) > 0 ? Number(v) : undefined;
+export function chatOptionsFromEnv(env: EnvSource = Deno.env): ChatOptions {
   return {
-    memberTtlMs: num(env.HERALD_CHAT_MEMBER_TTL_MS),
-    historyLimit: num(env.HERALD_CHAT_HISTORY),
+    memberTtlMs: envInt(env, "HERALD_CHAT_MEMBER_TTL_MS", undefined),
+    historyLimit: envInt(env, "HERALD_CHAT_HISTORY", undefined),
   };
 }
 

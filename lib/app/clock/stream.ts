@@ -13,6 +13,7 @@
  * ```
  * @module
  */
+import { envInt, type EnvSource } from "../../config/env.ts";
 import { errorResponse, HttpError } from "../../http/error.ts";
 import { encodeEvent, encodeRetry } from "../../realtime/sse/encode.ts";
 import { sseHeaders } from "../../realtime/sse/headers.ts";
@@ -30,14 +31,8 @@ export interface ClockOptions {
 }
 
 /** The defaults, with `HERALD_CLOCK_SECONDS` as the default run length. */
-export function clockOptionsFromEnv(
-  env: { get(name: string): string | undefined } = Deno.env,
-): ClockOptions {
-  const raw = env.get("HERALD_CLOCK_SECONDS");
-  const seconds = Number(raw);
-  return raw && Number.isSafeInteger(seconds) && seconds > 0
-    ? { defaultSeconds: seconds }
-    : {};
+export function clockOptionsFromEnv(env: EnvSource = Deno.env): ClockOptions {
+  return { defaultSeconds: envInt(env, "HERALD_CLOCK_SECONDS", undefined) };
 }
 
 /** One tick's payload. */

@@ -23,6 +23,7 @@ import { getAppStore } from "../store/mod.ts";
 import { FlightBoard } from "./board.ts";
 import { FlightSimulator } from "./simulator.ts";
 import { onShutdown } from "../../process/shutdown.ts";
+import { envFlag, envInt, type EnvSource } from "../../config/env.ts";
 
 export interface FlightsConfig {
   simulator: boolean;
@@ -32,27 +33,14 @@ export interface FlightsConfig {
 }
 
 export function flightsConfigFromEnv(
-  env: Record<string, string | undefined> = Deno.env.toObject(),
+  env: EnvSource = Deno.env,
 ): FlightsConfig {
-  const num = (name: string, fallback: number) => {
-    const raw = env[name]?.trim();
-    if (!raw) return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < 10) {
-      throw new Error(`${name}=${raw} must be a whole number of ms ≥ 10`);
-    }
-    return n;
-  };
-  const flag = (name: string) => env[name]?.trim().toLowerCase();
+  const ms = { min: 10 };
   return {
-    simulator: !["off", "0", "false", "no"].includes(
-      flag("HERALD_FLIGHTS_SIMULATOR") ?? "",
-    ),
-    tickMs: num("HERALD_FLIGHTS_TICK_MS", 4000),
-    leaseMs: num("HERALD_FLIGHTS_LEASE_MS", 10_000),
-    stepEnabled: ["on", "1", "true", "yes"].includes(
-      flag("HERALD_FLIGHTS_STEP") ?? "",
-    ),
+    simulator: envFlag(env, "HERALD_FLIGHTS_SIMULATOR", true),
+    tickMs: envInt(env, "HERALD_FLIGHTS_TICK_MS", 4000, ms),
+    leaseMs: envInt(env, "HERALD_FLIGHTS_LEASE_MS", 10_000, ms),
+    stepEnabled: envFlag(env, "HERALD_FLIGHTS_STEP", false),
   };
 }
 

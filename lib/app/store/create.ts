@@ -14,13 +14,13 @@
  * ```
  * @module
  */
-import type { AppStore, StoreKind } from "./types.ts";
+import type { AppStore } from "./types.ts";
 import { MemoryStore } from "./memory.ts";
 import { KvStore } from "./kv.ts";
 import { RedisStore } from "./redis.ts";
+import { brokerOptionsFromEnv } from "../../realtime/brokers/create.ts";
 
-export const DEFAULT_KV_PATH = "./data/herald.kv";
-export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
+const DEFAULT_REDIS_PREFIX = "herald";
 
 export type StoreOptions =
   | { kind: "memory" }
@@ -38,39 +38,27 @@ export function createStore(options: StoreOptions): Promise<AppStore> {
   }
 }
 
-/** The store options the environment asks for (see the table above). */
+/**
+ * The store options the environment asks for: the broker's own selection
+ * (one rule for both), mapped to the store that lives beside that broker.
+ */
 export function storeOptionsFromEnv(
   env: Record<string, string | undefined> = Deno.env.toObject(),
 ): StoreOptions {
-  const forced = env.HERALD_BROKER?.trim().toLowerCase();
-  const kind: StoreKind = forced === "memory" || forced === "broadcast"
-    ? "memory"
-    : forced === "redis" || (!forced && env.REDIS_URL)
-    ? "redis"
-    : forced === "kv" || !forced
-    ? "kv"
-    : unknownBroker(forced);
-  if (kind === "memory") return { kind };
-  if (kind === "redis") {
-    return {
-      kind,
-      url: env.REDIS_URL || DEFAULT_REDIS_URL,
-      prefix: env.HERALD_REDIS_PREFIX || "herald",
-    };
+  const broker = brokerOptionsFromEnv(env);
+  switch (broker.broker) {
+    case "memory":
+    case "broadcast":
+      return { kind: "memory" };
+    case "redis":
+      return {
+        kind: "redis",
+        url: broker.url,
+        prefix: broker.prefix ?? DEFAULT_REDIS_PREFIX,
+      };
+    case "kv":
+      return { kind: "kv", path: broker.path };
   }
-  // On Deno Deploy the platform KV is the one the kv broker uses too.
-  return {
-    kind,
-    path: env.DENO_DEPLOYMENT_ID
-      ? undefined
-      : env.HERALD_KV_PATH || DEFAULT_KV_PATH,
-  };
-}
-
-function unknownBroker(name: string): never {
-  throw new Error(
-    `HERALD_BROKER=${name} is not one of memory, broadcast, redis, kv`,
-  );
 }
 
 export function storeFromEnv(

@@ -212,3 +212,19 @@ Deno.test("flights configuration from the environment", () => {
     /TICK_MS/,
   );
 });
+
+Deno.test("no two flights on the board show the same flight number", () => {
+  for (let seed = 1; seed <= 40; seed++) {
+    const random = seeded(seed);
+    let board: Board = seedBoard(Date.now(), random);
+    for (let i = 0; i < 300; i++) {
+      board = step(board, Date.now(), random).board;
+      const numbers = board.flights.map((f) => f.flight);
+      assert.equal(
+        new Set(numbers).size,
+        numbers.length,
+        `seed ${seed}, step ${i}: ${numbers.join(", ")}`,
+      );
+    }
+  }
+});

@@ -44,8 +44,19 @@ function pick<T>(items: readonly T[], random: Random): T {
   return items[Math.min(items.length - 1, Math.floor(random() * items.length))];
 }
 
+/** A flight number from 100 to 999 that no flight on the board shows. */
+function freeNumber(board: Board, random: Random): number {
+  const shown = new Set(board.flights.map((f) => f.flight));
+  const start = Math.floor(random() * 900);
+  for (let i = 0; i < 900; i++) {
+    const number = 100 + (start + i) % 900;
+    if (!shown.has(`HR ${number}`)) return number;
+  }
+  return 100 + start; // a board of 900 flights: repeats cannot be avoided
+}
+
 function newFlight(board: Board, now: number, random: Random): Flight {
-  const number = 100 + Math.floor(random() * 900);
+  const number = freeNumber(board, random);
   const n = board.added + 1;
   return {
     id: `HR${number}-${n}`,

@@ -55,7 +55,11 @@ export interface FreshConfig {
   plugins?: Plugin[];
   build?: { outDir?: string; target?: string | string[] };
   staticDir?: string;
-  server?: { port?: number; hostname?: string; onListen?: (addr: Deno.NetAddr) => void };
+  server?: {
+    port?: number;
+    hostname?: string;
+    onListen?: (addr: Deno.NetAddr) => void;
+  };
   router?: { trailingSlash?: boolean };
 }
 
@@ -65,7 +69,11 @@ export interface ResolvedFreshConfig {
   plugins: Plugin[];
   build: { outDir: string; target: string | string[] };
   staticDir: string;
-  server: { port: number; hostname: string; onListen?: (addr: Deno.NetAddr) => void };
+  server: {
+    port: number;
+    hostname: string;
+    onListen?: (addr: Deno.NetAddr) => void;
+  };
   router: { trailingSlash: boolean };
   /** True under `dev()` (deno task start): bundles on request, live reload. */
   dev: boolean;

@@ -36,6 +36,9 @@ export interface StepResult {
   p50: number;
   p99: number;
   max: number;
+  /** Publish request round trip (POST → 201), p50 and p99, ms. */
+  publishP50: number;
+  publishP99: number;
   /** Server CPU over the step, % of one core. */
   serverCpuPercent: number;
   /** Server CPU time per delivered event, µs: the cost, less sensitive to other load than latency. */
@@ -231,6 +234,8 @@ async function runStep(
     p50: h.percentile(0.5),
     p99: h.percentile(0.99),
     max: h.max,
+    publishP50: published.roundTrips.percentile(0.5),
+    publishP99: published.roundTrips.percentile(0.99),
     serverCpuPercent: 100 * cpu / (windowMs / 1000),
     clientCpuPercent: 100 * clientCpu / (windowMs / 1000),
     serverMicrosPerDelivery: report.step.received

@@ -10,6 +10,7 @@
  * ```
  * @module
  */
+import { LatencyHistogram } from "./latency_histogram.ts";
 import { benchPayload } from "./payload.ts";
 
 const MAX_IN_FLIGHT = 128;
@@ -26,6 +27,8 @@ export interface PublishResult {
   published: number;
   failed: number;
   errors: string[];
+  /** Round-trip times of the accepted publish requests, ms. */
+  roundTrips: LatencyHistogram;
   /** Epoch ms when publishing started and when the last response arrived. */
   startedAt: number;
   endedAt: number;
@@ -56,6 +59,7 @@ export class Publisher {
       published: 0,
       failed: 0,
       errors: [],
+      roundTrips: new LatencyHistogram(),
       startedAt: performance.timeOrigin + performance.now(),
       endedAt: 0,
     };
@@ -69,8 +73,13 @@ export class Publisher {
       );
       while (sent < due && inFlight.size < MAX_IN_FLIGHT) {
         sent++;
+        const sentAt = performance.now();
         const request = this.publish(step).then(
-          (ok) => void (ok ? result.published++ : result.failed++),
+          (ok) => {
+            if (!ok) return void result.failed++;
+            result.published++;
+            result.roundTrips.record(performance.now() - sentAt);
+          },
           (err) => {
             result.failed++;
             if (result.errors.length < 3) result.errors.push(String(err));

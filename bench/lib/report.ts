@@ -27,12 +27,12 @@ const int = (v: number) => Math.round(v).toLocaleString("en-US");
 
 export function resultsTable(results: TargetResult[]): string {
   const rows = [
-    "| target | subscribers | rate msg/s | published | deliveries/s | p50 ms | p99 ms | max ms | lost | dup | closed | server CPU | server µs/delivery | client CPU | load | KB/idle conn |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| target | subscribers | rate msg/s | published | deliveries/s | p50 ms | p99 ms | max ms | POST p50/p99 ms | lost | dup | closed | server CPU | server µs/delivery | client CPU | load | KB/idle conn |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const r of results) {
     if (r.skipped) {
-      rows.push(`| ${r.label} | skipped: ${r.skipped} ||||||||||||||`);
+      rows.push(`| ${r.label} | skipped: ${r.skipped} |||||||||||||||`);
       continue;
     }
     for (const s of r.steps) {
@@ -41,11 +41,13 @@ export function resultsTable(results: TargetResult[]): string {
           `${s.publishFailed ? ` (+${s.publishFailed} failed)` : ""}` +
           ` | ${int(s.deliveriesPerSec)} | ${ms(s.p50)} | ${ms(s.p99)} | ${
             ms(s.max)
-          } | ${int(s.lost)} | ${int(s.duplicates)} | ${s.closedByServer} | ${
-            s.serverCpuPercent.toFixed(0)
-          }% | ${s.serverMicrosPerDelivery.toFixed(2)} | ${
-            s.clientCpuPercent.toFixed(0)
-          }% | ${s.loadAverage.toFixed(1)} | ${kb(r.bytesPerConnection)} |`,
+          } | ${ms(s.publishP50)} / ${ms(s.publishP99)} | ${int(s.lost)} | ${
+            int(s.duplicates)
+          } | ${s.closedByServer} | ${s.serverCpuPercent.toFixed(0)}% | ${
+            s.serverMicrosPerDelivery.toFixed(2)
+          } | ${s.clientCpuPercent.toFixed(0)}% | ${
+            s.loadAverage.toFixed(1)
+          } | ${kb(r.bytesPerConnection)} |`,
       );
     }
   }

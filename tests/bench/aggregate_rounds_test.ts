@@ -19,6 +19,8 @@ function step(p99: number, lost: number): StepResult {
     p50: p99 / 2,
     p99,
     max: p99 * 2,
+    publishP50: 1,
+    publishP99: 2,
     serverCpuPercent: 10,
     serverMicrosPerDelivery: 5,
     loadAverage: 1,

@@ -70,6 +70,14 @@ export interface Broker {
    * this one has a gap.
    */
   trimmedThrough(channel: string): Promise<string | null>;
+  /**
+   * The id of the newest event published in this deployment, as far as this
+   * broker can see, or null when none. Every event with an id at or below
+   * it is already readable from history, so a reader that takes the head
+   * first and then reads history misses nothing up to the head; what comes
+   * after it arrives on a subscription made before the head was taken.
+   */
+  head(): Promise<string | null>;
   health(): BrokerHealth;
   /** Releases connections, timers and subscriptions. */
   close(): Promise<void>;

@@ -21,6 +21,10 @@
  *   events; two isolates publishing at nearly the same moment may order their
  *   events differently from real time, and a late arrival can be delivered
  *   after an event with a higher id (it is still put in its place in history).
+ * - **Head only of what this instance saw.** `head()` is the newest id it
+ *   published or received; a peer's event with a lower id that arrives later
+ *   is not sent by a hub stream that already went past it (streams send ids
+ *   in strictly increasing order), though it is in this instance's history.
  * - **No health signal about peers.** It reports healthy until closed; it
  *   cannot tell whether any other isolate is listening.
  *
@@ -44,7 +48,7 @@ import type {
 import { type HistoryBounds, resolveBounds } from "./bounds.ts";
 import { ChannelLog } from "./channel_log.ts";
 import { BrokerClosedError } from "./errors.ts";
-import { IdClock, isEventId, randomOrigin } from "./event_id.ts";
+import { IdClock, isEventId, newestId, randomOrigin } from "./event_id.ts";
 import { type Listener, Listeners } from "./listeners.ts";
 import type { BroadcastBrokerOptions } from "./options.ts";
 import { payloadCopy } from "./payload.ts";
@@ -64,6 +68,8 @@ export class BroadcastBroker implements Broker {
   #clock = new IdClock(randomOrigin());
   #logs = new Map<string, ChannelLog>();
   #listeners = new Listeners();
+  /** The newest id published here or received from a peer (history holds it). */
+  #head: string | null = null;
   #closed = false;
 
   constructor(options: Partial<Omit<BroadcastBrokerOptions, "broker">> = {}) {
@@ -85,6 +91,7 @@ export class BroadcastBroker implements Broker {
         time: now,
       };
       this.#log(channel).append(event, now);
+      this.#head = newestId(this.#head, event.id);
       this.#bc.postMessage({ herald: 1, event } satisfies Envelope);
       this.#listeners.deliver(event);
       return event;
@@ -116,6 +123,13 @@ export class BroadcastBroker implements Broker {
     });
   }
 
+  head(): Promise<string | null> {
+    return settled(() => {
+      this.#open();
+      return this.#head;
+    });
+  }
+
   health(): BrokerHealth {
     return this.#closed
       ? { broker: this.name, healthy: false, detail: "closed" }
@@ -142,7 +156,9 @@ export class BroadcastBroker implements Broker {
     if (this.#closed || !isEnvelope(raw)) return;
     const { event } = raw;
     this.#clock.observe(event.id);
-    if (this.#log(event.channel).append(event)) this.#listeners.deliver(event);
+    if (!this.#log(event.channel).append(event)) return;
+    this.#head = newestId(this.#head, event.id);
+    this.#listeners.deliver(event);
   }
 
   #log(channel: string): ChannelLog {

@@ -43,6 +43,13 @@ export function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** The later of two ids, either of which may be null (none yet). */
+export function newestId(a: string | null, b: string | null): string | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return a > b ? a : b;
+}
+
 /** Builds an id from a clock value (µs) and an origin tag. */
 export function formatEventId(clockUs: number, origin = STORE_ORIGIN): string {
   if (!Number.isSafeInteger(clockUs) || clockUs < 0) {

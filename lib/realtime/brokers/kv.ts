@@ -8,9 +8,9 @@
  *   and writes `max(now, clock + 1)` in the same atomic commit as the log
  *   entry, checked on its versionstamp (retried on conflict), so ids follow
  *   commit order across channels and processes and keep increasing across
- *   restarts. It is also the deployment's head: a commit with a lower id
- *   finished before the one that wrote a higher clock read it, so when the
- *   clock says C every event with an id at or below C is visible.
+ *   restarts. It is also the deployment's head (`head()`): a commit with a
+ *   lower id finished before the one that wrote a higher clock read it, so
+ *   when the clock says C every event with an id at or below C is visible.
  * - `[p, "log", channel, id]`: `{ e, d, t, seq }` (event name, JSON payload,
  *   time, position in the channel). Trimmed after each publish by count and
  *   age; `expireIn` also removes entries of abandoned channels.
@@ -113,7 +113,7 @@ export class KvBroker implements Broker {
       );
     }
     this.#feed = new MergedFeed({
-      head: () => this.#head(),
+      head: async () => (await this.#clock()) ?? ORIGIN_ID,
       readAfter: (positions) => this.#readMoved(positions),
       pageSize: this.bounds.limit,
     }, ORIGIN_ID);
@@ -153,7 +153,7 @@ export class KvBroker implements Broker {
     // A new channel starts at the deployment's head: no older events.
     const since = this.#feed.has(channel)
       ? this.#feed.cursor
-      : await this.#head();
+      : (await this.#clock()) ?? ORIGIN_ID;
     this.#open();
     this.#feed.add(channel, onEvent, since);
     this.#follow();
@@ -201,6 +201,12 @@ export class KvBroker implements Broker {
     if (!kept && meta.value) candidates.push(meta.value.head);
     const ids = candidates.filter((c): c is string => typeof c === "string");
     return ids.length ? ids.reduce((a, b) => (a > b ? a : b)) : null;
+  }
+
+  /** The clock: written in the same atomic commit as the log entry. */
+  async head(): Promise<string | null> {
+    this.#open();
+    return await this.#clock();
   }
 
   health(): BrokerHealth {
@@ -365,11 +371,11 @@ export class KvBroker implements Broker {
     return new BrokerUnavailableError(`kv: ${message(err)}`, { cause: err });
   }
 
-  // The clock: the id of the newest event of the deployment.
-  async #head(): Promise<string> {
+  // The clock: the id of the newest event of the deployment, null before the first.
+  async #clock(): Promise<string | null> {
     try {
       const clock = await this.#kv.get<number>(this.#key("clock"));
-      return formatEventId(clock.value ?? 0);
+      return clock.value === null ? null : formatEventId(clock.value);
     } catch (err) {
       throw this.#failure(err);
     }

@@ -1,7 +1,9 @@
 /**
  * The in-process broker: history and fan-out live in this process only. For
  * tests, single-process deployments and as the reference the conformance
- * suite checks the others against. Nothing survives a restart.
+ * suite checks the others against. Nothing survives a restart. `head()` is
+ * the newest id it published: publishing stores the event in the same
+ * synchronous step, so history holds everything up to it.
  *
  * @example
  * ```ts
@@ -34,6 +36,8 @@ export class MemoryBroker implements Broker {
   readonly bounds: HistoryBounds;
   #logs = new Map<string, ChannelLog>();
   #listeners = new Listeners();
+  /** The newest id this broker published (history holds it at once). */
+  #head: string | null = null;
   #closed = false;
 
   constructor(bounds: Partial<HistoryBounds> = {}) {
@@ -52,6 +56,7 @@ export class MemoryBroker implements Broker {
         time: now,
       };
       this.#log(channel).append(event, now);
+      this.#head = event.id;
       this.#listeners.deliver(event);
       return event;
     });
@@ -79,6 +84,13 @@ export class MemoryBroker implements Broker {
     return settled(() => {
       this.#open();
       return this.#logs.get(channel)?.trimmedThrough() ?? null;
+    });
+  }
+
+  head(): Promise<string | null> {
+    return settled(() => {
+      this.#open();
+      return this.#head;
     });
   }
 

@@ -21,6 +21,9 @@
  * events that waited — a multi-channel stream can resume every channel after
  * one `Last-Event-ID`.
  *
+ * `head()` is that clock (`{prefix}:clock`): the script sets it in the same
+ * atomic step as the log entry, so every id at or below it is in history.
+ *
  * @example
  * ```ts
  * const broker = await RedisBroker.connect({ broker: "redis", url: "redis://127.0.0.1:6379", prefix: "herald" });
@@ -74,7 +77,7 @@ export class RedisBroker implements Broker {
     this.bounds = resolveBounds(options.history);
     this.prefix = options.prefix ?? "herald";
     this.#feed = new MergedFeed({
-      head: () => this.#head(),
+      head: async () => (await this.#clock()) ?? ORIGIN_ID,
       readAfter: (positions) => this.#readAll(positions),
       pageSize: this.bounds.limit,
     }, ORIGIN_ID);
@@ -161,7 +164,7 @@ export class RedisBroker implements Broker {
     // subscriber's (a catch-up after a reconnect starts the channel there).
     const since = this.#feed.has(channel)
       ? this.#feed.cursor
-      : await this.#head();
+      : (await this.#clock()) ?? ORIGIN_ID;
     if (this.#feed.add(channel, onEvent, since)) {
       const subscribing = this.#call(() =>
         this.#sub.subscribe(this.#live(channel))
@@ -214,6 +217,12 @@ export class RedisBroker implements Broker {
       )
     );
     return trimmed ? heraldId(trimmed) : null;
+  }
+
+  /** The clock: the publish script sets it in the same atomic step as the log entry. */
+  async head(): Promise<string | null> {
+    this.#ready();
+    return await this.#clock();
   }
 
   health(): BrokerHealth {
@@ -269,10 +278,10 @@ export class RedisBroker implements Broker {
     this.#feed.offer({ ...parsed, channel });
   }
 
-  // The clock: the id of the newest event of the deployment.
-  async #head(): Promise<string> {
+  // The clock: the id of the newest event of the deployment, null before the first.
+  async #clock(): Promise<string | null> {
     const clock = await this.#call(() => this.#cmd.get(this.#key("clock")));
-    return formatEventId(Number(clock ?? 0));
+    return clock === null ? null : formatEventId(Number(clock));
   }
 
   // One XRANGE per channel, all sent at once on the command connection.

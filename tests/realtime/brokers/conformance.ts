@@ -238,6 +238,61 @@ export function brokerConformance(
     },
   );
 
+  test(
+    "head is the newest id, and history holds every event up to it",
+    async (create, peer) => {
+      const broker = await create();
+      assert.strictEqual(await broker.head(), null, "nothing published yet");
+      const a = await broker.publish("room:ha", { data: 1 });
+      assert.strictEqual(await broker.head(), a.id);
+      const b = await broker.publish("room:hb", { data: 2 });
+      assert.strictEqual(await broker.head(), b.id, "across channels");
+      const other = await peer(broker);
+      const c = await other.publish("room:ha", { data: 3 });
+      await waitFor(
+        async () =>
+          (await broker.history("room:ha")).some((e) => e.id === c.id),
+        "the peer's event",
+      );
+      // Instances with their own clocks (broadcast) may mint c below b.
+      assert.strictEqual(await broker.head(), c.id > b.id ? c.id : b.id);
+
+      // Taken while several tasks publish: everything at or below a head read
+      // first is in a history read after it.
+      const published: string[] = [a.id, b.id, c.id];
+      const snapshots: { head: string | null; held: Set<string> }[] = [];
+      let publishing = true;
+      const publishers = opts.sharedClock ? [other, broker] : [other];
+      const tasks = Promise.all(Array.from({ length: 4 }, async (_, t) => {
+        const publisher = publishers[t % publishers.length];
+        for (let i = 0; i < 30; i++) {
+          const channel = (t + i) % 2 === 0 ? "room:ha" : "room:hb";
+          published.push((await publisher.publish(channel, { data: i })).id);
+        }
+      })).finally(() => publishing = false);
+      while (publishing) {
+        const head = await broker.head();
+        const held = new Set<string>();
+        for (const channel of ["room:ha", "room:hb"]) {
+          for (const e of await broker.history(channel)) held.add(e.id);
+        }
+        snapshots.push({ head, held });
+        await sleep(1);
+      }
+      await tasks;
+      assert.ok(snapshots.length > 0);
+      for (const { head, held } of snapshots) {
+        const missing = published.filter((id) => head !== null && id <= head)
+          .filter((id) => !held.has(id));
+        assert.deepStrictEqual(missing, [], `at or below head ${head}`);
+      }
+      await waitFor(
+        async () => (await broker.head()) === [...published].sort().at(-1),
+        "the newest id as head",
+      );
+    },
+  );
+
   test("a resume under concurrent publishing has no gap and no duplicate", async (create) => {
     const broker = await create();
     const total = 150;
@@ -323,6 +378,7 @@ export function brokerConformance(
     await broker.close(); // twice is fine
     await assert.rejects(() => broker.publish("room:c", { data: 2 }));
     await assert.rejects(() => broker.history("room:c"));
+    await assert.rejects(() => broker.head());
     assert.deepStrictEqual(got, [1]);
   });
 

@@ -5,6 +5,9 @@
  * streams, a bounded buffer per stream (a client that cannot keep up is
  * disconnected and resumes with `Last-Event-ID`), and `retry:` → gap notice →
  * replay → live at stream start with no gap and no duplicate at the seam.
+ * A resumed stream is cut at the broker's head, read before any history:
+ * history up to it, live after it, so every stream sends ids in strictly
+ * increasing order across its channels (see stream.ts).
  *
  * @example
  * ```ts
@@ -148,40 +151,48 @@ export class Hub {
     return outbox.readable;
   }
 
+  // Runs once every channel is subscribed: an event above the head read here
+  // is then sure to arrive live (see stream.ts for the seam).
   async #replay(stream: HubStream, lastEventId: string | null): Promise<void> {
     if (lastEventId !== null) {
       stream.resumeAfter(lastEventId);
+      const head = await this.broker.head(); // before any history read
       for (const channel of stream.channels) {
         const trimmed = await this.broker.trimmedThrough(channel);
         if (trimmed !== null && lastEventId < trimmed) {
           stream.sendGap(channel, lastEventId, trimmed);
         }
       }
-      const histories = await Promise.all(
-        stream.channels.map((channel) =>
-          this.#historyAfter(channel, lastEventId)
-        ),
-      );
-      const events = histories.flat();
-      // Ids are ordered across channels, so one sort interleaves them correctly.
-      events.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      await stream.replay(events);
+      if (head !== null && head > lastEventId) {
+        const histories = await Promise.all(
+          stream.channels.map((channel) =>
+            this.#historyBetween(channel, lastEventId, head)
+          ),
+        );
+        await stream.replay(histories.flat(), head);
+      }
     }
     stream.goLive();
   }
 
-  async #historyAfter(channel: string, after: string): Promise<HeraldEvent[]> {
+  /** A channel's history after `after` and up to `head`, page by page. */
+  async #historyBetween(
+    channel: string,
+    after: string,
+    head: string,
+  ): Promise<HeraldEvent[]> {
     const all: HeraldEvent[] = [];
     let cursor = after;
-    while (true) {
+    while (cursor < head) {
       const page = await this.broker.history(channel, {
         after: cursor,
         limit: REPLAY_PAGE,
       });
-      all.push(...page);
-      if (page.length < REPLAY_PAGE) return all;
+      for (const event of page) if (event.id <= head) all.push(event);
+      if (page.length < REPLAY_PAGE) break;
       cursor = page[page.length - 1].id;
     }
+    return all;
   }
 
   /** Ends every stream and the heartbeat; resolves once broker subscriptions are gone. */

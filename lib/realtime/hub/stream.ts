@@ -1,11 +1,34 @@
 /**
  * One client's stream inside the hub: the seam between replay and live.
- * Live events that arrive while history is being replayed wait in a bounded
- * pending list; after the replay they go out unless their id was already
- * sent. Per channel, an id at or below the last one sent is never sent again,
- * so the seam has no duplicate, and because the broker subscription exists
- * before history is read, it has no gap.
  *
+ * What one stream sends is strictly increasing in id, across all its
+ * channels, so one `Last-Event-ID` resumes every channel without a loss.
+ * The hub reads the broker's head BEFORE any history (after the channel
+ * subscriptions are in place), and the seam is cut there:
+ * - at or below the head: history (every such event is readable by then),
+ *   merged with any live event already buffered, deduplicated by id and
+ *   sent in id order ({@link HubStream.replay});
+ * - above the head: the live feed only, which delivers every channel of the
+ *   process in one id order ({@link HubStream.goLive}).
+ *
+ * Reading each channel's history separately without that cut loses events:
+ * A's history read, then A:9 and B:10 committed, then B's read: B:10 is
+ * replayed, A:9 arrives live after it, and a client that drops right after
+ * B:10 resumes past A:9.
+ *
+ * Live events that arrive during the replay wait in a pending list bounded
+ * like the outgoing buffer. One watermark (the newest id sent, or resumed
+ * after) drops anything at or below it, so the seam has no duplicate.
+ *
+ * @example
+ * ```ts
+ * const stream = new HubStream(outbox, ["a", "b"], "envelope");
+ * const release = await channels.acquire("a", stream.live); // and "b"
+ * stream.resumeAfter(lastEventId);
+ * const head = await broker.head(); // before the history reads
+ * await stream.replay(historyUpToHead, head);
+ * stream.goLive();
+ * ```
  * @module
  */
 import type { HeraldEvent } from "../types.ts";
@@ -17,7 +40,8 @@ export class HubStream {
   #replaying = true;
   #pending: WireEvent[] = [];
   #pendingBytes = 0;
-  #lastSent = new Map<string, string>();
+  /** The newest id sent or resumed after: nothing at or below it goes out. */
+  #watermark: string | null = null;
 
   constructor(
     readonly outbox: Outbox,
@@ -33,16 +57,16 @@ export class HubStream {
       return;
     }
     this.#pending.push(wire);
-    this.#pendingBytes += wire.bytes(this.form).byteLength;
+    this.#pendingBytes += this.#size(wire);
     // Waiting live events count against the same bound as the outgoing buffer.
     if (this.#pendingBytes > this.outbox.limitBytes) {
       this.outbox.close("too slow");
     }
   };
 
-  /** Nothing at or below `id` will be sent on any channel (the client has it). */
+  /** Nothing at or below `id` will be sent (the client has it). */
   resumeAfter(id: string): void {
-    for (const channel of this.channels) this.#lastSent.set(channel, id);
+    if (this.#watermark === null || id > this.#watermark) this.#watermark = id;
   }
 
   /** Tells the client that `channel`'s history no longer reaches back far enough. */
@@ -53,33 +77,64 @@ export class HubStream {
     }));
   }
 
-  /** Sends replayed history events (already in id order) at the client's pace. */
-  async replay(events: HeraldEvent[]): Promise<void> {
-    for (const event of events) {
-      const wire = new Wire(event);
-      await this.outbox.waitForRoom(wire.bytes(this.form).byteLength);
+  /**
+   * Sends, in id order and at the client's pace, the events at or below
+   * `head`: `history` (of every channel, read after `head` was taken) merged
+   * with the live events buffered so far. Afterwards nothing at or below
+   * `head` is sent; what is above it stays for {@link goLive}.
+   */
+  async replay(history: HeraldEvent[], head: string): Promise<void> {
+    const merged = new Map<string, WireEvent>();
+    const later: WireEvent[] = [];
+    for (const wire of this.#pending) {
+      if (wire.event.id <= head) {
+        merged.set(wire.event.id, wire); // shared bytes: keep the live copy
+        this.#pendingBytes -= this.#size(wire);
+      } else {
+        later.push(wire);
+      }
+    }
+    this.#pending = later;
+    for (const event of history) {
+      if (event.id <= head && !merged.has(event.id)) {
+        merged.set(event.id, new Wire(event));
+      }
+    }
+    for (const wire of [...merged.values()].sort(byId)) {
+      await this.outbox.waitForRoom(this.#size(wire));
       if (this.outbox.closed) return;
       this.#deliver(wire);
     }
+    this.resumeAfter(head);
   }
 
   /** Ends the replay: the waiting live events go out, then live is direct. */
   goLive(): void {
-    const pending = this.#pending;
+    // Already in id order from the live feed; the sort costs nothing then.
+    const pending = this.#pending.sort(byId);
     this.#pending = [];
     this.#pendingBytes = 0;
+    this.#replaying = false;
     for (const wire of pending) {
       if (this.outbox.closed) return;
       this.#deliver(wire);
     }
-    this.#replaying = false;
   }
 
   #deliver(wire: WireEvent): void {
-    const { id, channel } = wire.event;
-    const last = this.#lastSent.get(channel);
-    if (last !== undefined && id <= last) return;
-    this.#lastSent.set(channel, id);
+    const { id } = wire.event;
+    if (this.#watermark !== null && id <= this.#watermark) return;
+    this.#watermark = id;
     this.outbox.send(wire.bytes(this.form));
   }
+
+  #size(wire: WireEvent): number {
+    return wire.bytes(this.form).byteLength;
+  }
+}
+
+function byId(a: WireEvent, b: WireEvent): number {
+  const x = a.event.id;
+  const y = b.event.id;
+  return x < y ? -1 : x > y ? 1 : 0;
 }

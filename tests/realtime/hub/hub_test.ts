@@ -3,8 +3,12 @@ import {
   ok as assert,
   rejects as assertRejects,
 } from "node:assert/strict";
+import { MemoryBroker } from "../../../lib/realtime/brokers/memory.ts";
 import { Hub } from "../../../lib/realtime/hub/hub.ts";
-import type { HeraldEvent } from "../../../lib/realtime/types.ts";
+import type {
+  HeraldEvent,
+  HistoryOptions,
+} from "../../../lib/realtime/types.ts";
 import { SseReader } from "../../_support/sse_parser.ts";
 import { CountingBroker, waitFor } from "../_helpers.ts";
 
@@ -253,4 +257,62 @@ Deno.test("a broker that cannot subscribe gives a stream that holds retry: and e
   assertEquals(await sse.rest(), [{ kind: "retry", ms: 1500 }]);
   assertEquals(hub.stats(), { streams: 0, channels: 0, heartbeat: false });
   await hub.close();
+});
+
+/**
+ * The real memory broker, except that its first history read after `arm()`
+ * also commits an event on the channel just read and then one on `other`:
+ * the next channel's read sees the second event, the first read does not
+ * see the first. (The memory broker commits synchronously inside publish.)
+ */
+class CommitsBetweenReads extends MemoryBroker {
+  committed: Promise<HeraldEvent>[] = [];
+  #armed = false;
+
+  arm(): void {
+    this.#armed = true;
+  }
+
+  override history(
+    channel: string,
+    opts?: HistoryOptions,
+  ): Promise<HeraldEvent[]> {
+    const read = super.history(channel, opts); // the snapshot, taken now
+    if (this.#armed) {
+      this.#armed = false;
+      const other = channel === "a" ? "b" : "a";
+      this.committed.push(
+        this.publish(channel, { data: `${channel} after its read` }),
+        this.publish(other, { data: `${other} before its read` }),
+      );
+    }
+    return read;
+  }
+}
+
+Deno.test("a multi-channel resume stays in id order when events are committed between two history reads", async () => {
+  const broker = new CommitsBetweenReads({ limit: 1000 });
+  const hub = new Hub(broker, OPTIONS);
+  try {
+    const first = await broker.publish("a", { data: "seen" });
+    const missed = await broker.publish("b", { data: "missed" });
+    broker.arm();
+    const sse = new SseReader(
+      await hub.open({
+        channels: ["a", "b"],
+        form: "envelope",
+        lastEventId: first.id,
+      }),
+    );
+    const got = (await sse.events(3)).map((e) => e.id);
+    const committed = await Promise.all(broker.committed);
+    assertEquals(broker.committed.length, 2, "the commits happened");
+    // Sent in id order: a client that drops after any of them and resumes
+    // with its id misses nothing.
+    assertEquals(got, [missed.id, ...committed.map((e) => e.id)]);
+    await sse.cancel();
+  } finally {
+    await hub.close();
+    await broker.close();
+  }
 });

@@ -21,7 +21,16 @@ import { sleep, waitFor } from "../brokers/wait.ts";
 
 const CHANNELS = ["room:a", "room:b", "room:c"];
 const TASKS = 3;
-const PER_TASK = 500;
+const PER_TASK = 300;
+/**
+ * Events on the first channel before the tasks start: a resume from before
+ * them reads that channel's history in several pages while the others are
+ * read at once, so events are committed between the channels' reads.
+ */
+const BACKLOG = 1200;
+const KEPT = BACKLOG + TASKS * PER_TASK;
+/** Resumes at most, one every few ms while the tasks publish. */
+const RESUMES = 40;
 const OPTIONS = {
   heartbeatMs: 60_000,
   retryMs: 1000,
@@ -65,6 +74,11 @@ async function resumeUnderLoad(setup: Setup): Promise<void> {
   const clients: Client[] = [];
   try {
     const published: string[] = [];
+    for (let i = 0; i < BACKLOG; i++) {
+      const e = await setup.publishers[0].publish(CHANNELS[0], { data: i });
+      published.push(e.id);
+    }
+    const backlogStart = published[0];
     let publishing = true;
     const tasks = Promise.all(
       Array.from({ length: TASKS }, async (_, t) => {
@@ -77,11 +91,13 @@ async function resumeUnderLoad(setup: Setup): Promise<void> {
         }
       }),
     ).finally(() => publishing = false);
-    // Resume again and again while they publish, from shallow and deep ids.
-    while (publishing) {
-      if (published.length > 0) {
-        const depth = 1 + (clients.length * 37) % published.length;
-        const from = published[published.length - depth];
+    // Resume again and again while they publish: from the start of the
+    // backlog (a long replay) or from a recent id (a short one).
+    while (publishing && clients.length < RESUMES) {
+      {
+        const from = clients.length % 3 === 2
+          ? published[published.length - 1 - (clients.length % 50)]
+          : backlogStart;
         const body = await hub.open({
           channels: CHANNELS,
           form: "envelope",
@@ -89,7 +105,7 @@ async function resumeUnderLoad(setup: Setup): Promise<void> {
         });
         clients.push(new Client(from, body));
       }
-      await sleep(3);
+      await sleep(5);
     }
     await tasks;
     const all = [...published].sort();
@@ -101,7 +117,7 @@ async function resumeUnderLoad(setup: Setup): Promise<void> {
     );
     const history = (await Promise.all(
       CHANNELS.map((channel) =>
-        setup.hubBroker.history(channel, { limit: TASKS * PER_TASK })
+        setup.hubBroker.history(channel, { limit: KEPT })
       ),
     )).flat().map((e) => e.id).sort();
     assertEquals(history, all, "history holds every published event");
@@ -132,7 +148,7 @@ async function resumeUnderLoad(setup: Setup): Promise<void> {
 Deno.test("memory broker: a multi-channel resume under concurrent publishing is in id order and complete", async () => {
   const broker = await createBroker({
     broker: "memory",
-    history: { limit: TASKS * PER_TASK },
+    history: { limit: KEPT },
   });
   await resumeUnderLoad({
     hubBroker: broker,
@@ -144,7 +160,7 @@ Deno.test("memory broker: a multi-channel resume under concurrent publishing is 
 Deno.test("kv broker: a multi-channel resume under concurrent publishing is in id order and complete", async () => {
   const dir = await Deno.makeTempDir({ prefix: "herald-kv-" });
   const path = `${dir}/herald.kv`;
-  const history = { limit: TASKS * PER_TASK };
+  const history = { limit: KEPT };
   const hubBroker = await createBroker({ broker: "kv", path, history });
   const peer = await createBroker({ broker: "kv", path, history, pollMs: 50 });
   await resumeUnderLoad({
@@ -167,7 +183,7 @@ Deno.test({
   ignore: !redisUrl,
   fn: async () => {
     const prefix = uniquePrefix("resume");
-    const history = { limit: TASKS * PER_TASK };
+    const history = { limit: KEPT };
     const options = {
       broker: "redis",
       url: redisUrl!,

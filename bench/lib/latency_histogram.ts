@@ -1,6 +1,6 @@
 /**
- * A fixed-resolution latency histogram (10 µs buckets up to 2 s, exact values
- * above), cheap enough to record millions of samples per second and small
+ * A latency histogram (10 µs buckets up to 2 s, 1 ms buckets up to 62 s,
+ * exact values above), cheap enough to record millions of samples per second and small
  * enough to ship between processes as sparse JSON and merge.
  *
  * @example
@@ -13,8 +13,25 @@
  * @module
  */
 
-const BUCKETS_PER_MS = 100;
-const BUCKET_COUNT = 2_000 * BUCKETS_PER_MS;
+// 10 µs buckets up to 2 s, then 1 ms buckets up to 62 s, then exact values.
+const FINE_PER_MS = 100;
+const FINE_LIMIT_MS = 2_000;
+const FINE_COUNT = FINE_LIMIT_MS * FINE_PER_MS;
+const COARSE_LIMIT_MS = 62_000;
+const BUCKET_COUNT = FINE_COUNT + (COARSE_LIMIT_MS - FINE_LIMIT_MS);
+
+function bucketOf(ms: number): number {
+  return ms < FINE_LIMIT_MS
+    ? Math.floor(ms * FINE_PER_MS)
+    : FINE_COUNT + Math.floor(ms - FINE_LIMIT_MS);
+}
+
+/** The upper edge of a bucket, ms. */
+function bucketTop(bucket: number): number {
+  return bucket < FINE_COUNT
+    ? (bucket + 1) / FINE_PER_MS
+    : FINE_LIMIT_MS + (bucket - FINE_COUNT) + 1;
+}
 
 /** The sparse, serialisable form: `[bucket, count]` pairs plus exact overflow values. */
 export interface HistogramJSON {
@@ -40,7 +57,7 @@ export class LatencyHistogram {
   /** Records one latency in milliseconds (negative clock skew counts as 0). */
   record(ms: number): void {
     const value = ms > 0 ? ms : 0;
-    const bucket = Math.floor(value * BUCKETS_PER_MS);
+    const bucket = bucketOf(value);
     if (bucket < BUCKET_COUNT) this.#buckets[bucket]++;
     else this.#overflow.push(value);
     if (value > this.#max) this.#max = value;
@@ -55,7 +72,7 @@ export class LatencyHistogram {
     for (let i = 0; i < BUCKET_COUNT; i++) {
       seen += this.#buckets[i];
       // Upper edge of the bucket, capped by the true maximum.
-      if (seen >= rank) return Math.min((i + 1) / BUCKETS_PER_MS, this.#max);
+      if (seen >= rank) return Math.min(bucketTop(i), this.#max);
     }
     const sorted = [...this.#overflow].sort((a, b) => a - b);
     return sorted[rank - seen - 1];
@@ -65,7 +82,7 @@ export class LatencyHistogram {
     for (let i = 0; i < BUCKET_COUNT; i++) {
       this.#buckets[i] += other.#buckets[i];
     }
-    this.#overflow.push(...other.#overflow);
+    for (const value of other.#overflow) this.#overflow.push(value);
     this.#count += other.#count;
     this.#max = Math.max(this.#max, other.#max);
   }

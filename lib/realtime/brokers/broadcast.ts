@@ -37,22 +37,10 @@
  * ```
  * @module
  */
-import type {
-  Broker,
-  BrokerHealth,
-  HeraldEvent,
-  HistoryOptions,
-  PublishMessage,
-  Unsubscribe,
-} from "../types.ts";
-import { type HistoryBounds, resolveBounds } from "./bounds.ts";
-import { ChannelLog } from "./channel_log.ts";
-import { BrokerClosedError } from "./errors.ts";
-import { IdClock, isEventId, newestId, randomOrigin } from "./event_id.ts";
-import { type Listener, Listeners } from "./listeners.ts";
+import type { BrokerHealth, HeraldEvent } from "../types.ts";
+import { IdClock, isEventId, randomOrigin } from "./event_id.ts";
+import { MemoryBroker } from "./memory.ts";
 import type { BroadcastBrokerOptions } from "./options.ts";
-import { payloadCopy } from "./payload.ts";
-import { settled } from "./settled.ts";
 
 /** What travels on the BroadcastChannel. */
 interface Envelope {
@@ -60,115 +48,46 @@ interface Envelope {
   event: HeraldEvent;
 }
 
-export class BroadcastBroker implements Broker {
-  readonly name = "broadcast" as const;
-  readonly bounds: HistoryBounds;
+/** The memory broker, plus a relay of every publish to the other instances. */
+export class BroadcastBroker extends MemoryBroker {
+  override readonly name = "broadcast" as const;
   readonly channelName: string;
   #bc: BroadcastChannel;
-  #clock = new IdClock(randomOrigin());
-  #logs = new Map<string, ChannelLog>();
-  #listeners = new Listeners();
-  /** The newest id published here or received from a peer (history holds it). */
-  #head: string | null = null;
-  #closed = false;
 
   constructor(options: Partial<Omit<BroadcastBrokerOptions, "broker">> = {}) {
-    this.bounds = resolveBounds(options.history);
+    super(options.history, new IdClock(randomOrigin()));
     this.channelName = options.channelName ?? "herald";
     this.#bc = new BroadcastChannel(this.channelName);
     this.#bc.onmessage = (msg) => this.#receive(msg.data);
   }
 
-  publish(channel: string, msg: PublishMessage): Promise<HeraldEvent> {
-    return settled(() => {
-      this.#open();
-      const now = Date.now();
-      const event: HeraldEvent = {
-        id: this.#clock.next(now),
-        channel,
-        event: msg.event ?? "message",
-        data: payloadCopy(msg.data),
-        time: now,
-      };
-      this.#log(channel).append(event, now);
-      this.#head = newestId(this.#head, event.id);
-      this.#bc.postMessage({ herald: 1, event } satisfies Envelope);
-      this.#listeners.deliver(event);
-      return event;
-    });
-  }
-
-  subscribe(channel: string, onEvent: Listener): Promise<Unsubscribe> {
-    return settled(() => {
-      this.#open();
-      this.#listeners.add(channel, onEvent);
-      return () =>
-        settled(() => {
-          this.#listeners.remove(channel, onEvent);
-        });
-    });
-  }
-
-  history(channel: string, opts?: HistoryOptions): Promise<HeraldEvent[]> {
-    return settled(() => {
-      this.#open();
-      return this.#logs.get(channel)?.history(opts) ?? [];
-    });
-  }
-
-  trimmedThrough(channel: string): Promise<string | null> {
-    return settled(() => {
-      this.#open();
-      return this.#logs.get(channel)?.trimmedThrough() ?? null;
-    });
-  }
-
-  head(): Promise<string | null> {
-    return settled(() => {
-      this.#open();
-      return this.#head;
-    });
-  }
-
-  health(): BrokerHealth {
-    return this.#closed
-      ? { broker: this.name, healthy: false, detail: "closed" }
-      : {
-        broker: this.name,
-        healthy: true,
+  override health(): BrokerHealth {
+    const health = super.health();
+    return health.healthy
+      ? {
+        ...health,
         detail:
           "BroadcastChannel: no persistence, same-process workers only on the CLI",
-      };
+      }
+      : health;
   }
 
-  close(): Promise<void> {
-    if (!this.#closed) {
-      this.#closed = true;
+  override close(): Promise<void> {
+    if (!this.closed) {
       this.#bc.onmessage = null;
       this.#bc.close();
-      this.#listeners.clear();
-      this.#logs.clear();
     }
-    return Promise.resolve();
+    return super.close();
+  }
+
+  protected override announce(event: HeraldEvent): void {
+    this.#bc.postMessage({ herald: 1, event } satisfies Envelope);
   }
 
   #receive(raw: unknown): void {
-    if (this.#closed || !isEnvelope(raw)) return;
-    const { event } = raw;
-    this.#clock.observe(event.id);
-    if (!this.#log(event.channel).append(event)) return;
-    this.#head = newestId(this.#head, event.id);
-    this.#listeners.deliver(event);
-  }
-
-  #log(channel: string): ChannelLog {
-    let log = this.#logs.get(channel);
-    if (!log) this.#logs.set(channel, log = new ChannelLog(this.bounds));
-    return log;
-  }
-
-  #open(): void {
-    if (this.#closed) throw new BrokerClosedError(this.name);
+    if (this.closed || !isEnvelope(raw)) return;
+    this.clock.observe(raw.event.id);
+    this.accept(raw.event);
   }
 }
 

@@ -26,21 +26,26 @@ import type {
 import { type HistoryBounds, resolveBounds } from "./bounds.ts";
 import { ChannelLog } from "./channel_log.ts";
 import { BrokerClosedError } from "./errors.ts";
+import { type IdClock, newestId } from "./event_id.ts";
 import { type Listener, Listeners } from "./listeners.ts";
 import { processClock } from "./process_clock.ts";
 import { payloadCopy } from "./payload.ts";
 import { settled } from "./settled.ts";
 
 export class MemoryBroker implements Broker {
-  readonly name = "memory" as const;
+  readonly name: "memory" | "broadcast" = "memory";
   readonly bounds: HistoryBounds;
   #logs = new Map<string, ChannelLog>();
   #listeners = new Listeners();
-  /** The newest id this broker published (history holds it at once). */
+  /** The newest id stored here (history holds it at once). */
   #head: string | null = null;
   #closed = false;
 
-  constructor(bounds: Partial<HistoryBounds> = {}) {
+  constructor(
+    bounds: Partial<HistoryBounds> = {},
+    /** Mints ids; the process's one clock unless a subclass brings its own. */
+    protected readonly clock: IdClock = processClock,
+  ) {
     this.bounds = resolveBounds(bounds);
   }
 
@@ -49,15 +54,14 @@ export class MemoryBroker implements Broker {
       this.#open();
       const now = Date.now();
       const event: HeraldEvent = {
-        id: processClock.next(now),
+        id: this.clock.next(now),
         channel,
         event: msg.event ?? "message",
         data: payloadCopy(msg.data),
         time: now,
       };
-      this.#log(channel).append(event, now);
-      this.#head = event.id;
-      this.#listeners.deliver(event);
+      this.accept(event, now);
+      this.announce(event);
       return event;
     });
   }
@@ -106,6 +110,25 @@ export class MemoryBroker implements Broker {
     this.#logs.clear();
     return Promise.resolve();
   }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Stores an event in its channel's history and delivers it to this
+   * process's subscribers; false (and nothing delivered) when history holds
+   * it already or has trimmed past it.
+   */
+  protected accept(event: HeraldEvent, now?: number): boolean {
+    if (!this.#log(event.channel).append(event, now)) return false;
+    this.#head = newestId(this.#head, event.id);
+    this.#listeners.deliver(event);
+    return true;
+  }
+
+  /** Tells other instances about an event published here (the memory broker has none). */
+  protected announce(_event: HeraldEvent): void {}
 
   #log(channel: string): ChannelLog {
     let log = this.#logs.get(channel);

@@ -15,6 +15,7 @@
  * ```
  * @module
  */
+import { openSharedKv } from "../../kv/shared.ts";
 import type { AppStore, StoreEntry, StoreKey, WriteOptions } from "./types.ts";
 import { canonicalJson, checkKey, checkWrite, expiryOf } from "./canonical.ts";
 
@@ -52,21 +53,21 @@ function isLive(
 export class KvStore implements AppStore {
   readonly kind = "kv" as const;
   #kv: Deno.Kv;
-  #ownsKv: boolean;
+  #release: () => void;
 
-  /** Uses an open KV; `ownsKv` says whether `close()` closes it. */
-  constructor(kv: Deno.Kv, ownsKv = true) {
+  /** Uses an open KV; `release` is called by `close()` (default: nothing). */
+  constructor(kv: Deno.Kv, release: () => void = () => {}) {
     this.#kv = kv;
-    this.#ownsKv = ownsKv;
+    this.#release = release;
   }
 
-  /** Opens the KV at `path` (or the platform KV when `path` is undefined). */
+  /**
+   * Opens the KV at `path` (or the platform KV when `path` is undefined),
+   * sharing the process's handle with the kv broker (lib/kv/shared.ts).
+   */
   static async open(path?: string): Promise<KvStore> {
-    if (path) {
-      const dir = path.replace(/[/\\][^/\\]*$/, "");
-      if (dir && dir !== path) await Deno.mkdir(dir, { recursive: true });
-    }
-    return new KvStore(await Deno.openKv(path));
+    const shared = await openSharedKv(path);
+    return new KvStore(shared.kv, shared.release);
   }
 
   #key(key: StoreKey): Deno.KvKey {
@@ -176,7 +177,7 @@ export class KvStore implements AppStore {
   }
 
   close(): Promise<void> {
-    if (this.#ownsKv) this.#kv.close();
+    this.#release();
     return Promise.resolve();
   }
 }

@@ -122,11 +122,7 @@ export function brokerOptionsFromEnv(env: Env): BrokerOptions {
 export async function brokerFromEnv(
   env: Env = Deno.env.toObject(),
 ): Promise<Broker> {
-  const options = brokerOptionsFromEnv(env);
-  if (options.broker === "kv" && options.path) {
-    await ensureParentDir(options.path);
-  }
-  return await createBroker(options);
+  return await createBroker(brokerOptionsFromEnv(env));
 }
 
 function intVar(env: Env, name: string): number | undefined {
@@ -139,10 +135,4 @@ function intVar(env: Env, name: string): number | undefined {
     );
   }
   return n;
-}
-
-async function ensureParentDir(path: string): Promise<void> {
-  const slash = path.lastIndexOf("/");
-  if (slash <= 0) return;
-  await Deno.mkdir(path.slice(0, slash), { recursive: true });
 }

@@ -2,6 +2,8 @@
  * The Deno KV broker: an ordered log per channel, fan-out between instances
  * by `kv.watch` and by polling, delivered in one id order across channels. A local file by default
  * (`Deno.openKv(path)`); on Deno Deploy, the platform's KV (`Deno.openKv()`).
+ * The handle is the process's one for that store (lib/kv/shared.ts), shared
+ * with the app store.
  *
  * Keys, under the prefix (default `herald`):
  * - `[p, "clock"]`: the deployment's id clock (µs). Every publish reads it
@@ -45,6 +47,7 @@
  * ```
  * @module
  */
+import { openSharedKv, type SharedKv } from "../../kv/shared.ts";
 import type {
   Broker,
   BrokerHealth,
@@ -94,6 +97,7 @@ export class KvBroker implements Broker {
   readonly bounds: HistoryBounds;
   readonly pollMs: number;
   #kv: Deno.Kv;
+  #shared: SharedKv;
   #prefix: string;
   #feed: MergedFeed;
   #watcher: Watcher | null = null;
@@ -102,8 +106,9 @@ export class KvBroker implements Broker {
   #lastError = "";
   #closed = false;
 
-  private constructor(kv: Deno.Kv, options: KvBrokerOptions) {
-    this.#kv = kv;
+  private constructor(shared: SharedKv, options: KvBrokerOptions) {
+    this.#shared = shared;
+    this.#kv = shared.kv;
     this.bounds = resolveBounds(options.history);
     this.#prefix = options.prefix ?? "herald";
     this.pollMs = options.pollMs ?? DEFAULT_KV_POLL_MS;
@@ -121,9 +126,9 @@ export class KvBroker implements Broker {
 
   /** Opens the KV store (`path`, or the platform's KV when none). */
   static async open(options: KvBrokerOptions): Promise<KvBroker> {
-    let kv: Deno.Kv;
+    let shared: SharedKv;
     try {
-      kv = options.path ? await Deno.openKv(options.path) : await Deno.openKv();
+      shared = await openSharedKv(options.path);
     } catch (err) {
       throw new BrokerUnavailableError(
         `kv: cannot open ${options.path ?? "the default store"}: ${
@@ -133,9 +138,9 @@ export class KvBroker implements Broker {
       );
     }
     try {
-      return new KvBroker(kv, options);
+      return new KvBroker(shared, options);
     } catch (err) {
-      kv.close();
+      shared.release();
       throw err;
     }
   }
@@ -229,7 +234,7 @@ export class KvBroker implements Broker {
     this.#feed.close();
     await this.#unfollow();
     await this.#publishing;
-    this.#kv.close();
+    this.#shared.release();
   }
 
   async #commit(channel: string, msg: PublishMessage): Promise<HeraldEvent> {

@@ -1,0 +1,65 @@
+/**
+ * One `Deno.Kv` handle per store per process, shared by the kv broker and the
+ * app store. Two handles on one SQLite file make every write of one wait on
+ * the other ("database is locked"); one handle lets SQLite order them.
+ * Reference-counted: the handle closes when its last user releases it.
+ *
+ * @example
+ * ```ts
+ * const shared = await openSharedKv("./data/herald.kv"); // creates ./data
+ * await shared.kv.set(["hello"], "world");
+ * shared.release();
+ * ```
+ * @module
+ */
+
+export interface SharedKv {
+  readonly kv: Deno.Kv;
+  /** Gives the handle back; the last release closes it. Idempotent. */
+  release(): void;
+}
+
+interface Entry {
+  kv: Promise<Deno.Kv>;
+  users: number;
+}
+
+const open = new Map<string, Entry>();
+
+/** Opens (or joins) the KV at `path`; no path means the platform's KV on Deno Deploy. */
+export async function openSharedKv(path?: string): Promise<SharedKv> {
+  const key = path ?? "";
+  let entry = open.get(key);
+  if (!entry) {
+    entry = { kv: openKv(path), users: 0 };
+    open.set(key, entry);
+    entry.kv.catch(() => open.delete(key));
+  }
+  entry.users++;
+  const current = entry;
+  let kv: Deno.Kv;
+  try {
+    kv = await current.kv;
+  } catch (err) {
+    current.users--;
+    throw err;
+  }
+  let released = false;
+  return {
+    kv,
+    release() {
+      if (released) return;
+      released = true;
+      if (--current.users > 0) return;
+      if (open.get(key) === current) open.delete(key);
+      kv.close();
+    },
+  };
+}
+
+async function openKv(path?: string): Promise<Deno.Kv> {
+  if (!path) return await Deno.openKv();
+  const slash = path.lastIndexOf("/");
+  if (slash > 0) await Deno.mkdir(path.slice(0, slash), { recursive: true });
+  return await Deno.openKv(path);
+}

@@ -112,15 +112,5 @@ export async function assertNoHorizontalOverflow(page: Page): Promise<void> {
   }
 }
 
-/** Waits until `check` is true, polling; throws `what` after `ms` (a hang guard, not a timing assertion). */
-export async function eventually(
-  check: () => boolean | Promise<boolean>,
-  what: string,
-  ms = 15_000,
-): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** Waits until `check` is true (a hang guard, not a timing assertion). */
+export { waitFor as eventually } from "./wait.ts";

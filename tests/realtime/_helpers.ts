@@ -80,19 +80,6 @@ export function startApi(
   };
 }
 
-/** Polls `check` until it is true (throws after `timeoutMs`). */
-export async function waitFor(
-  check: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 export async function publishJson(
   url: string,
   channel: string,
@@ -109,3 +96,5 @@ export async function publishJson(
   }
   return json;
 }
+
+export { waitFor } from "../_support/wait.ts";

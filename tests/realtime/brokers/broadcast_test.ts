@@ -3,7 +3,7 @@ import type { BroadcastBroker } from "../../../lib/realtime/brokers/broadcast.ts
 import { createBroker } from "../../../lib/realtime/brokers/create.ts";
 import type { HeraldEvent } from "../../../lib/realtime/types.ts";
 import { brokerConformance } from "./conformance.ts";
-import { waitFor } from "./wait.ts";
+import { waitFor } from "../../_support/wait.ts";
 
 // Each broker gets its own BroadcastChannel name, so tests never see each other.
 const isolated = () => `herald-test-${crypto.randomUUID().slice(0, 8)}`;

@@ -13,7 +13,7 @@ import assert from "node:assert";
 import type { Broker, HeraldEvent } from "../../../lib/realtime/types.ts";
 import type { HistoryBounds } from "../../../lib/realtime/brokers/bounds.ts";
 import { isEventId } from "../../../lib/realtime/brokers/event_id.ts";
-import { sleep, waitFor } from "./wait.ts";
+import { sleep, waitFor } from "../../_support/wait.ts";
 
 export interface ConformanceOptions {
   /** A fresh broker, isolated from every other test's data. */

@@ -3,7 +3,7 @@ import { createBroker } from "../../../lib/realtime/brokers/create.ts";
 import type { HistoryBounds } from "../../../lib/realtime/brokers/bounds.ts";
 import type { Broker, HeraldEvent } from "../../../lib/realtime/types.ts";
 import { brokerConformance } from "./conformance.ts";
-import { waitFor } from "./wait.ts";
+import { waitFor } from "../../_support/wait.ts";
 
 /** The KV file of each broker {@link isolatedBroker} made. */
 const kvPaths = new WeakMap<Broker, string>();

@@ -11,7 +11,7 @@ import {
 } from "../../_support/redis_server.ts";
 import { brokerConformance } from "./conformance.ts";
 import { dropPrefix } from "./redis_keys.ts";
-import { waitFor } from "./wait.ts";
+import { waitFor } from "../../_support/wait.ts";
 
 const redisUrl = await requireRedis();
 const hasServer = requireRedisServer();

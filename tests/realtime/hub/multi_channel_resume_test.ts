@@ -17,7 +17,7 @@ import type { Broker } from "../../../lib/realtime/types.ts";
 import { requireRedis, uniquePrefix } from "../../_support/redis.ts";
 import { SseReader } from "../../_support/sse_parser.ts";
 import { dropPrefix } from "../brokers/redis_keys.ts";
-import { sleep, waitFor } from "../brokers/wait.ts";
+import { sleep, waitFor } from "../../_support/wait.ts";
 
 const CHANNELS = ["room:a", "room:b", "room:c"];
 const TASKS = 3;

@@ -1,7 +1,11 @@
 /**
- * Waiting in broker tests: poll a condition until it holds, with a generous
- * limit that only stops a hang (never a timing assertion).
+ * Waiting in tests: poll a condition until it holds. The limit only stops a
+ * hang; it is never a timing assertion.
  *
+ * @example
+ * ```ts
+ * await waitFor(() => received.length === 3, "three events");
+ * ```
  * @module
  */
 

@@ -51,6 +51,9 @@ async function publish(channel: string, req: Request): Promise<Response> {
   return Response.json({ channel }, { status: 201 });
 }
 
+// Exit (rather than die) on SIGTERM, so a `--cpu-prof` profile gets written.
+Deno.addSignalListener("SIGTERM", () => Deno.exit(0));
+
 const port = Number(Deno.env.get("PORT") ?? 8000);
 Deno.serve({ hostname: "127.0.0.1", port, onListen() {} }, (req) => {
   const match = ROUTE.exec(req.url);

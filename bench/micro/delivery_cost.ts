@@ -6,6 +6,8 @@
  *
  * - `raw-enqueue`: `controller.enqueue` on a default ReadableStream (the baseline server).
  * - `raw-enqueue-bytes-hwm`: the same with Herald's strategy (1 MiB, `size` = byteLength).
+ * - `raw-bytes-hwm+desiredSize`: plus a `desiredSize` read per enqueue.
+ * - `raw-bytes-hwm+pull`: plus an empty underlying-source `pull`.
  * - `outbox-send`: Herald's `Outbox.send` (lib/realtime/hub/outbox.ts).
  * - `hub-stream-live`: `HubStream.live` (lib/realtime/hub/stream.ts) over an Outbox.
  * - `hub-publish`: `broker.publish` on the memory broker through `Hub.open` streams.
@@ -64,33 +66,52 @@ type Setup = () => Promise<{
   close: () => Promise<void>;
 }>;
 
-const rawSetup = (strategy?: QueuingStrategy<Uint8Array>): Setup => () => {
+interface RawVariant {
+  /** An underlying-source `pull` (Outbox has one, to wake waiting replays). */
+  pull?: () => void;
+  /** Read `desiredSize` before each enqueue, as `Outbox.hasRoom` does. */
+  checkRoom?: boolean;
+}
+
+const rawSetup = (
+  strategy?: QueuingStrategy<Uint8Array>,
+  variant: RawVariant = {},
+): Setup =>
+() => {
   const controllers: ReadableStreamDefaultController<Uint8Array>[] = [];
   const streams = Array.from(
     { length: STREAMS },
     () =>
       new ReadableStream<Uint8Array>({
         start: (c) => void controllers.push(c),
+        ...(variant.pull ? { pull: variant.pull } : {}),
       }, strategy),
   );
+  let room = 0;
   return Promise.resolve({
     streams,
     publish: (i) => {
       const bytes = payload(i);
-      for (const c of controllers) c.enqueue(bytes);
+      for (const c of controllers) {
+        if (variant.checkRoom) room += c.desiredSize ?? 0;
+        c.enqueue(bytes);
+      }
     },
     preamble: 0,
-    close: () => Promise.resolve(),
+    close: () => Promise.resolve(room === -1 ? undefined : undefined),
   });
 };
 
 const LIMIT = DEFAULT_CONFIG.subscriberBufferBytes;
+const BYTES_HWM: QueuingStrategy<Uint8Array> = {
+  highWaterMark: LIMIT,
+  size: (chunk) => chunk.byteLength,
+};
 const setups: Record<string, Setup> = {
   "raw-enqueue": rawSetup(),
-  "raw-enqueue-bytes-hwm": rawSetup({
-    highWaterMark: LIMIT,
-    size: (chunk) => chunk.byteLength,
-  }),
+  "raw-enqueue-bytes-hwm": rawSetup(BYTES_HWM),
+  "raw-bytes-hwm+desiredSize": rawSetup(BYTES_HWM, { checkRoom: true }),
+  "raw-bytes-hwm+pull": rawSetup(BYTES_HWM, { pull: () => {} }),
   "outbox-send": () => {
     const outboxes = Array.from(
       { length: STREAMS },

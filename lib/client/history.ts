@@ -1,22 +1,38 @@
 /**
  * Reads a channel's history from the API (`GET /api/channels/{channel}/messages`),
- * for islands that reload their state after a gap.
+ * for islands that reload their state after a gap, and for the page stream's
+ * catch-up from a subscription's `since`.
  *
  * @example
  * ```ts
- * const events = await fetchHistory("notifications", 50); // oldest first
+ * const latest = await fetchHistory("notifications", { limit: 50 }); // the newest 50, oldest first
+ * const missed = await fetchHistory("notifications", { after: "1731000000000000-0000" }); // the oldest after it
  * ```
  * @module
  */
 import type { HeraldEvent } from "../realtime/types.ts";
 
-/** The newest `limit` events of `channel`, oldest first; throws on a non-2xx answer. */
+export interface HistoryQuery {
+  /** Only events with a greater id: then the OLDEST `limit` of them. */
+  after?: string;
+  /** At most this many; default 50. */
+  limit?: number;
+  /** Where the API lives; default this page's origin. */
+  origin?: string;
+}
+
+/**
+ * Events of `channel`, oldest first: the newest `limit`, or with `after` the
+ * oldest `limit` after it. Throws on a non-2xx answer.
+ */
 export async function fetchHistory(
   channel: string,
-  limit = 50,
+  { after, limit = 50, origin = "" }: HistoryQuery = {},
 ): Promise<HeraldEvent[]> {
+  const params = new URLSearchParams({ limit: String(limit) });
+  if (after) params.set("after", after);
   const res = await fetch(
-    `/api/channels/${encodeURIComponent(channel)}/messages?limit=${limit}`,
+    `${origin}/api/channels/${encodeURIComponent(channel)}/messages?${params}`,
     { headers: { accept: "application/json" } },
   );
   if (!res.ok) {

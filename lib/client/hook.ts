@@ -4,12 +4,19 @@
  * its channel list, and unsubscribes when it unmounts. The handlers may be
  * new closures on every render; the latest ones are called.
  *
+ * Give it the `since` the server rendered the island's state at (the broker
+ * head read before that state): the island then gets every event after it,
+ * none lost between the render and the stream opening, none twice.
+ *
  * @example
  * ```tsx
- * export default function Feed({ initial }: { initial: HeraldEvent[] }) {
+ * export default function Feed(
+ *   { initial, since }: { initial: HeraldEvent[]; since: string },
+ * ) {
  *   const items = useSignal(initial);
  *   const { status } = useEventStream({
  *     channels: ["notifications"],
+ *     since,
  *     onEvent: (e) => (items.value = [e, ...items.value]),
  *     onGap: async () => (items.value = await refetch()),
  *   });
@@ -32,6 +39,7 @@ export function useEventStream(sub: Subscription): PageStream {
       stream.subscribe({
         channels: sub.channels,
         events: sub.events,
+        since: sub.since,
         onEvent: (e) => latest.current.onEvent(e),
         onGap: () => latest.current.onGap?.(),
       }),

@@ -5,6 +5,8 @@
  * - {@link pageStream}: the page's one stream (`status`, `lastEventId` signals).
  * - {@link Connection}: one self-healing EventSource, for single-purpose streams.
  * - {@link fetchHistory}: a channel's history, to reload state after a gap.
+ * - {@link SubscriptionCursor}, {@link readSince}: how a subscription with
+ *   `since` catches up (used by the page stream).
  *
  * @example
  * ```tsx
@@ -22,6 +24,7 @@ export {
   type StreamStatus,
 } from "./connection.ts";
 export { backoffDelay, type BackoffOptions } from "./backoff.ts";
-export { RecentIds } from "./dedupe.ts";
+export { SubscriptionCursor } from "./cursor.ts";
+export { CATCH_UP_LIMIT, type HistoryReader, readSince } from "./catch_up.ts";
 export { ChannelSet, eventsUrl } from "./channels.ts";
-export { fetchHistory } from "./history.ts";
+export { fetchHistory, type HistoryQuery } from "./history.ts";

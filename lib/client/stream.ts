@@ -3,8 +3,18 @@
  * the channels and event names it wants; the stream keeps ONE connection to
  * the multi-channel endpoint (`/api/events?channel=…`) opened with the union
  * of all channels (and, through {@link Tabs}, of all tabs of the origin),
- * reopens it from the last event id when that union changes, drops
- * duplicate ids, and calls `onGap` when the server says history was lost.
+ * reopens it from the last event id when that union changes, hands each
+ * island every event of a channel once and in id order
+ * ({@link SubscriptionCursor}), and calls `onGap` when history was lost.
+ *
+ * A subscription with `since` (the broker head the server read before the
+ * history it rendered) gets every event after it, including those published
+ * between the render and the moment this tab's stream carried its channels:
+ * once the connection (this tab's, or the leader tab's) is open with them,
+ * the history after `since` is read ({@link readSince}) and handed over
+ * merged with the live events held meanwhile. Reading only after the
+ * channels are carried is what closes the seam: older events are in that
+ * history, newer ones arrive live. A full answer counts as a gap.
  *
  * Islands normally use {@link useEventStream} (hook.ts) instead.
  *
@@ -13,6 +23,7 @@
  * const stream = pageStream();
  * const stop = stream.subscribe({
  *   channels: ["notifications"],
+ *   since: props.since, // from the server render
  *   onEvent: (e) => console.log(e.channel, e.data),
  *   onGap: () => reloadHistory(),
  * });
@@ -29,13 +40,21 @@ import {
   type StreamRecord,
   type StreamStatus,
 } from "./connection.ts";
-import { RecentIds } from "./dedupe.ts";
+import { SubscriptionCursor } from "./cursor.ts";
+import { type HistoryReader, readSince } from "./catch_up.ts";
+import { fetchHistory } from "./history.ts";
 import { Tabs } from "./tabs.ts";
 
 export interface Subscription {
   channels: string[];
   /** Event names (the envelope's `event`); default `["message"]`. */
   events?: string[];
+  /**
+   * Deliver every event with a greater id, from before this subscription
+   * too: the broker head the server read before rendering the island's
+   * state. Without it, only events from now on.
+   */
+  since?: string;
   onEvent: (event: HeraldEvent) => void;
   /** The server could not replay everything missed: reload state (e.g. refetch history). */
   onGap?: () => void;
@@ -48,6 +67,14 @@ export interface PageStreamOptions {
   shareTabs?: boolean;
   /** Name of the Web Lock and BroadcastChannel; default `herald:stream`. */
   lockName?: string;
+  /** Reads history for a `since` catch-up; default {@link fetchHistory}. */
+  readHistory?: HistoryReader;
+}
+
+/** A subscription and what it was handed so far. */
+interface Entry {
+  cursor: SubscriptionCursor;
+  reading: boolean;
 }
 
 /** Waits this long after a change, so islands hydrating together cause one (re)connect. */
@@ -59,8 +86,11 @@ export class PageStream {
   #opts: Required<PageStreamOptions>;
   #channels = new ChannelSet();
   #events = new ChannelSet();
-  #subs = new Set<Subscription>();
-  #seen = new RecentIds();
+  #subs = new Map<Subscription, Entry>();
+  /** The channels of the open connection (this tab's or the leader's); none while not open. */
+  #carried: string[] = [];
+  /** The channels the current connection's URL was built with. */
+  #urlChannels: string[] = [];
   #tabs: Tabs | null = null;
   #started = false;
   #listening = false;
@@ -74,13 +104,18 @@ export class PageStream {
       endpoint: opts.endpoint ?? "/api/events",
       shareTabs: opts.shareTabs ?? true,
       lockName: opts.lockName ?? "herald:stream",
+      readHistory: opts.readHistory ?? fetchHistory,
     };
   }
 
   /** Starts delivering matching events to `sub`; returns the function that stops it. */
   subscribe(sub: Subscription): () => void {
     this.#start();
-    this.#subs.add(sub);
+    this.#subs.set(sub, {
+      cursor: new SubscriptionCursor(sub.since),
+      reading: false,
+    });
+    this.#catchUp();
     const releaseChannels = this.#channels.add(sub.channels);
     const releaseEvents = this.#events.add(sub.events ?? ["message"]);
     this.#changed();
@@ -102,6 +137,7 @@ export class PageStream {
     this.#conn?.close();
     this.#conn = null;
     this.#opened = [];
+    this.#carried = [];
     this.#tabs?.close();
     this.#tabs = null;
     this.#started = false;
@@ -117,11 +153,15 @@ export class PageStream {
       this.#tabs = new Tabs(this.#opts.lockName, {
         onLeader: () => {
           this.#leader = true;
+          this.#carry([]);
           this.#changed();
         },
         onPeersChange: () => this.#changed(),
         onRelay: (record) => this.#receive(record),
-        onStatus: (status) => (this.status.value = status),
+        onStatus: (status, channels) => {
+          this.status.value = status;
+          this.#carry(status === "open" ? channels : []);
+        },
       });
     } else {
       this.#leader = true;
@@ -162,20 +202,25 @@ export class PageStream {
       this.#conn?.close();
       this.#conn = null;
       this.#opened = [];
+      this.#carry([]);
       return;
     }
     const changed = !sameList(channels, this.#opened);
     this.#opened = channels;
     if (!this.#conn) {
       this.#conn = new Connection(
-        () =>
-          eventsUrl(this.#opts.endpoint, this.#opened, this.lastEventId.value),
+        () => {
+          this.#urlChannels = this.#opened;
+          return eventsUrl(this.#opts.endpoint, this.#opened, this.#resumeAt());
+        },
         {
           events,
           onEvent: (record) => this.#receive(record),
           onStatus: (status) => {
+            const carried = status === "open" ? this.#urlChannels : [];
             this.status.value = status;
-            this.#tabs?.status(status);
+            this.#tabs?.status(status, carried);
+            this.#carry(carried);
           },
         },
       );
@@ -185,12 +230,55 @@ export class PageStream {
     if (changed) this.#conn.reopen();
   }
 
+  /**
+   * Where a (re)connect resumes: after the newest event seen, or before any
+   * was seen, after the oldest `since` (so a connection that drops before
+   * its first event still misses nothing).
+   */
+  #resumeAt(): string | null {
+    if (this.lastEventId.value) return this.lastEventId.value;
+    let oldest: string | null = null;
+    for (const { cursor } of this.#subs.values()) {
+      const since = cursor.since;
+      if (since !== undefined && (oldest === null || since < oldest)) {
+        oldest = since;
+      }
+    }
+    return oldest;
+  }
+
+  #carry(channels: string[]) {
+    this.#carried = channels;
+    this.#catchUp();
+  }
+
+  /** Starts the history read of each catching-up subscription whose channels are now carried. */
+  #catchUp() {
+    for (const [sub, entry] of this.#subs) {
+      const { cursor } = entry;
+      if (!cursor.catchingUp || entry.reading) continue;
+      if (!sub.channels.every((c) => this.#carried.includes(c))) continue;
+      entry.reading = true;
+      readSince(sub.channels, cursor.since!, this.#opts.readHistory).then(
+        (missed) => {
+          if (this.#subs.get(sub) !== entry) return; // unsubscribed meanwhile
+          const wanted = sub.events ?? ["message"];
+          if (missed === "gap") call(() => sub.onGap?.());
+          const events = missed === "gap"
+            ? cursor.gaveUp()
+            : cursor.caughtUp(missed.filter((e) => wanted.includes(e.event)));
+          for (const e of events) call(() => sub.onEvent(e));
+        },
+      );
+    }
+  }
+
   #receive(record: StreamRecord) {
     if (this.#leader) this.#tabs?.relay(record);
     if (record.name === "gap") {
       // `{channel, …}` names the channel whose history fell short; reload only its islands.
       const channel = parseJson(record.data)?.channel;
-      for (const sub of this.#subs) {
+      for (const sub of this.#subs.keys()) {
         if (typeof channel !== "string" || sub.channels.includes(channel)) {
           call(() => sub.onGap?.());
         }
@@ -198,15 +286,18 @@ export class PageStream {
       return;
     }
     const event = parseJson(record.data) as HeraldEvent | null;
-    if (!event) return; // not an envelope: nothing an island could use
-    const id = event.id ?? record.id;
-    if (!id || !this.#seen.add(id)) return;
-    this.lastEventId.value = record.id || id;
-    for (const sub of this.#subs) {
+    if (!event || typeof event.channel !== "string") return; // not an envelope
+    event.id ??= record.id;
+    if (!event.id) return;
+    const last = this.lastEventId.value;
+    if (!last || event.id > last) this.lastEventId.value = event.id;
+    for (const [sub, { cursor }] of this.#subs) {
       if (
         sub.channels.includes(event.channel) &&
         (sub.events ?? ["message"]).includes(event.event ?? "message")
-      ) call(() => sub.onEvent(event));
+      ) {
+        for (const e of cursor.live(event)) call(() => sub.onEvent(e));
+      }
     }
   }
 }

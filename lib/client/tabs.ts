@@ -25,7 +25,7 @@ type TabMessage =
   | { t: "bye"; tab: string }
   | { t: "roll"; tab: string }
   | { t: "event"; record: StreamRecord }
-  | { t: "status"; tab: string; status: StreamStatus };
+  | { t: "status"; tab: string; status: StreamStatus; channels: string[] };
 
 export interface TabsHandlers {
   /** This tab now holds the connection for all tabs. */
@@ -34,8 +34,8 @@ export interface TabsHandlers {
   onPeersChange(): void;
   /** (follower) An event the leader received. */
   onRelay(record: StreamRecord): void;
-  /** (follower) The leader's connection status. */
-  onStatus(status: StreamStatus): void;
+  /** (follower) The leader's connection status, and the channels it carries. */
+  onStatus(status: StreamStatus, channels: string[]): void;
 }
 
 export class Tabs {
@@ -45,7 +45,7 @@ export class Tabs {
   #bus: BroadcastChannel;
   #peers = new Map<string, Interest>();
   #mine: Interest = { channels: [], events: [] };
-  #lastStatus: StreamStatus | null = null;
+  #lastStatus: { status: StreamStatus; channels: string[] } | null = null;
   #release: (() => void) | null = null;
   #abort = new AbortController();
   #handlers: TabsHandlers;
@@ -93,10 +93,14 @@ export class Tabs {
     this.#post({ t: "event", record });
   }
 
-  /** (leader) Tells the other tabs the connection's status. */
-  status(status: StreamStatus): void {
-    this.#lastStatus = status;
-    this.#post({ t: "status", tab: this.id, status });
+  /**
+   * (leader) Tells the other tabs the connection's status and the channels
+   * it carries: a tab catching up from a `since` reads history once its
+   * channels are carried, so nothing published after that read is missed.
+   */
+  status(status: StreamStatus, channels: string[]): void {
+    this.#lastStatus = { status, channels };
+    this.#post({ t: "status", tab: this.id, status, channels });
   }
 
   /** Leaves: says goodbye and releases the lock, so another tab takes over. */
@@ -121,7 +125,9 @@ export class Tabs {
         if (this.#leader) {
           this.#handlers.onPeersChange();
           // A new tab learns the status without waiting for a change.
-          if (this.#lastStatus) this.status(this.#lastStatus);
+          if (this.#lastStatus) {
+            this.status(this.#lastStatus.status, this.#lastStatus.channels);
+          }
         }
         break;
       case "bye":
@@ -129,7 +135,7 @@ export class Tabs {
         if (this.#leader) this.#handlers.onPeersChange();
         else if (m.tab === this.#leaderTab) {
           this.#leaderTab = null;
-          this.#handlers.onStatus("reconnecting");
+          this.#handlers.onStatus("reconnecting", []);
         }
         break;
       case "roll":
@@ -142,7 +148,7 @@ export class Tabs {
       case "status":
         if (!this.#leader) {
           this.#leaderTab = m.tab;
-          this.#handlers.onStatus(m.status);
+          this.#handlers.onStatus(m.status, m.channels ?? []);
         }
         break;
     }

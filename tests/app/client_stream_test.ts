@@ -12,6 +12,7 @@ import {
   ok as assert,
 } from "node:assert/strict";
 import { PageStream } from "../../lib/client/stream.ts";
+import { fetchHistory } from "../../lib/client/history.ts";
 import type { HeraldEvent } from "../../lib/realtime/types.ts";
 
 function envelope(id: string, channel: string, event = "message") {
@@ -98,6 +99,87 @@ Deno.test("page stream: union of channels, resume, dedupe, gap, close", async ()
     await waitFor(() => stream.status.value === "closed", "closed when unused");
     await waitFor(() => open.size === 0, "the server's streams to end");
     assert(urls.length === 2, "no further connection");
+  } finally {
+    stream.dispose();
+    for (const c of open) c.close();
+    await server.shutdown();
+  }
+});
+
+function ev(id: string, event = "message"): HeraldEvent {
+  return { id, channel: "a", event, data: { n: id }, time: 1 };
+}
+
+Deno.test("page stream with since: history is read once the stream is open, merged with live events, each once", async () => {
+  const log: string[] = [];
+  const open = new Set<ReadableStreamDefaultController<Uint8Array>>();
+  const encoder = new TextEncoder();
+  let eventsUrl: URL | null = null;
+  const server = Deno.serve(
+    { port: 0, hostname: "127.0.0.1", onListen() {} },
+    (req) => {
+      const url = new URL(req.url);
+      if (url.pathname === "/api/channels/a/messages") {
+        log.push(`history after=${url.searchParams.get("after")}`);
+        // 0007 also comes live: the island must get it once.
+        return Response.json({
+          channel: "a",
+          events: [ev("0006"), ev("0007"), ev("0006", "typing")],
+        });
+      }
+      log.push("events");
+      eventsUrl = url;
+      let ctl!: ReadableStreamDefaultController<Uint8Array>;
+      const body = new ReadableStream<Uint8Array>({
+        start(c) {
+          ctl = c;
+          open.add(c);
+          c.enqueue(encoder.encode(
+            "retry: 60000\n\n" + envelope("0004", "a") + envelope("0007", "a"),
+          ));
+        },
+        cancel() {
+          open.delete(ctl);
+        },
+      });
+      return new Response(body, {
+        headers: { "content-type": "text/event-stream" },
+      });
+    },
+  );
+  const origin = `http://127.0.0.1:${server.addr.port}`;
+  const stream = new PageStream({
+    endpoint: `${origin}/api/events`,
+    shareTabs: false,
+    readHistory: (channel, query) =>
+      fetchHistory(channel, { ...query, origin }),
+  });
+  const got: string[] = [];
+  const later: string[] = [];
+  try {
+    const stop = stream.subscribe({
+      channels: ["a"],
+      since: "0005",
+      onEvent: (e) => got.push(e.id),
+    });
+    await waitFor(() => got.length === 2, "the catch-up");
+    assertEquals(log, ["events", "history after=0005"], "read after opening");
+    assertEquals(eventsUrl!.searchParams.get("lastEventId"), "0005");
+    assertEquals(got, ["0006", "0007"]);
+
+    // Live from here on; a subscription without since gets only what is new.
+    const stopLater = stream.subscribe({
+      channels: ["a"],
+      onEvent: (e) => later.push(e.id),
+    });
+    for (const c of open) c.enqueue(encoder.encode(envelope("0009", "a")));
+    await waitFor(() => got.length === 3 && later.length === 1, "0009");
+    assertEquals([got, later], [["0006", "0007", "0009"], ["0009"]]);
+    assertEquals(log.length, 2, "no further request");
+    stop();
+    stopLater();
+    await waitFor(() => stream.status.value === "closed", "closed when unused");
+    await waitFor(() => open.size === 0, "the server's stream to end");
   } finally {
     stream.dispose();
     for (const c of open) c.close();

@@ -1,5 +1,5 @@
 /**
- * Unit tests of lib/client's pure parts (backoff, dedupe, channel sets) and of
+ * Unit tests of lib/client's pure parts (backoff, channel sets) and of
  * {@link Connection} against a real local SSE server, with Deno's EventSource.
  * The tab sharing runs in Chromium (client_browser_test.ts).
  *
@@ -10,7 +10,6 @@ import {
   ok as assert,
 } from "node:assert/strict";
 import { backoffDelay } from "../../lib/client/backoff.ts";
-import { RecentIds } from "../../lib/client/dedupe.ts";
 import {
   ChannelSet,
   eventsUrl,
@@ -42,19 +41,6 @@ Deno.test("backoff jitter spreads clients apart", () => {
     Array.from({ length: 20 }, () => Math.round(backoffDelay(4))),
   );
   assert(delays.size > 10, `only ${delays.size} distinct delays`);
-});
-
-Deno.test("dedupe drops an id seen before and forgets the oldest", () => {
-  const seen = new RecentIds(3);
-  assert(seen.add("a"));
-  assert(!seen.add("a"));
-  assert(seen.add("b"));
-  assert(seen.add("c"));
-  assert(seen.add("d")); // "a" is forgotten now
-  assertEquals(seen.size, 3);
-  assert(!seen.has("a"));
-  assert(!seen.add("d"));
-  assert(seen.add("a"));
 });
 
 Deno.test("channel set counts registrations and releases once", () => {

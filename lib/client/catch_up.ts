@@ -1,0 +1,43 @@
+/**
+ * Reads what a subscription missed since the server rendered its island:
+ * the history after `since` of each of its channels, one request each. An
+ * answer as long as the limit may have more behind it, and a failed read
+ * leaves a hole, so both come back as a gap: the island reloads its state
+ * instead (its `onGap`).
+ *
+ * @example
+ * ```ts
+ * const missed = await readSince(["notifications"], since, fetchHistory);
+ * if (missed === "gap") reload(); else missed.forEach(show);
+ * ```
+ * @module
+ */
+import type { HeraldEvent } from "../realtime/types.ts";
+import type { HistoryQuery } from "./history.ts";
+
+/** Reads one channel's history (lib/client/history.ts `fetchHistory`, or a stand-in). */
+export type HistoryReader = (
+  channel: string,
+  query: HistoryQuery,
+) => Promise<HeraldEvent[]>;
+
+/** Most events read per channel; more than this since the render is treated as a gap. */
+export const CATCH_UP_LIMIT = 200;
+
+/** The events after `since` on `channels` (unsorted), or "gap" when they cannot all be read. */
+export async function readSince(
+  channels: readonly string[],
+  since: string,
+  read: HistoryReader,
+  limit = CATCH_UP_LIMIT,
+): Promise<HeraldEvent[] | "gap"> {
+  try {
+    const pages = await Promise.all(
+      channels.map((channel) => read(channel, { after: since, limit })),
+    );
+    return pages.some((page) => page.length >= limit) ? "gap" : pages.flat();
+  } catch (err) {
+    console.error("catch-up:", err);
+    return "gap";
+  }
+}

@@ -2,7 +2,9 @@
  * The room list and the "create a room" form. Server-rendered, the form is a
  * plain HTML post to `/chat` (works without JavaScript); hydrated, it posts
  * JSON, shows the error inline (e.g. the name exists: 409) and opens the new
- * room. New rooms from anyone appear live (`roomCreated` on `chat-rooms`).
+ * room. New rooms from anyone appear live (`roomCreated` on `chat-rooms`),
+ * from the render on (`since`), so a room created while the page loads is
+ * not missed.
  *
  * @module
  */
@@ -13,11 +15,15 @@ import { ROOM_NAME_MAX } from "../lib/app/chat/validate.ts";
 
 export interface ChatLobbyProps {
   initialRooms: Room[];
+  /** The broker head read before `initialRooms` (lib/app/page/since.ts). */
+  since?: string;
   /** The error of a no-JS post, with what was typed. */
   error?: { message: string; value: string };
 }
 
-export default function ChatLobby({ initialRooms, error }: ChatLobbyProps) {
+export default function ChatLobby(
+  { initialRooms, since, error }: ChatLobbyProps,
+) {
   const [rooms, setRooms] = useState(initialRooms);
   const [problem, setProblem] = useState(error?.message ?? null);
   const [pending, setPending] = useState(false);
@@ -25,6 +31,7 @@ export default function ChatLobby({ initialRooms, error }: ChatLobbyProps) {
   useEventStream({
     channels: [ROOMS_CHANNEL],
     events: ["roomCreated"],
+    since,
     onEvent: (e) => {
       const room = e.data as Room;
       setRooms((list) =>

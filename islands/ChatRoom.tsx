@@ -1,7 +1,10 @@
 /**
  * One chat room: the log (messages, joins, leaves), the member list, and the
  * join form / message box. Server-rendered with the room's state, so the log
- * reads without JavaScript; hydrated, it stays live on `chat:{room}`.
+ * reads without JavaScript; hydrated, it stays live on `chat:{room}` from the
+ * broker head read before that state (`since`): lines and joins/leaves
+ * published while the page loads arrive through the stream, so the room is
+ * fetched again only after a gap.
  *
  * Membership: joining returns a `memberId` that this tab keeps in
  * `sessionStorage` (a reload re-joins with the same name); the page renews
@@ -13,7 +16,6 @@
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { useEventStream } from "../lib/client/hook.ts";
-import { useResyncOnOpen } from "../lib/app/chat/use_resync.ts";
 import {
   CHAT_EVENTS,
   type ChatLine,
@@ -25,6 +27,8 @@ import { MESSAGE_MAX, USERNAME_MAX } from "../lib/app/chat/validate.ts";
 
 export interface ChatRoomProps {
   initial: RoomState;
+  /** The broker head read before `initial` (lib/app/page/since.ts). */
+  since?: string;
   /** Prefilled username (the session's display name). */
   suggestedName?: string;
   /** How often the page renews its membership; default 15 s. */
@@ -74,7 +78,7 @@ function sortNames(names: string[]) {
 }
 
 export default function ChatRoom(
-  { initial, suggestedName = "", heartbeatMs = 15_000 }: ChatRoomProps,
+  { initial, since, suggestedName = "", heartbeatMs = 15_000 }: ChatRoomProps,
 ) {
   const room = initial.room;
   const base = `/chat/${room}`;
@@ -98,9 +102,10 @@ export default function ChatRoom(
     setMembers(state.members);
   };
 
-  const stream = useEventStream({
+  useEventStream({
     channels: [roomChannel(room)],
     events: [...CHAT_EVENTS],
+    since,
     onEvent: (e) => {
       const line = toLine(e);
       if (!line) return;
@@ -117,8 +122,6 @@ export default function ChatRoom(
     },
     onGap: resync,
   });
-
-  useResyncOnOpen(stream, resync);
 
   const join = async (username: string, memberId?: string) => {
     setPending(true);

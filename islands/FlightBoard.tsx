@@ -1,8 +1,11 @@
 /**
  * The arrivals table, live. Server-rendered with the current board; then
  * `flightStateUpdate`, `flightRemoval` and `flightsPaused` events on the
- * `flights` channel change it in place (events whose `seq` the page already
- * has are ignored; after a gap or a reconnect the board is fetched again).
+ * `flights` channel change it in place, from the broker head read before the
+ * board (`since`: changes made while the page loads arrive too). Events
+ * whose `seq` the page already has are ignored; after a gap, or when a
+ * `seq` was skipped (a change whose event never came), the board is fetched
+ * again.
  * Rows have a fixed height and the table keeps room for a full board, so an
  * update never moves the page. The pause button is a plain form post without
  * JavaScript.
@@ -11,7 +14,6 @@
  */
 import { useRef, useState } from "preact/hooks";
 import { useEventStream } from "../lib/client/hook.ts";
-import { useResyncOnOpen } from "../lib/app/chat/use_resync.ts";
 import {
   type Board,
   type Flight,
@@ -41,7 +43,13 @@ const clock = new Intl.DateTimeFormat("en-GB", {
 const byArrival = (a: Flight, b: Flight) =>
   a.arrival - b.arrival || (a.id < b.id ? -1 : 1);
 
-export default function FlightBoard({ initial }: { initial: Board }) {
+export interface FlightBoardProps {
+  initial: Board;
+  /** The broker head read before `initial` (lib/app/page/since.ts). */
+  since?: string;
+}
+
+export default function FlightBoard({ initial, since }: FlightBoardProps) {
   const [board, setBoard] = useState(initial);
   const [changed, setChanged] = useState<string | null>(null);
   const [announcement, setAnnouncement] = useState("");
@@ -58,12 +66,15 @@ export default function FlightBoard({ initial }: { initial: Board }) {
     }
   };
 
-  const stream = useEventStream({
+  useEventStream({
     channels: [FLIGHTS_CHANNEL],
     events: [...FLIGHT_EVENTS],
+    since,
     onEvent: (e) => {
       const data = e.data as FlightUpdate | FlightRemoval | PausedChange;
       if (data.seq <= seq.current) return;
+      // Every change adds one to seq: a jump means one was never published.
+      if (data.seq > seq.current + 1) resync();
       seq.current = data.seq;
       if (e.event === "flightStateUpdate") {
         const { flight } = data as FlightUpdate;
@@ -100,8 +111,6 @@ export default function FlightBoard({ initial }: { initial: Board }) {
     },
     onGap: resync,
   });
-
-  useResyncOnOpen(stream, resync);
 
   const togglePause = async (e: Event) => {
     e.preventDefault();

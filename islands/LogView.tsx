@@ -1,5 +1,6 @@
 /**
- * Herald's own log, live: entries oldest first, filtered by level, following
+ * Herald's own log, live from the render on (`since`: none lost while the
+ * page loads): entries oldest first, filtered by level, following
  * the newest entry while "Follow new entries" is on, clearable, and never
  * more than 1,000 entries in the browser.
  *
@@ -40,7 +41,13 @@ async function fetchLatest(): Promise<LogEntry[]> {
   return (await fetchHistory(LOG_CHANNEL)).flatMap(entriesOf);
 }
 
-export default function LogView({ initial }: { initial: LogEntry[] }) {
+export interface LogViewProps {
+  initial: LogEntry[];
+  /** The broker head read before `initial` (lib/app/page/since.ts). */
+  since?: string;
+}
+
+export default function LogView({ initial, since }: LogViewProps) {
   const [entries, setEntries] = useState(initial);
   const [shown, setShown] = useState<Record<LogLevel, boolean>>({
     info: true,
@@ -53,11 +60,16 @@ export default function LogView({ initial }: { initial: LogEntry[] }) {
   useEventStream({
     channels: [LOG_CHANNEL],
     events: [...LEVELS],
+    since,
     onEvent: (e) => {
       const added = entriesOf(e);
-      if (added.length) {
-        setEntries((list) => keepLast([...list, ...added], MAX_ENTRIES));
-      }
+      if (added.length === 0) return;
+      setEntries((list) => {
+        // The render may already hold it: history is read after `since`.
+        const known = new Set(list.map((entry) => entry.key));
+        const fresh = added.filter((entry) => !known.has(entry.key));
+        return fresh.length ? keepLast([...list, ...fresh], MAX_ENTRIES) : list;
+      });
     },
     onGap: () => {
       fetchLatest().then(

@@ -1,6 +1,7 @@
 /**
  * A live list of the notifications of one channel, newest first: starts from
- * the server-rendered history, adds each new event from the page stream, and
+ * the server-rendered history, adds each event after it (`since`: none
+ * lost between the render and the stream opening) from the page stream, and
  * reloads the history when the stream reports a gap. New items appear in a
  * scrolling region (`role="log"`: announced politely), so the page below
  * does not move.
@@ -23,6 +24,8 @@ export interface NotificationFeedProps {
   channel: string;
   title: string;
   initial: Notification[];
+  /** The broker head read before `initial` (lib/app/page/since.ts). */
+  since?: string;
   /** What to say when the feed is empty. */
   empty: string;
   /** Rendered as `data-user-id` (the private feed's owner). */
@@ -41,6 +44,7 @@ export default function NotificationFeed(props: NotificationFeedProps) {
 
   useEventStream({
     channels: [props.channel],
+    since: props.since,
     onEvent: (e) => {
       const item = toNotification(e);
       setItems((list) =>

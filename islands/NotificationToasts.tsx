@@ -1,5 +1,7 @@
 /**
- * A toast for each new notification (public or private): it closes itself
+ * A toast for each new notification (public or private), from the moment
+ * the page was rendered (`since`): one published while the page was still
+ * loading gets its toast too. It closes itself
  * after 5 seconds, or at once with its close button. At most three at a
  * time; they float over the page, so nothing moves.
  *
@@ -16,8 +18,14 @@ import {
 export const TOAST_MS = 5000;
 const MAX_TOASTS = 3;
 
+export interface NotificationToastsProps {
+  channels: string[];
+  /** The broker head read before the page's feeds (lib/app/page/since.ts). */
+  since?: string;
+}
+
 export default function NotificationToasts(
-  { channels }: { channels: string[] },
+  { channels, since }: NotificationToastsProps,
 ) {
   const [toasts, setToasts] = useState<Notification[]>([]);
   const timers = useRef(new Map<string, ReturnType<typeof setTimeout>>());
@@ -30,6 +38,7 @@ export default function NotificationToasts(
 
   useEventStream({
     channels,
+    since,
     onEvent: (e) => {
       const item = toNotification(e);
       if (timers.current.has(item.id)) return;

@@ -1,7 +1,9 @@
 /**
  * Notifications (`/`): publish a notification, watch the public feed and
  * your private feed (`user:{session id}`) live. Server-rendered with the last
- * 50 of each from history; the islands keep them live over one stream.
+ * 50 of each from history; the islands keep them live over one stream,
+ * from the broker head read before that history (`since`), so nothing
+ * published in between is lost.
  *
  * @module
  */
@@ -58,6 +60,7 @@ export default function NotificationsPage(
           channel={NOTIFICATIONS_CHANNEL}
           title="Everyone"
           initial={data.publicFeed}
+          since={data.since}
           empty="No notifications yet. Publish the first one."
         />
         {own && (
@@ -65,6 +68,7 @@ export default function NotificationsPage(
             channel={own}
             title="Only you"
             initial={data.privateFeed}
+            since={data.since}
             empty="Nothing for you yet. Send one to “Only me”."
             userId={data.userId!}
           />
@@ -72,6 +76,7 @@ export default function NotificationsPage(
       </div>
       <NotificationToasts
         channels={own ? [NOTIFICATIONS_CHANNEL, own] : [NOTIFICATIONS_CHANNEL]}
+        since={data.since}
       />
     </>
   );

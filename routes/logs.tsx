@@ -10,19 +10,18 @@ import type { Handlers, PageProps } from "$fresh/server.ts";
 import { PageHeader } from "../components/PageHeader.tsx";
 import ConnectionBadge from "../islands/ConnectionBadge.tsx";
 import LogView from "../islands/LogView.tsx";
-import type { LogEntry } from "../lib/app/logs/entry.ts";
-import { latestLogEntries } from "../lib/app/logs/page.ts";
+import { loadLogsPage, type LogsPageData } from "../lib/app/logs/page.ts";
 import { startLogRelay } from "../lib/app/logs/relay.ts";
 
 startLogRelay();
 
-export const handler: Handlers<LogEntry[]> = {
+export const handler: Handlers<LogsPageData> = {
   async GET(_req, ctx) {
-    return ctx.render(await latestLogEntries());
+    return ctx.render(await loadLogsPage());
   },
 };
 
-export default function LogsPage({ data }: PageProps<LogEntry[]>) {
+export default function LogsPage({ data }: PageProps<LogsPageData>) {
   return (
     <>
       <Head>
@@ -34,7 +33,7 @@ export default function LogsPage({ data }: PageProps<LogEntry[]>) {
       >
         <ConnectionBadge />
       </PageHeader>
-      <LogView initial={data} />
+      <LogView initial={data.entries} since={data.since} />
     </>
   );
 }

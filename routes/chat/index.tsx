@@ -15,10 +15,13 @@ import { errorResponse, HttpError } from "../../lib/http/error.ts";
 import { readFields, wantsJson } from "../../lib/app/chat/fields.ts";
 import { createRoomJson } from "../../lib/app/chat/http.ts";
 import { getChat } from "../../lib/app/chat/runtime.ts";
+import { pageSince } from "../../lib/app/page/since.ts";
 import type { Room } from "../../lib/app/chat/types.ts";
 
 interface LobbyData {
   rooms: Room[];
+  /** The broker head read before `rooms`: the lobby gets every room created after it. */
+  since: string;
   error?: { message: string; value: string };
 }
 
@@ -26,8 +29,9 @@ type Session = { id: string; name: string } | undefined;
 
 export const handler: Handlers<LobbyData> = {
   async GET(_req, ctx) {
+    const since = await pageSince(); // before the rooms: see page/since.ts
     const rooms = await (await getChat()).listRooms();
-    return ctx.render({ rooms });
+    return ctx.render({ rooms, since });
   },
   async POST(req, ctx) {
     const session = ctx.state.session as Session;
@@ -45,8 +49,13 @@ export const handler: Handlers<LobbyData> = {
       if (!(err instanceof HttpError) || err.status >= 500) {
         return errorResponse(err);
       }
+      const since = await pageSince();
       const rooms = await (await getChat()).listRooms();
-      return ctx.render({ rooms, error: { message: err.message, value } }, {
+      return ctx.render({
+        rooms,
+        since,
+        error: { message: err.message, value },
+      }, {
         status: err.status,
       });
     }
@@ -65,7 +74,11 @@ export default function ChatRoomsPage({ data }: PageProps<LobbyData>) {
       >
         <ConnectionBadge />
       </PageHeader>
-      <ChatLobby initialRooms={data.rooms} error={data.error} />
+      <ChatLobby
+        initialRooms={data.rooms}
+        since={data.since}
+        error={data.error}
+      />
     </>
   );
 }

@@ -14,15 +14,23 @@ import ConnectionBadge from "../../islands/ConnectionBadge.tsx";
 import FlightBoard from "../../islands/FlightBoard.tsx";
 import { getFlights } from "../../lib/app/flights/runtime.ts";
 import type { Board } from "../../lib/app/flights/types.ts";
+import { pageSince } from "../../lib/app/page/since.ts";
 
-export const handler: Handlers<Board> = {
+interface FlightsPageData {
+  board: Board;
+  /** The broker head read before `board`: the island gets every change after it. */
+  since: string;
+}
+
+export const handler: Handlers<FlightsPageData> = {
   async GET(_req, ctx) {
     const { board } = await getFlights();
-    return ctx.render(await board.get());
+    const since = await pageSince(); // before the board: see page/since.ts
+    return ctx.render({ board: await board.get(), since });
   },
 };
 
-export default function FlightsPage({ data }: PageProps<Board>) {
+export default function FlightsPage({ data }: PageProps<FlightsPageData>) {
   return (
     <>
       <Head>
@@ -34,7 +42,7 @@ export default function FlightsPage({ data }: PageProps<Board>) {
       >
         <ConnectionBadge />
       </PageHeader>
-      <FlightBoard initial={data} />
+      <FlightBoard initial={data.board} since={data.since} />
     </>
   );
 }

@@ -1,15 +1,23 @@
 /**
  * What the /logs page renders on the server: the latest log entries from the
- * log channel's history, oldest first.
+ * log channel's history, oldest first, and the `since` the log view streams
+ * from (the broker head, read before that history).
  *
  * @module
  */
 import { getHerald } from "../../realtime/herald.ts";
 import type { Broker } from "../../realtime/types.ts";
+import { renderSince } from "../page/since.ts";
 import { entriesOf, keepLast, LOG_CHANNEL, type LogEntry } from "./entry.ts";
 
 /** Entries the page starts with. */
 export const INITIAL_ENTRIES = 200;
+
+export interface LogsPageData {
+  entries: LogEntry[];
+  /** The broker head read before `entries`: the view gets every event after it. */
+  since: string;
+}
 
 export async function latestLogEntries(
   broker?: Broker,
@@ -19,4 +27,10 @@ export async function latestLogEntries(
   // A batch holds one or more entries: 50 batches are plenty for `limit`.
   const events = await b.history(LOG_CHANNEL, { limit: 50 });
   return keepLast(events.flatMap(entriesOf), limit);
+}
+
+export async function loadLogsPage(broker?: Broker): Promise<LogsPageData> {
+  const b = broker ?? (await getHerald()).broker;
+  const since = await renderSince(b); // before the entries: see page/since.ts
+  return { entries: await latestLogEntries(b), since };
 }

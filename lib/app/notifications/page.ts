@@ -1,12 +1,14 @@
 /**
  * What the notifications page renders on the server: the latest public
  * notifications and the visitor's private ones, newest first, and the
- * outcome of a form post made without JavaScript.
+ * outcome of a form post made without JavaScript, and the `since` the
+ * islands stream from (the broker head, read before the feeds).
  *
  * @module
  */
 import { getHerald } from "../../realtime/herald.ts";
 import type { Broker } from "../../realtime/types.ts";
+import { renderSince } from "../page/since.ts";
 import {
   type Notification,
   NOTIFICATIONS_CHANNEL,
@@ -20,6 +22,8 @@ export const PAGE_SIZE = 50;
 export interface NotificationsPageData {
   publicFeed: Notification[];
   privateFeed: Notification[];
+  /** The broker head read before the feeds: the islands get every event after it. */
+  since: string;
   userId: string | null;
   userName: string | null;
   /** The error code of a failed no-JS post (`?error=`). */
@@ -44,6 +48,7 @@ export async function loadNotificationsPage(
   broker?: Broker,
 ): Promise<NotificationsPageData> {
   const b = broker ?? (await getHerald()).broker;
+  const since = await renderSince(b); // before the feeds: see page/since.ts
   const [publicFeed, privateFeed] = await Promise.all([
     latestNotifications(b, NOTIFICATIONS_CHANNEL),
     session ? latestNotifications(b, userChannel(session.id)) : [],
@@ -51,6 +56,7 @@ export async function loadNotificationsPage(
   return {
     publicFeed,
     privateFeed,
+    since,
     userId: session?.id ?? null,
     userName: session?.name ?? null,
     error: url.searchParams.get("error"),

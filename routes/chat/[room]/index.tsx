@@ -2,7 +2,8 @@
  * One chat room (`/chat/{room}`): server-rendered with the room's recent
  * log (from the broker's history, so it survives restarts on KV or Redis)
  * and its members, readable without JavaScript; the island then joins,
- * sends and keeps everything live on the channel `chat:{room}`.
+ * sends and keeps everything live on the channel `chat:{room}`, from the
+ * broker head read before that state (`since`).
  *
  * @module
  */
@@ -12,11 +13,14 @@ import { PageHeader } from "../../../components/PageHeader.tsx";
 import ConnectionBadge from "../../../islands/ConnectionBadge.tsx";
 import ChatRoom from "../../../islands/ChatRoom.tsx";
 import { getChat } from "../../../lib/app/chat/runtime.ts";
+import { pageSince } from "../../../lib/app/page/since.ts";
 import type { RoomState } from "../../../lib/app/chat/types.ts";
 import { ROOM_NAME_MAX } from "../../../lib/app/chat/validate.ts";
 
 interface RoomPageData {
   state: RoomState;
+  /** The broker head read before `state`: the room gets every event after it. */
+  since: string;
   suggestedName: string;
   heartbeatMs: number;
 }
@@ -28,11 +32,13 @@ export const handler: Handlers<RoomPageData> = {
     const room = ctx.params.room;
     if (!ROOM_PATTERN.test(room)) return ctx.renderNotFound();
     const chat = await getChat();
+    const since = await pageSince(); // before the state: see page/since.ts
     const state = await chat.state(room);
     if (!state) return ctx.renderNotFound();
     const session = ctx.state.session as { name?: string } | undefined;
     return ctx.render({
       state,
+      since,
       suggestedName: session?.name ?? "",
       // Three heartbeats per member TTL: one lost request does not drop a member.
       heartbeatMs: Math.floor(chat.memberTtlMs / 3),
@@ -60,6 +66,7 @@ export default function ChatRoomPage({ data }: PageProps<RoomPageData>) {
       </PageHeader>
       <ChatRoom
         initial={state}
+        since={data.since}
         suggestedName={data.suggestedName}
         heartbeatMs={data.heartbeatMs}
       />

@@ -1,0 +1,34 @@
+/**
+ * The `since` a server-rendered page hands its islands: the broker's head,
+ * read BEFORE the state the page renders. Every event at or below it is in
+ * that state (or older); every event above it reaches the island through
+ * `useEventStream({ since })`, so nothing published between the render and
+ * the stream opening is lost.
+ *
+ * @example
+ * ```ts
+ * const since = await renderSince(broker); // first
+ * const items = await broker.history("notifications", { limit: 50 }); // then the state
+ * // or, with the process's Herald:
+ * const since2 = await pageSince();
+ * ```
+ * @module
+ */
+import { formatEventId } from "../../realtime/brokers/event_id.ts";
+import { getHerald } from "../../realtime/herald.ts";
+import type { Broker } from "../../realtime/types.ts";
+
+/** Below every event id: the position of a deployment that has published nothing yet. */
+export const BEFORE_ANY_EVENT = formatEventId(0);
+
+/** The broker's head, or {@link BEFORE_ANY_EVENT} when nothing was published yet. */
+export async function renderSince(
+  broker: Pick<Broker, "head">,
+): Promise<string> {
+  return (await broker.head()) ?? BEFORE_ANY_EVENT;
+}
+
+/** {@link renderSince} of the process's Herald broker. */
+export async function pageSince(): Promise<string> {
+  return renderSince((await getHerald()).broker);
+}

@@ -20,7 +20,8 @@ const chromium = requireChromium();
 /** A hang guard for waits, not a timing assertion. */
 const WAIT = { timeout: 15_000 };
 
-async function openPage(browser: Browser, url: string): Promise<Page> {
+/** A page in a context of its own (its own session and sessionStorage). */
+async function openPage(browser: Browser): Promise<Page> {
   const context = await browser.newContext();
   return await context.newPage();
 }
@@ -64,8 +65,8 @@ Deno.test({
     const room = `lobby-${crypto.randomUUID().slice(0, 6)}`;
     const roomUrl = `${app.url}/chat/${room}`;
     try {
-      const ada = await openPage(browser, app.url);
-      const bob = await openPage(browser, app.url);
+      const ada = await openPage(browser);
+      const bob = await openPage(browser);
 
       await t.step("a room is created from the list page", async () => {
         await ada.goto(app.url + "/chat");

@@ -2,12 +2,15 @@
  * The page stream across tabs, in Chromium: ten tabs of one browser share ONE
  * `/api/events` connection (the leader tab's), every tab still gets every
  * event once, and when the leader tab closes another takes over, resuming
- * from the last event id with nothing lost and nothing twice.
+ * from the last event id with nothing lost and nothing twice. And nothing
+ * is lost between the server render and the stream (`since`): an event
+ * published before the page's stream opens shows once, and so does one
+ * published between a new tab's render and its joining the live leader.
  *
  * @module
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import type { Page, Request } from "playwright-core";
+import type { Page, Request, Route } from "playwright-core";
 import { launchChromium, requireChromium } from "../_support/chromium.ts";
 import { eventually, startApp } from "../_support/app.ts";
 
@@ -30,10 +33,27 @@ async function publish(url: string, message: string): Promise<void> {
   if (res.status !== 201) throw new Error(`publish: HTTP ${res.status}`);
 }
 
+/** The public feed's items containing `text`. */
+function feedItems(page: Page, text: string) {
+  return page.locator('[data-channel="notifications"] li', { hasText: text });
+}
+
 /** How many feed items of `page` contain `text`. */
 function countItems(page: Page, text: string): Promise<number> {
-  return page.locator('[data-channel="notifications"] li', { hasText: text })
-    .count();
+  return feedItems(page, text).count();
+}
+/** Holds the matching requests of `page` until `release()`; `held` resolves at the first. */
+async function holdRequests(page: Page, match: (url: URL) => boolean) {
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  let seen!: () => void;
+  const held = new Promise<void>((r) => (seen = r));
+  await page.route((url) => match(url), async (route: Route) => {
+    seen();
+    await released;
+    await route.continue().catch(() => {/* page closed meanwhile */});
+  });
+  return { held, release };
 }
 
 Deno.test({
@@ -117,6 +137,81 @@ Deno.test({
       await page.locator("li", { hasText: "After going back" }).first()
         .waitFor(WAIT);
       assertEquals(await countItems(page, "After going back"), 1);
+      await context.close();
+    } finally {
+      await browser.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "an event published before the page's stream opens shows once",
+  ignore: !chromium,
+  fn: async () => {
+    await using app = await startApp();
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      const stream = await holdRequests(
+        page,
+        (u) => u.pathname === "/api/events",
+      );
+      await page.goto(app.url + "/");
+      await stream.held; // rendered and hydrated; the stream is not open yet
+      await publish(app.url, "While the page loads");
+      stream.release();
+      await feedItems(page, "While the page loads").waitFor(WAIT);
+      await page.locator('[data-status="open"]').first().waitFor(WAIT);
+      // A later event is shown after it: by then a duplicate would be too.
+      await publish(app.url, "Once live");
+      await feedItems(page, "Once live").waitFor(WAIT);
+      assertEquals(await countItems(page, "While the page loads"), 1);
+      assertEquals(await countItems(page, "Once live"), 1);
+      await page.close();
+    } finally {
+      await browser.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "a tab joining a live leader gets the event published since its render",
+  ignore: !chromium,
+  fn: async () => {
+    await using app = await startApp();
+    const browser = await launchChromium();
+    try {
+      const context = await browser.newContext();
+      const streams: Request[] = [];
+      context.on("request", (req) => {
+        if (new URL(req.url()).pathname === "/api/events") streams.push(req);
+      });
+      const leader = await context.newPage();
+      await leader.goto(app.url + "/");
+      await leader.locator('[data-status="open"]').first().waitFor(WAIT);
+
+      const follower = await context.newPage();
+      // Its islands (so its joining the leader) wait until after the publish.
+      const scripts = await holdRequests(
+        follower,
+        (u) => u.pathname.startsWith("/_frsh/js/"),
+      );
+      await follower.goto(app.url + "/", { waitUntil: "commit" });
+      await follower.locator('[data-channel="notifications"]').waitFor(WAIT);
+      await scripts.held;
+      await publish(app.url, "Between render and join");
+      await feedItems(leader, "Between render and join").waitFor(WAIT);
+      scripts.release();
+      await feedItems(follower, "Between render and join").waitFor(WAIT);
+      await follower.locator('[data-status="open"]').first().waitFor(WAIT);
+
+      await publish(app.url, "After the join");
+      for (const tab of [leader, follower]) {
+        await feedItems(tab, "After the join").waitFor(WAIT);
+        assertEquals(await countItems(tab, "Between render and join"), 1);
+        assertEquals(await countItems(tab, "After the join"), 1);
+      }
+      assertEquals(streams.length, 1, "the follower used the leader's stream");
       await context.close();
     } finally {
       await browser.close();

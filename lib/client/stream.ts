@@ -247,6 +247,20 @@ export class PageStream {
     return oldest;
   }
 
+  /** Islands rendered together catch up together: one read per channel and `since`. */
+  #reads = new Map<string, Promise<HeraldEvent[]>>();
+  #readShared: HistoryReader = (channel, query) => {
+    const key = JSON.stringify([channel, query]);
+    let read = this.#reads.get(key);
+    if (!read) {
+      read = this.#opts.readHistory(channel, query);
+      this.#reads.set(key, read);
+      const forget = () => this.#reads.delete(key);
+      read.then(forget, forget);
+    }
+    return read;
+  };
+
   #carry(channels: string[]) {
     this.#carried = channels;
     this.#catchUp();
@@ -259,7 +273,7 @@ export class PageStream {
       if (!cursor.catchingUp || entry.reading) continue;
       if (!sub.channels.every((c) => this.#carried.includes(c))) continue;
       entry.reading = true;
-      readSince(sub.channels, cursor.since!, this.#opts.readHistory).then(
+      readSince(sub.channels, cursor.since!, this.#readShared).then(
         (missed) => {
           if (this.#subs.get(sub) !== entry) return; // unsubscribed meanwhile
           const wanted = sub.events ?? ["message"];

@@ -155,6 +155,7 @@ Deno.test("page stream with since: history is read once the stream is open, merg
       fetchHistory(channel, { ...query, origin }),
   });
   const got: string[] = [];
+  const typing: string[] = [];
   const later: string[] = [];
   try {
     const stop = stream.subscribe({
@@ -162,10 +163,18 @@ Deno.test("page stream with since: history is read once the stream is open, merg
       since: "0005",
       onEvent: (e) => got.push(e.id),
     });
-    await waitFor(() => got.length === 2, "the catch-up");
+    // Another island rendered with the same page: one history read serves both.
+    const stopTyping = stream.subscribe({
+      channels: ["a"],
+      events: ["typing"],
+      since: "0005",
+      onEvent: (e) => typing.push(e.id),
+    });
+    await waitFor(() => got.length === 2 && typing.length === 1, "catch-up");
     assertEquals(log, ["events", "history after=0005"], "read after opening");
     assertEquals(eventsUrl!.searchParams.get("lastEventId"), "0005");
-    assertEquals(got, ["0006", "0007"]);
+    assertEquals([got, typing], [["0006", "0007"], ["0006"]]);
+    stopTyping();
 
     // Live from here on; a subscription without since gets only what is new.
     const stopLater = stream.subscribe({

@@ -10,7 +10,7 @@
  * @module
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import type { Page, Request, Route } from "playwright-core";
+import type { BrowserContext, Page, Request, Route } from "playwright-core";
 import { launchChromium, requireChromium } from "../_support/chromium.ts";
 import { eventually, startApp } from "../_support/app.ts";
 
@@ -31,6 +31,15 @@ async function publish(url: string, message: string): Promise<void> {
   });
   await res.body?.cancel();
   if (res.status !== 201) throw new Error(`publish: HTTP ${res.status}`);
+}
+
+/** The `/api/events` requests the context's pages make, as they happen. */
+function eventStreams(context: BrowserContext): Request[] {
+  const streams: Request[] = [];
+  context.on("request", (req) => {
+    if (new URL(req.url()).pathname === "/api/events") streams.push(req);
+  });
+  return streams;
 }
 
 /** The public feed's items containing `text`. */
@@ -64,10 +73,7 @@ Deno.test({
     const browser = await launchChromium();
     try {
       const context = await browser.newContext();
-      const streams: Request[] = [];
-      context.on("request", (req) => {
-        if (new URL(req.url()).pathname === "/api/events") streams.push(req);
-      });
+      const streams = eventStreams(context);
       const tabs: Page[] = [];
       for (let i = 0; i < TABS; i++) {
         const page = await context.newPage();
@@ -182,10 +188,7 @@ Deno.test({
     const browser = await launchChromium();
     try {
       const context = await browser.newContext();
-      const streams: Request[] = [];
-      context.on("request", (req) => {
-        if (new URL(req.url()).pathname === "/api/events") streams.push(req);
-      });
+      const streams = eventStreams(context);
       const leader = await context.newPage();
       await leader.goto(app.url + "/");
       await leader.locator('[data-status="open"]').first().waitFor(WAIT);

@@ -13,7 +13,11 @@
  * @module
  */
 import { benchOptions, USAGE } from "./lib/options.ts";
-import { measureTarget, type TargetResult } from "./lib/measure_target.ts";
+import {
+  emptyResult,
+  measureTarget,
+  type TargetResult,
+} from "./lib/measure_target.ts";
 import { medianOfRounds } from "./lib/aggregate_rounds.ts";
 import { ratioLines, resultsTable } from "./lib/report.ts";
 import { targetSpec } from "./lib/targets.ts";
@@ -31,20 +35,6 @@ console.log(
   } msg/s, ${opts.durationMs / 1000} s per step, ${opts.clients} client ` +
     `process(es), ${opts.repeat} round(s); load average ${await loadAverage()}`,
 );
-
-function failedResult(name: string, label: string): TargetResult {
-  return {
-    name,
-    label,
-    skipped: "failed (see above)",
-    subscribers: opts.subscribers,
-    connected: 0,
-    rssBefore: 0,
-    rssAfter: 0,
-    bytesPerConnection: NaN,
-    steps: [],
-  };
-}
 
 // Rounds interleave the targets, so slow drifts in machine load hit all alike.
 const rounds = new Map<string, TargetResult[]>();
@@ -70,7 +60,9 @@ for (let round = 1; round <= opts.repeat; round++) {
       failed = true;
       const message = err instanceof Error ? err.message : String(err);
       console.error(`%c${message}`, "color: red");
-      results.push(failedResult(name, spec.label));
+      results.push(
+        emptyResult(spec, opts.subscribers, "failed (see above)"),
+      );
     }
   }
 }

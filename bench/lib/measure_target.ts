@@ -15,7 +15,9 @@ import type { BenchOptions } from "./options.ts";
 import { cpuSeconds, loadAverage, residentBytes } from "./process_stats.ts";
 import { Publisher } from "./publisher.ts";
 import { SubscriberClients } from "./subscriber_clients.ts";
-import { deleteRedisKeys, type TargetSpec } from "./targets.ts";
+import type { TargetSpec } from "./targets.ts";
+import { dropPrefix } from "../../tests/realtime/brokers/redis_keys.ts";
+import { REDIS_URL } from "../../tests/_support/redis.ts";
 
 export const CHANNEL = "bench";
 
@@ -67,6 +69,25 @@ export interface TargetResult {
   rounds?: number;
 }
 
+/** A result with nothing measured yet (or, with `skipped`, nothing to measure). */
+export function emptyResult(
+  spec: Pick<TargetSpec, "name" | "label">,
+  subscribers: number,
+  skipped?: string,
+): TargetResult {
+  return {
+    name: spec.name,
+    label: spec.label,
+    skipped,
+    subscribers,
+    connected: 0,
+    rssBefore: 0,
+    rssAfter: 0,
+    bytesPerConnection: NaN,
+    steps: [],
+  };
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Opens and closes one subscription and publishes once, so lazy start-up work is done before the memory baseline. */
@@ -83,16 +104,7 @@ export async function measureTarget(
   opts: BenchOptions,
   log: (line: string) => void,
 ): Promise<TargetResult> {
-  const result: TargetResult = {
-    name: spec.name,
-    label: spec.label,
-    subscribers: opts.subscribers,
-    connected: 0,
-    rssBefore: 0,
-    rssAfter: 0,
-    bytesPerConnection: NaN,
-    steps: [],
-  };
+  const result = emptyResult(spec, opts.subscribers);
   if (spec.unavailable) {
     result.skipped = spec.unavailable;
     return result;
@@ -160,7 +172,7 @@ export async function measureTarget(
   } finally {
     await clients?.stop();
     await server.stop();
-    if (spec.redisPrefix) await deleteRedisKeys(spec.redisPrefix);
+    if (spec.redisPrefix) await dropPrefix(REDIS_URL, spec.redisPrefix);
   }
   return result;
 }

@@ -85,28 +85,3 @@ export async function targetSpec(name: TargetName): Promise<TargetSpec> {
     redisPrefix,
   };
 }
-
-/** Deletes every key under `prefix` (SCAN + UNLINK; never FLUSHALL). */
-export async function deleteRedisKeys(prefix: string): Promise<number> {
-  const { Redis } = await import("ioredis");
-  const redis = new Redis(REDIS_URL, { lazyConnect: true });
-  await redis.connect();
-  let deleted = 0;
-  try {
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(
-        cursor,
-        "MATCH",
-        `${prefix}*`,
-        "COUNT",
-        500,
-      );
-      cursor = next;
-      if (keys.length) deleted += await redis.unlink(...keys);
-    } while (cursor !== "0");
-  } finally {
-    await redis.quit();
-  }
-  return deleted;
-}

@@ -66,6 +66,9 @@ type Setup = () => Promise<{
   close: () => Promise<void>;
 }>;
 
+/** Sums the `desiredSize` reads, so they cannot be optimised away. */
+export let roomSeen = 0;
+
 interface RawVariant {
   /** An underlying-source `pull` (Outbox has one, to wake waiting replays). */
   pull?: () => void;
@@ -87,18 +90,17 @@ const rawSetup = (
         ...(variant.pull ? { pull: variant.pull } : {}),
       }, strategy),
   );
-  let room = 0;
   return Promise.resolve({
     streams,
     publish: (i) => {
       const bytes = payload(i);
       for (const c of controllers) {
-        if (variant.checkRoom) room += c.desiredSize ?? 0;
+        if (variant.checkRoom) roomSeen += c.desiredSize ?? 0;
         c.enqueue(bytes);
       }
     },
     preamble: 0,
-    close: () => Promise.resolve(room === -1 ? undefined : undefined),
+    close: () => Promise.resolve(),
   });
 };
 

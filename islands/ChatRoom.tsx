@@ -38,6 +38,8 @@ export interface ChatRoomProps {
 interface Me {
   username: string;
   memberId: string;
+  /** This page's join; its leave names it (a reloaded page's late leave is ignored). */
+  seat?: string;
 }
 
 const storageKey = (room: string) => `herald:chat:${room}`;
@@ -128,7 +130,11 @@ export default function ChatRoom(
     try {
       const { res, json } = await post(`${base}/join`, { username, memberId });
       if (res.ok) {
-        const next = { username: json.username, memberId: json.memberId };
+        const next = {
+          username: json.username,
+          memberId: json.memberId,
+          seat: json.seat,
+        };
         saveMe(room, next);
         setMe(next);
         setMembers(json.members);

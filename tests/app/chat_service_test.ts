@@ -122,9 +122,9 @@ Deno.test("join, send and leave publish once each on the room channel", async ()
       400,
       "invalid_message",
     );
-    await chat.leave("lobby", "Bob", "wrong-id"); // ignored
-    await chat.leave("lobby", "Bob", bob.memberId);
-    await chat.leave("lobby", "Bob", bob.memberId); // twice: announced once
+    await chat.leave("lobby", "Bob", "wrong-id", bob.seat); // ignored
+    await chat.leave("lobby", "Bob", bob.memberId, bob.seat);
+    await chat.leave("lobby", "Bob", bob.memberId, bob.seat); // twice: announced once
     const events = await broker.history(roomChannel("lobby"));
     assert.deepEqual(membership(events), ["join Ada", "join Bob", "leave Bob"]);
     const lines = await chat.lines("lobby");
@@ -232,4 +232,22 @@ Deno.test("log lines come from chat events only and merge by id without duplicat
     "03",
   ]);
   assert.deepEqual(mergeLines([a, b], [c], 2).map((l) => l.id), ["02", "03"]);
+});
+
+Deno.test("the leave a reloaded page sends late cannot remove its successor", async () => {
+  await withChat(async (chat, broker) => {
+    await chat.createRoom("lobby");
+    const first = await chat.join("lobby", "Ada");
+    // The reloaded page re-joins with the same memberId before the old page's
+    // leave beacon arrives.
+    const second = await chat.join("lobby", "Ada", first.memberId);
+    assert.notEqual(second.seat, first.seat);
+    await chat.leave("lobby", "Ada", first.memberId, first.seat);
+    assert.deepEqual(await chat.members("lobby"), ["Ada"]);
+    await chat.send("lobby", "Ada", second.memberId, "still here");
+    await chat.leave("lobby", "Ada", second.memberId, second.seat);
+    assert.deepEqual(await chat.members("lobby"), []);
+    const events = await broker.history(roomChannel("lobby"));
+    assert.deepEqual(membership(events), ["join Ada", "leave Ada"]);
+  });
 });

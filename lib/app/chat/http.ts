@@ -8,7 +8,7 @@
  * | route | body | answer |
  * |---|---|---|
  * | `POST /chat` | `{room}` | 201 `{room, url}` · 400 · 409 `room_exists` |
- * | `POST /chat/{room}/join` | `{username, memberId?}` | 201 `{room, username, memberId, members}` · 400 · 404 · 409 `username_taken` |
+ * | `POST /chat/{room}/join` | `{username, memberId?}` | 201 `{room, username, memberId, seat, members}` · 400 · 404 · 409 `username_taken` |
  * | `POST /chat/{room}/leave` | `{username, memberId}` | 204 (also from `sendBeacon`) |
  * | `POST /chat/{room}/heartbeat` | `{username, memberId}` | 200 `{members}` · 409 when the name was taken meanwhile |
  * | `POST /chat/{room}/messages` | `{username, memberId, text}` | 201 `{id}` · 400 · 403 `not_a_member` |
@@ -54,7 +54,7 @@ export function joinRoom(req: Request, room: string) {
 export function leaveRoom(req: Request, room: string) {
   return answer(async () => {
     const f = await readFields(req);
-    await (await getChat()).leave(room, f.username, f.memberId);
+    await (await getChat()).leave(room, f.username, f.memberId, f.seat);
     return new Response(null, { status: 204 });
   });
 }
@@ -66,6 +66,7 @@ export function heartbeat(req: Request, room: string) {
       room,
       f.username,
       f.memberId,
+      f.seat,
     );
     return Response.json({ members });
   });

@@ -72,6 +72,8 @@ export interface Joined {
   room: string;
   username: string;
   memberId: string;
+  /** This join's seat: the page's leave names it. */
+  seat: string;
   members: string[];
 }
 
@@ -134,6 +136,8 @@ export class ChatService {
     room: unknown,
     username: unknown,
     memberId?: string,
+    /** Only the heartbeat's re-join of a lapsed member keeps the page's seat. */
+    seat: string = crypto.randomUUID(),
   ): Promise<Joined> {
     const name = await this.#requireRoom(room);
     const user = validUsername(username);
@@ -142,7 +146,7 @@ export class ChatService {
     const current = await this.store.get<Member>(key);
     let member: Member;
     if (current && memberId && current.memberId === memberId) {
-      member = { ...current, name: user };
+      member = { ...current, name: user, seat };
       if (!await this.store.compareAndSet(key, current, member, ttl)) {
         throw this.#taken(user);
       }
@@ -150,6 +154,7 @@ export class ChatService {
       member = {
         name: user,
         memberId: memberId || crypto.randomUUID(),
+        seat,
         joinedAt: Date.now(),
       };
       if (!await this.store.setIfAbsent(key, member, ttl)) {
@@ -163,6 +168,7 @@ export class ChatService {
       room: name,
       username: user,
       memberId: member.memberId,
+      seat: member.seat,
       members: await this.members(name),
     };
   }
@@ -187,15 +193,19 @@ export class ChatService {
     return member;
   }
 
-  /** Removes the member (when `memberId` matches) and announces it once. */
+  /**
+   * Removes the member (when `memberId` and the join's `seat` match) and
+   * announces it once. A stale leave (an older seat) is ignored.
+   */
   async leave(
     room: unknown,
     username: unknown,
     memberId: unknown,
+    seat: unknown,
   ): Promise<void> {
     const name = validRoomName(room);
     const member = await this.#member(name, username, memberId);
-    if (!member) return;
+    if (!member || member.seat !== seat) return;
     await this.store.deleteIf(memberKey(name, member.name), member);
     if (await this.#updateRoster(name, (names) => remove(names, member.name))) {
       await this.#announce(name, "leave", {
@@ -213,6 +223,7 @@ export class ChatService {
     room: unknown,
     username: unknown,
     memberId: unknown,
+    seat?: unknown,
   ): Promise<string[]> {
     const name = await this.#requireRoom(room);
     if (typeof memberId !== "string" || !memberId) {
@@ -229,7 +240,8 @@ export class ChatService {
         },
       );
     } else {
-      await this.join(name, username, memberId);
+      const keep = typeof seat === "string" && seat ? seat : undefined;
+      await this.join(name, username, memberId, keep);
     }
     return await this.sweep(name);
   }

@@ -32,6 +32,12 @@ export interface Member {
   name: string;
   /** Secret the joining page holds; proves the page is this member. */
   memberId: string;
+  /**
+   * New on every join, also a re-join after a reload: a leave must name it,
+   * so the leave a reloaded page sends as it goes cannot remove the member
+   * that its successor has just re-joined.
+   */
+  seat: string;
   joinedAt: number;
 }
 

@@ -6,6 +6,11 @@
  * folders: encoded slashes, `..`, NUL and symlinks that lead outside are
  * refused.
  *
+ * In production the folders are indexed once at startup (as Fresh 1.x does),
+ * so a request costs a map lookup, not a `realPath` and `stat` per folder:
+ * every API call and SSE subscribe passes through here first. In dev they are
+ * looked up on each request, so new files show at once.
+ *
  * @example
  * ```ts
  * const files = new StaticFiles(["/app/_fresh/static", "/app/static"]);
@@ -29,6 +34,8 @@ const IMMUTABLE = "public, max-age=31536000, immutable";
 export class StaticFiles {
   #etags = new Map<string, { mtime: number; size: number; etag: string }>();
   #roots: Promise<string[]>;
+  /** Production only: "/a/b.css" (decoded) → file, built once. */
+  #index: Promise<Map<string, StaticFile>> | null = null;
 
   constructor(dirs: string[], readonly dev = false) {
     this.#roots = Promise.all(
@@ -41,6 +48,10 @@ export class StaticFiles {
   async find(pathname: string): Promise<StaticFile | null> {
     const segments = safeSegments(pathname);
     if (!segments || segments.length === 0) return null;
+    if (!this.dev) {
+      this.#index ??= this.#roots.then(indexFolders);
+      return (await this.#index).get(segments.join("/")) ?? null;
+    }
     for (const root of await this.#roots) {
       try {
         const path = await Deno.realPath(join(root, ...segments));
@@ -90,6 +101,33 @@ export class StaticFiles {
     this.#etags.set(file.path, { mtime: file.mtime, size: file.size, etag });
     return etag;
   }
+}
+
+/** Every file under the folders, the first folder winning; links that lead outside are left out. */
+async function indexFolders(roots: string[]): Promise<Map<string, StaticFile>> {
+  const index = new Map<string, StaticFile>();
+  const walk = async (root: string, dir: string, prefix: string) => {
+    for await (const entry of Deno.readDir(dir)) {
+      const key = prefix + entry.name;
+      try {
+        const path = await Deno.realPath(join(dir, entry.name));
+        if (!path.startsWith(root + SEPARATOR)) continue; // a symlink out
+        const info = await Deno.stat(path);
+        if (info.isDirectory) await walk(root, path, key + "/");
+        else if (info.isFile && !index.has(key)) {
+          index.set(key, {
+            path,
+            size: info.size,
+            mtime: info.mtime?.getTime() ?? 0,
+          });
+        }
+      } catch {
+        continue; // vanished or unreadable: not served
+      }
+    }
+  };
+  for (const root of roots) await walk(root, root, "");
+  return index;
 }
 
 /** Decoded path segments, or null when the path tries to leave the folder. */

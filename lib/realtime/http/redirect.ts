@@ -1,7 +1,14 @@
 /**
  * Where an HTML form post goes back to (303): the form's `redirect` field when
- * it is a same-origin path, else a same-origin `Referer`, else `/`. Never an
- * address on another origin (no open redirect).
+ * it is a path on this site, else the `Referer` when it is a page of this
+ * host, else `/`. Never an address on another site (no open redirect).
+ *
+ * The answer is always a path. A candidate is resolved against the request
+ * first, so dot segments are gone (`/.//evil.example` would otherwise resolve
+ * to `//evil.example`, which a browser reads as another host), and a result
+ * that still starts with two slashes is refused. The Referer is compared by
+ * host, not origin: behind a TLS-terminating proxy Herald sees `http:` while
+ * the browser's Referer says `https:`.
  *
  * @example
  * ```ts
@@ -11,26 +18,30 @@
  * @module
  */
 
-function sameOriginPath(candidate: string, base: URL): string | null {
+/** `candidate` as a path of `base`'s host, or null when it leads elsewhere. */
+function pathOnHost(candidate: string, base: URL): string | null {
+  let url: URL;
   try {
-    const url = new URL(candidate, base);
-    if (url.origin !== base.origin) return null;
-    return url.pathname + url.search + url.hash;
+    url = new URL(candidate, base);
   } catch {
     return null;
   }
+  if (url.host !== base.host || !/^https?:$/.test(url.protocol)) return null;
+  const path = url.pathname + url.search + url.hash;
+  // "//host" and "/\host" are network paths to a browser.
+  return /^\/(?![\\/])/.test(path) ? path : null;
 }
 
 export function redirectTarget(req: Request, field?: string): string {
   const base = new URL(req.url);
-  // Only a path: "//host" and "/\host" are read as other hosts by browsers.
-  if (field && field.startsWith("/") && !/^\/[\\/]/.test(field)) {
-    const path = sameOriginPath(field, base);
+  // Only a path; a full URL, even of this site, is not asked for.
+  if (field?.startsWith("/") && !/^\/[\\/]/.test(field)) {
+    const path = pathOnHost(field, base);
     if (path) return path;
   }
   const referer = req.headers.get("referer");
   if (referer && /^https?:\/\//i.test(referer)) {
-    const path = sameOriginPath(referer, base);
+    const path = pathOnHost(referer, base);
     if (path) return path;
   }
   return "/";

@@ -8,7 +8,9 @@
  * connection. When Redis goes away both reconnect on their own (backoff up to
  * 2 s, forever); meanwhile `health()` is unhealthy with the reason, and
  * `publish`, `history` and `subscribe` reject at once with a
- * {@link BrokerUnavailableError} (no offline queue). Once both are back it
+ * {@link BrokerUnavailableError} (no offline queue); a command the lost
+ * connection cut off fails and is not sent again, so a publish that was
+ * answered with an error never takes effect later. Once both are back it
  * holds live events, subscribes every channel again, and catches up from
  * history after the last id it delivered, so subscribers miss nothing that
  * history still holds.
@@ -93,6 +95,10 @@ export class RedisBroker implements Broker {
     this.#cmd = new Redis(options.url, {
       ...common,
       connectionName: "herald-cmd",
+      // A command cut off by a lost connection fails (its timeout rejects it:
+      // a publish answers 503) and is never sent again after the reconnect,
+      // where a publish the caller was told had failed would then take effect.
+      autoResendUnfulfilledCommands: false,
     }) as Commands;
     this.#sub = new Redis(options.url, {
       ...common,

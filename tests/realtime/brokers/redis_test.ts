@@ -1,4 +1,5 @@
 import assert from "node:assert";
+import { Redis } from "ioredis";
 import { createBroker } from "../../../lib/realtime/brokers/create.ts";
 import { BrokerUnavailableError } from "../../../lib/realtime/brokers/errors.ts";
 import type { RedisBroker } from "../../../lib/realtime/brokers/redis.ts";
@@ -234,5 +235,51 @@ Deno.test({
     await waitFor(() => !broker.health().healthy, "health to turn unhealthy");
     await broker.close();
     assert.strictEqual(broker.health().detail, "closed");
+  },
+});
+
+Deno.test({
+  name:
+    "redis broker: a publish that failed when its connection dropped is not run later, after the reconnect",
+  ignore: !hasServer,
+  fn: async () => {
+    await using redis = await startRedisServer();
+    const broker = await createBroker({
+      broker: "redis",
+      url: redis.url,
+      commandTimeoutMs: 500,
+    });
+    const admin = new Redis(redis.url, { lazyConnect: true });
+    await admin.connect();
+    try {
+      await broker.publish("room:p", { data: "before" });
+      // Writes wait while paused: the publish is on the wire, not yet run.
+      await admin.client("PAUSE", 60_000, "WRITE");
+      const inFlight = broker.publish("room:p", { data: "in flight" });
+      const cmdClient = async () =>
+        (await admin.client("LIST") as string).split("\n")
+          .find((line) => / name=herald-cmd /.test(line));
+      await waitFor(
+        async () => / cmd=evalsha /.test((await cmdClient()) ?? ""),
+        "the publish to wait on the pause",
+      );
+      const id = (await cmdClient())!.match(/^id=(\d+) /)![1];
+      await admin.client("KILL", "ID", id);
+      await assert.rejects(inFlight, BrokerUnavailableError);
+
+      await admin.client("UNPAUSE");
+      await waitFor(() => broker.health().healthy, "the reconnect");
+      // One connection runs commands in order: a resent publish would run first.
+      await broker.publish("room:p", { data: "after" });
+      assert.deepStrictEqual(
+        (await broker.history("room:p")).map((e) => e.data),
+        ["before", "after"],
+        "the publisher was told it failed, so it must not appear",
+      );
+    } finally {
+      await admin.client("UNPAUSE").catch(() => {});
+      await admin.quit();
+      await broker.close();
+    }
   },
 });

@@ -2,7 +2,7 @@
  * Puts a rendered page into a full HTML document: `<!DOCTYPE html>`, the
  * `<Head>` content and preload links into `<head>` (a default `<head>` with
  * charset and viewport when the app gives none), scripts at the end of
- * `<body>`.
+ * `<body>`. A page's `<title>` replaces the app's (one title per document).
  *
  * @module
  */
@@ -13,16 +13,24 @@ const DEFAULT_HEAD = '<meta charset="utf-8">' +
 export interface DocumentParts {
   /** What the page (with `_app` and layouts) rendered. */
   body: string;
+  /** The page's `<title>` element, replacing any in the app's `<head>`. */
+  title?: string | null;
   /** Extra HTML for `<head>`. */
   head: string;
   /** Scripts for the end of `<body>`. */
   scripts: string;
 }
 
-export function htmlDocument({ body, head, scripts }: DocumentParts): string {
+/** A `<title>` element (its text is escaped, so it holds no `</title>`). */
+const TITLE = /<title(\s[^>]*)?>[\s\S]*?<\/title>/gi;
+
+export function htmlDocument(
+  { body, title, head, scripts }: DocumentParts,
+): string {
+  title ??= "";
   // Rendered text is escaped, so these tags can only be real elements.
   if (!/^\s*<html[\s>]/i.test(body)) {
-    return `<!DOCTYPE html><html><head>${DEFAULT_HEAD}${head}</head>` +
+    return `<!DOCTYPE html><html><head>${DEFAULT_HEAD}${title}${head}</head>` +
       `<body>${body}${scripts}</body></html>`;
   }
   let html = body;
@@ -34,13 +42,14 @@ export function htmlDocument({ body, head, scripts }: DocumentParts): string {
     const afterOpen = headStart === -1
       ? headEnd
       : headStart + html.slice(headStart).indexOf(">") + 1;
-    html = html.slice(0, afterOpen) + defaults +
-      html.slice(afterOpen, headEnd) +
-      head + html.slice(headEnd);
+    let appHead = html.slice(afterOpen, headEnd);
+    if (title) appHead = appHead.replace(TITLE, "");
+    html = html.slice(0, afterOpen) + defaults + title + appHead + head +
+      html.slice(headEnd);
   } else {
     const htmlOpenEnd = html.indexOf(">") + 1;
-    html = html.slice(0, htmlOpenEnd) + `<head>${DEFAULT_HEAD}${head}</head>` +
-      html.slice(htmlOpenEnd);
+    html = html.slice(0, htmlOpenEnd) +
+      `<head>${DEFAULT_HEAD}${title}${head}</head>` + html.slice(htmlOpenEnd);
   }
   const bodyEnd = html.search(/<\/body>\s*<\/html>\s*$/i);
   if (bodyEnd !== -1) {

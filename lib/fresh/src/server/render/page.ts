@@ -3,7 +3,8 @@
  * page component, each getting the next one as `Component`. Async
  * components (`async function Page(req, ctx)`) are awaited first, inside
  * out. Then one synchronous preact-render-to-string pass marks the islands
- * and collects `<Head>`, and the result becomes a full HTML document.
+ * and collects `<Head>` (merged as in Fresh: see head_nodes.ts), and the
+ * result becomes a full HTML document.
  *
  * @module
  */
@@ -25,6 +26,7 @@ import type {
 } from "../types.ts";
 import { islandScripts } from "./boot_script.ts";
 import { htmlDocument } from "./document.ts";
+import { mergeHeadNodes } from "./head_nodes.ts";
 import { type IslandRender, IslandRenderContext } from "./islands.ts";
 
 export interface PageRender {
@@ -86,9 +88,11 @@ export async function renderPage(page: PageRender): Promise<Response> {
     }, h(HeadContext.Provider, { value: headNodes }, inner)),
   );
   const scripts = islandScripts(page.snapshot, islands);
+  const merged = mergeHeadNodes(headNodes);
   const html = htmlDocument({
     body,
-    head: renderToString(h(Fragment, null, headNodes)) + scripts.head,
+    title: merged.title ? renderToString(merged.title) : null,
+    head: renderToString(h(Fragment, null, merged.nodes)) + scripts.head,
     scripts: scripts.body +
       page.extraScripts.map((src) =>
         `<script type="module" src="${escapeAttribute(src)}"></script>`

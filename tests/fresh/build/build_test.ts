@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { SnapshotMeta } from "../../../lib/fresh/src/build/snapshot_dir.ts";
-import { copyFixture, runDeno } from "./temp_app.ts";
+import { copyFixture, runDeno, STYLED_ROUTE } from "./temp_app.ts";
 
 Deno.test("build: `dev.ts build` writes _fresh/ with the bundles, snapshot.json and the tailwind CSS", async () => {
   await using app = await copyFixture();
@@ -41,4 +41,33 @@ Deno.test("build: `dev.ts manifest` only regenerates fresh.gen.ts", async () => 
   const gen = await app.read("fresh.gen.ts");
   assert.ok(gen.includes('"./islands/Extra.tsx": $Extra,'));
   await assert.rejects(Deno.stat(join(app.root, "_fresh")));
+});
+
+Deno.test("build: a changed stylesheet or static file gets a new build id (asset() URLs are cached immutably)", async () => {
+  await using app = await copyFixture();
+  const build = async () => {
+    const { code, output } = await runDeno(app.root, "dev.ts", ["build"]);
+    assert.equal(code, 0, output);
+    const meta: SnapshotMeta = JSON.parse(
+      await app.read("_fresh/snapshot.json"),
+    );
+    return {
+      id: meta.buildId,
+      css: await app.read("_fresh/static/styles.css"),
+    };
+  };
+  const first = await build();
+  assert.equal((await build()).id, first.id, "same sources, same id");
+
+  // Only a page's classes change: no island, so the bundles are the same.
+  await app.write(
+    STYLED_ROUTE.path,
+    STYLED_ROUTE.text.replace("text-red-600", "text-blue-700"),
+  );
+  const restyled = await build();
+  assert.match(restyled.css, /\.text-blue-700\{/);
+  assert.notEqual(restyled.id, first.id, "new CSS under the old id");
+
+  await app.write("static/hello.txt", "hello, changed\n");
+  assert.notEqual((await build()).id, restyled.id, "new file under the old id");
 });

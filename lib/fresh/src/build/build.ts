@@ -1,7 +1,8 @@
 /**
  * `deno task build`: bundles the islands and the runtime (minified) into
- * `{outDir}` (`_fresh/`) with `snapshot.json`, then lets plugins write their
- * files (`buildStart`, e.g. Tailwind's `{outDir}/static/styles.css`).
+ * `{outDir}` (`_fresh/`) with `snapshot.json`, and lets plugins write their
+ * files (`buildStart`, e.g. Tailwind's `{outDir}/static/styles.css`) before
+ * the build id is taken, so a changed stylesheet gets a new id.
  *
  * @example
  * ```ts
@@ -10,7 +11,7 @@
  * ```
  * @module
  */
-import { buildSnapshot } from "./snapshot.ts";
+import { buildIdOf, buildSnapshot } from "./snapshot.ts";
 import { type SnapshotMeta, writeSnapshotDir } from "./snapshot_dir.ts";
 import type { Manifest, ResolvedFreshConfig } from "../types.ts";
 
@@ -23,8 +24,13 @@ export async function buildApp(
   await Deno.remove(config.build.outDir, { recursive: true }).catch((err) => {
     if (!(err instanceof Deno.errors.NotFound)) throw err;
   });
-  await writeSnapshotDir(config.build.outDir, built.meta, built.files);
   for (const plugin of config.plugins) await plugin.buildStart?.(config);
+  // The id covers what the plugins just wrote (the CSS) and the static files.
+  const meta = {
+    ...built.meta,
+    buildId: await buildIdOf(built.files, config),
+  };
+  await writeSnapshotDir(config.build.outDir, meta, built.files);
   for (const plugin of config.plugins) await plugin.buildEnd?.();
-  return built.meta;
+  return meta;
 }

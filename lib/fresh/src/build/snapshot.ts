@@ -13,8 +13,10 @@
  * ```
  * @module
  */
+import { join, relative } from "node:path";
 import { bundle } from "./bundle.ts";
 import { fromFileUrl } from "./paths.ts";
+import { listFiles } from "./walk.ts";
 import type { BuildSnapshot, Manifest, ResolvedFreshConfig } from "../types.ts";
 import {
   readSnapshotDir,
@@ -49,7 +51,7 @@ export function islandEntries(manifest: Manifest): Record<string, string> {
   return entries;
 }
 
-/** Hex SHA-256 of the output files (path and bytes, in path order), shortened. */
+/** Hex SHA-256 of files (path and bytes, in path order), shortened. */
 async function hashFiles(files: Map<string, Uint8Array>): Promise<string> {
   const parts: Uint8Array[] = [];
   const encoder = new TextEncoder();
@@ -65,6 +67,33 @@ async function hashFiles(files: Map<string, Uint8Array>): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", all));
   return [...digest.slice(0, 10)].map((b) => b.toString(16).padStart(2, "0"))
     .join("");
+}
+
+/**
+ * The build id: `DENO_DEPLOYMENT_ID`, else a hash of everything served
+ * under it with immutable caching: the bundles AND the static files
+ * (`{outDir}/static`, e.g. the built Tailwind CSS, and the static folder),
+ * which `asset()` URLs name by this id. Derived from content, so processes
+ * that bundle the same app agree on it.
+ */
+export async function buildIdOf(
+  bundles: ReadonlyMap<string, Uint8Array>,
+  config: ResolvedFreshConfig,
+): Promise<string> {
+  const deployment = Deno.env.get("DENO_DEPLOYMENT_ID");
+  if (deployment) return deployment;
+  const files = new Map<string, Uint8Array>();
+  for (const [path, bytes] of bundles) files.set(`js/${path}`, bytes);
+  const folders = [join(config.build.outDir, "static"), config.staticDir];
+  for (const [i, folder] of folders.entries()) {
+    for (const file of await listFiles(folder)) {
+      files.set(
+        `static${i}/${relative(folder, file.path)}`,
+        await Deno.readFile(file.path),
+      );
+    }
+  }
+  return await hashFiles(files);
 }
 
 /** A snapshot with its files in memory, plus what `build` writes to disk. */
@@ -98,7 +127,7 @@ export async function buildSnapshot(
   });
   const meta: SnapshotMeta = {
     version: 1,
-    buildId: Deno.env.get("DENO_DEPLOYMENT_ID") || await hashFiles(files),
+    buildId: await buildIdOf(files, config),
     runtimeEntry: RUNTIME_ENTRY,
     islands,
     files: Object.fromEntries(dependencies),

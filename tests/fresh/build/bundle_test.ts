@@ -169,3 +169,41 @@ Deno.test("snapshot: production serves _fresh/ when it covers the islands; dev a
   }
   assert.match(warnings.join("\n"), /out of date/);
 });
+
+Deno.test("snapshot: an island (or a module it imports) edited after the build makes _fresh/ out of date", async () => {
+  await using app = await tempApp(ISLANDS);
+  const manifest = await appManifest(app.root);
+  const prod = resolveConfig(manifest.baseUrl, {}, { dev: false });
+  const built = await buildSnapshot(manifest, prod);
+  await writeSnapshotDir(
+    prod.build.outDir,
+    { ...built.meta, buildId: "from-disk" },
+    built.files,
+  );
+  assert.equal((await loadBuildSnapshot(manifest, prod)).buildId, "from-disk");
+
+  // The shared component changes: the bundles on disk hold the old text.
+  await app.write(
+    "components/label.ts",
+    `export const label = (n: number) => "clicks: " + n;\n`,
+  );
+  const warn = console.warn;
+  const warnings: string[] = [];
+  console.warn = (msg: string) => warnings.push(msg);
+  let served;
+  try {
+    served = await loadBuildSnapshot(manifest, prod);
+  } finally {
+    console.warn = warn;
+  }
+  assert.notEqual(served.buildId, "from-disk");
+  const island = await served.read(
+    served.islandEntry("./islands/Counter.tsx"),
+  );
+  const chunks = await Promise.all(
+    served.dependencies(served.islandEntry("./islands/Counter.tsx"))
+      .map((file) => served.read(file)),
+  );
+  assert.match([island, ...chunks].map(text).join("\n"), /clicks: /);
+  assert.match(warnings.join("\n"), /out of date .*components\/label\.ts/);
+});

@@ -16,6 +16,7 @@
 import { join, relative } from "node:path";
 import { bundle } from "./bundle.ts";
 import { fromFileUrl } from "./paths.ts";
+import { changedSources, hashSources } from "./source_hashes.ts";
 import { listFiles } from "./walk.ts";
 import type { BuildSnapshot, Manifest, ResolvedFreshConfig } from "../types.ts";
 import {
@@ -131,6 +132,7 @@ export async function buildSnapshot(
     runtimeEntry: RUNTIME_ENTRY,
     islands,
     files: Object.fromEntries(dependencies),
+    sources: await hashSources(config.root, inputs),
   };
   return {
     ...snapshotLookups(meta),
@@ -143,7 +145,8 @@ export async function buildSnapshot(
 
 /**
  * The snapshot the server uses: built in memory in dev; `_fresh/` when it
- * exists and covers every island of the manifest; else built in memory.
+ * exists, covers every island of the manifest and was built from the
+ * current sources; else (out of date) built in memory, with a warning.
  */
 export async function loadBuildSnapshot(
   manifest: Manifest,
@@ -152,16 +155,27 @@ export async function loadBuildSnapshot(
   if (!config.dev) {
     const onDisk = await readSnapshotDir(config.build.outDir);
     if (onDisk) {
-      const missing = Object.keys(manifest.islands).filter((key) =>
-        !(key in onDisk.meta.islands)
-      );
-      if (missing.length === 0) return onDisk;
+      const stale = await staleReason(manifest, config, onDisk.meta);
+      if (!stale) return onDisk;
       console.warn(
-        `${config.build.outDir} is out of date (no bundle for ${
-          missing.join(", ")
-        }); bundling in memory. Run \`deno task build\` again.`,
+        `${config.build.outDir} is out of date (${stale}); bundling in memory. Run \`deno task build\` again.`,
       );
     }
   }
   return await buildSnapshot(manifest, config);
+}
+
+/** Why a build on disk does not match the app, or null when it does. */
+async function staleReason(
+  manifest: Manifest,
+  config: ResolvedFreshConfig,
+  meta: SnapshotMeta,
+): Promise<string | null> {
+  const missing = Object.keys(manifest.islands).filter((key) =>
+    !(key in meta.islands)
+  );
+  if (missing.length > 0) return `no bundle for ${missing.join(", ")}`;
+  const changed = await changedSources(config.root, meta.sources ?? {});
+  if (changed.length > 0) return `changed since: ${changed.join(", ")}`;
+  return null;
 }

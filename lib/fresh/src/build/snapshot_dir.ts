@@ -12,6 +12,7 @@
  */
 import { dirname, join } from "node:path";
 import type { BuildSnapshot } from "../types.ts";
+import type { SourceHashes } from "./source_hashes.ts";
 
 /** `{outDir}/snapshot.json`. */
 export interface SnapshotMeta {
@@ -22,6 +23,8 @@ export interface SnapshotMeta {
   islands: Record<string, string>;
   /** Every bundle file → the files it imports statically. */
   files: Record<string, string[]>;
+  /** The app's source modules in the bundles → their hashes (absent in older builds). */
+  sources?: SourceHashes;
 }
 
 export const SNAPSHOT_FILE = "snapshot.json";

@@ -25,3 +25,15 @@ export class BrokerClosedError extends BrokerUnavailableError {
     this.name = "BrokerClosedError";
   }
 }
+
+/**
+ * Thrown by `publish` when the store cannot hold an event this large (the kv
+ * broker: a KV value is at most 64 KiB). The HTTP layer answers 413; the
+ * broker stays healthy.
+ */
+export class PayloadTooLargeError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "PayloadTooLargeError";
+  }
+}

@@ -13,9 +13,11 @@
  *   restarts. It is also the deployment's head (`head()`): a commit with a
  *   lower id finished before the one that wrote a higher clock read it, so
  *   when the clock says C every event with an id at or below C is visible.
- * - `[p, "log", channel, id]`: `{ e, d, t, seq }` (event name, JSON payload,
- *   time, position in the channel). Trimmed after each publish by count and
- *   age; `expireIn` also removes entries of abandoned channels.
+ * - `[p, "log", channel, id]`: `{ e, d, t, seq }` (event name, JSON payload
+ *   as UTF-8 bytes, time, position in the channel). Trimmed after each
+ *   publish by count and age; `expireIn` also removes entries of abandoned
+ *   channels. Entries written before the payload was stored as bytes hold it
+ *   as a string; both are read.
  * - `[p, "meta", channel]`: `{ head, seq }`, the channel's newest id, so a
  *   catch-up reads only the logs of channels that moved.
  * - `[p, "trimmed", channel]`: the newest id trimmed by count or age.
@@ -36,7 +38,11 @@
  * about a fifth of a second, which still feels live; when nothing was
  * published the tick costs that one read).
  *
- * Limits: a payload must fit a KV value (64 KiB, less the envelope).
+ * Limits: a payload must fit a KV value: 64 KiB of UTF-8, less a few dozen
+ * bytes of envelope (stored as bytes, not as a JS string, which V8 would
+ * serialize as UTF-16 as soon as one character is outside Latin-1). A larger
+ * one fails with a {@link PayloadTooLargeError} (HTTP 413); it does not make
+ * the broker unhealthy.
  *
  * @example
  * ```ts
@@ -57,7 +63,11 @@ import type {
   Unsubscribe,
 } from "../types.ts";
 import { type HistoryBounds, readLimit, resolveBounds } from "./bounds.ts";
-import { BrokerClosedError, BrokerUnavailableError } from "./errors.ts";
+import {
+  BrokerClosedError,
+  BrokerUnavailableError,
+  PayloadTooLargeError,
+} from "./errors.ts";
 import { eventIdAtTime, formatEventId } from "./event_id.ts";
 import type { Listener } from "./listeners.ts";
 import { type ChannelPosition, MergedFeed } from "./merged_feed.ts";
@@ -66,7 +76,8 @@ import { payloadJson } from "./payload.ts";
 
 interface LogEntry {
   e: string;
-  d: string;
+  /** The payload as JSON in UTF-8 (a string in entries of older versions). */
+  d: Uint8Array | string;
   t: number;
   seq: number;
 }
@@ -86,6 +97,9 @@ const ORIGIN_ID = formatEventId(0);
 
 /** getMany reads at most this many keys. */
 const GET_MANY_MAX = 10;
+
+const utf8 = new TextEncoder();
+const utf8Decoder = new TextDecoder();
 
 interface Watcher {
   reader: ReadableStreamDefaultReader<unknown>;
@@ -179,33 +193,35 @@ export class KvBroker implements Broker {
     return await this.#read(channel, opts);
   }
 
-  async trimmedThrough(channel: string): Promise<string | null> {
+  trimmedThrough(channel: string): Promise<string | null> {
     this.#open();
     const cutoff = this.#cutoff();
     const log = this.#key("log", channel);
-    const [trimmed, meta] = await this.#kv.getMany<[string, Meta]>([
-      this.#key("trimmed", channel),
-      this.#key("meta", channel),
-    ]);
-    const candidates: (string | null)[] = [trimmed.value];
-    for await (
-      const old of this.#kv.list<LogEntry>({
-        prefix: log,
-        end: [...log, cutoff],
-      }, {
-        reverse: true,
-        limit: 1,
-      })
-    ) candidates.push(old.key.at(-1) as string);
-    let kept = false;
-    for await (
-      const _ of this.#kv.list({ prefix: log, start: [...log, cutoff] }, {
-        limit: 1,
-      })
-    ) kept = true;
-    if (!kept && meta.value) candidates.push(meta.value.head);
-    const ids = candidates.filter((c): c is string => typeof c === "string");
-    return ids.length ? ids.reduce((a, b) => (a > b ? a : b)) : null;
+    return this.#store(async () => {
+      const [trimmed, meta] = await this.#kv.getMany<[string, Meta]>([
+        this.#key("trimmed", channel),
+        this.#key("meta", channel),
+      ]);
+      const candidates: (string | null)[] = [trimmed.value];
+      for await (
+        const old of this.#kv.list<LogEntry>({
+          prefix: log,
+          end: [...log, cutoff],
+        }, {
+          reverse: true,
+          limit: 1,
+        })
+      ) candidates.push(old.key.at(-1) as string);
+      let kept = false;
+      for await (
+        const _ of this.#kv.list({ prefix: log, start: [...log, cutoff] }, {
+          limit: 1,
+        })
+      ) kept = true;
+      if (!kept && meta.value) candidates.push(meta.value.head);
+      const ids = candidates.filter((c): c is string => typeof c === "string");
+      return ids.length ? ids.reduce((a, b) => (a > b ? a : b)) : null;
+    });
   }
 
   /** The clock: written in the same atomic commit as the log entry. */
@@ -246,6 +262,14 @@ export class KvBroker implements Broker {
       try {
         stored = await this.#tryCommit(channel, event, d);
       } catch (err) {
+        if (isValueTooLarge(err)) {
+          throw new PayloadTooLargeError(
+            `kv: an event must fit a KV value (64 KiB); this payload is ${
+              utf8.encode(d).byteLength
+            } bytes of JSON`,
+            { cause: err },
+          );
+        }
         // Another process holds the SQLite write lock: a conflict like any other.
         if (!isLocked(err)) throw this.#failure(err);
         stored = null;
@@ -289,7 +313,7 @@ export class KvBroker implements Broker {
     const tick = Math.max(time * 1000, (clock.value ?? 0) + 1);
     const id = formatEventId(tick);
     const seq = (meta.value?.seq ?? 0) + 1;
-    const entry: LogEntry = { e: event, d, t: time, seq };
+    const entry: LogEntry = { e: event, d: utf8.encode(d), t: time, seq };
     const res = await this.#kv.atomic()
       .check(clock, meta)
       .set(clockKey, tick)
@@ -337,8 +361,8 @@ export class KvBroker implements Broker {
     if (limit === 0) return [];
     const log = this.#key("log", channel);
     const cutoff = this.#cutoff();
-    const events: HeraldEvent[] = [];
-    try {
+    return await this.#store(async () => {
+      const events: HeraldEvent[] = [];
       if (opts.after === undefined) {
         const iter = this.#kv.list<LogEntry>({
           prefix: log,
@@ -364,10 +388,24 @@ export class KvBroker implements Broker {
           }
         }
       }
+      return events;
+    });
+  }
+
+  /**
+   * One call to the store: a failure makes the broker unhealthy, and a
+   * success healthy again (health is the store's latest answer, so a passing
+   * failure does not keep `/api/health` at 503 until the next publish).
+   */
+  async #store<T>(call: () => Promise<T>): Promise<T> {
+    let result: T;
+    try {
+      result = await call();
     } catch (err) {
       throw this.#failure(err);
     }
-    return events;
+    this.#lastError = "";
+    return result;
   }
 
   #failure(err: unknown): Error {
@@ -378,12 +416,10 @@ export class KvBroker implements Broker {
 
   // The clock: the id of the newest event of the deployment, null before the first.
   async #clock(): Promise<string | null> {
-    try {
-      const clock = await this.#kv.get<number>(this.#key("clock"));
-      return clock.value === null ? null : formatEventId(clock.value);
-    } catch (err) {
-      throw this.#failure(err);
-    }
+    const clock = await this.#store(() =>
+      this.#kv.get<number>(this.#key("clock"))
+    );
+    return clock.value === null ? null : formatEventId(clock.value);
   }
 
   // Pages of the channels whose head moved past their position; [] for the rest.
@@ -396,14 +432,11 @@ export class KvBroker implements Broker {
       );
     }
     await Promise.all(batches.map(async (batch) => {
-      let metas: Deno.KvEntryMaybe<Meta>[];
-      try {
-        metas = await this.#kv.getMany<Meta[]>(
+      const metas = await this.#store(() =>
+        this.#kv.getMany<Meta[]>(
           batch.map((i) => this.#key("meta", positions[i].channel)),
-        );
-      } catch (err) {
-        throw this.#failure(err);
-      }
+        )
+      );
       await Promise.all(batch.map(async (i, j) => {
         const { channel, after } = positions[i];
         const head = metas[j].value?.head;
@@ -419,11 +452,8 @@ export class KvBroker implements Broker {
   #follow(): void {
     if (this.#poll === undefined) {
       this.#poll = setInterval(() => {
-        this.#feed.catchUp().then(() => {
-          this.#lastError = "";
-        }, (err) => {
-          if (!this.#closed) this.#lastError = `poll failed: ${message(err)}`;
-        });
+        // A failed read already marked the broker unhealthy (see #store).
+        this.#feed.catchUp().catch(() => {});
       }, this.pollMs);
     }
     if (!this.#watcher) {
@@ -478,9 +508,13 @@ function toEvent(channel: string, entry: Deno.KvEntry<LogEntry>): HeraldEvent {
     id: entry.key.at(-1) as string,
     channel,
     event: v.e,
-    data: JSON.parse(v.d),
+    data: JSON.parse(typeof v.d === "string" ? v.d : utf8Decoder.decode(v.d)),
     time: v.t,
   };
+}
+
+function isValueTooLarge(err: unknown): boolean {
+  return err instanceof Error && /value too large/i.test(err.message);
 }
 
 function isLocked(err: unknown): boolean {

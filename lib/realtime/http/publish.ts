@@ -7,7 +7,10 @@
  */
 import { errorResponse, HttpError } from "../../http/error.ts";
 import { authorize, checkPublishRate } from "../../access/mod.ts";
-import { BrokerUnavailableError } from "../brokers/errors.ts";
+import {
+  BrokerUnavailableError,
+  PayloadTooLargeError,
+} from "../brokers/errors.ts";
 import { heraldLog } from "../observe.ts";
 import type { Broker } from "../types.ts";
 import type { ApiContext } from "./context.ts";
@@ -15,9 +18,12 @@ import { readPublishBody } from "./publish_body.ts";
 import { redirectTarget } from "./redirect.ts";
 import { parseChannel } from "./validate.ts";
 
-/** A broker failure as an HTTP error: 503 while the broker is down. */
+/** A broker failure as an HTTP error: 413 for an event it cannot hold, 503 while it is down. */
 export function brokerError(err: unknown, broker: Broker): HttpError {
   if (err instanceof HttpError) return err;
+  if (err instanceof PayloadTooLargeError) {
+    return new HttpError(413, "payload_too_large", err.message);
+  }
   if (err instanceof BrokerUnavailableError || !broker.health().healthy) {
     return new HttpError(
       503,

@@ -1,5 +1,11 @@
 import assert from "node:assert";
 import { createBroker } from "../../../lib/realtime/brokers/create.ts";
+import {
+  BrokerUnavailableError,
+  PayloadTooLargeError,
+} from "../../../lib/realtime/brokers/errors.ts";
+import { formatEventId } from "../../../lib/realtime/brokers/event_id.ts";
+import { openSharedKv } from "../../../lib/kv/shared.ts";
 import type { HistoryBounds } from "../../../lib/realtime/brokers/bounds.ts";
 import type { Broker, HeraldEvent } from "../../../lib/realtime/types.ts";
 import { brokerConformance } from "./conformance.ts";
@@ -177,6 +183,86 @@ Deno.test("kv broker: history and ids survive a restart", async () => {
       assert.ok(after.id > before.id, `${after.id} > ${before.id}`);
     } finally {
       await second.close();
+    }
+  });
+});
+
+Deno.test("kv broker: a 40 KB payload with one character outside Latin-1 is stored and delivered", async () => {
+  await withKvFile(async (path) => {
+    const broker = await createBroker({ broker: "kv", path });
+    try {
+      const got: HeraldEvent[] = [];
+      await broker.subscribe("room:big", (e) => got.push(e));
+      // As a JS string V8 would store this as UTF-16: 80 KB, over KV's 64 KiB.
+      const text = "a".repeat(40_000) + "中";
+      const sent = await broker.publish("room:big", { data: { text } });
+      await waitFor(() => got.length === 1, "the event live");
+      assert.strictEqual((got[0].data as { text: string }).text, text);
+      assert.deepStrictEqual(
+        (await broker.history("room:big")).map((e) => e.id),
+        [sent.id],
+      );
+      assert.strictEqual(broker.health().healthy, true);
+    } finally {
+      await broker.close();
+    }
+  });
+});
+
+Deno.test("kv broker: history written by an earlier version (payload as a string) still reads", async () => {
+  await withKvFile(async (path) => {
+    const broker = await createBroker({ broker: "kv", path });
+    const shared = await openSharedKv(path);
+    try {
+      const id = formatEventId(Date.now() * 1000);
+      await shared.kv.set(["herald", "log", "room:old", id], {
+        e: "message",
+        d: JSON.stringify({ text: "from before" }),
+        t: Date.now(),
+        seq: 1,
+      });
+      assert.deepStrictEqual(
+        (await broker.history("room:old")).map((e) => [e.id, e.data]),
+        [[id, { text: "from before" }]],
+      );
+    } finally {
+      shared.release();
+      await broker.close();
+    }
+  });
+});
+
+Deno.test("kv broker: a payload too large for KV fails as too large and the broker stays healthy", async () => {
+  await withKvFile(async (path) => {
+    const broker = await createBroker({ broker: "kv", path });
+    try {
+      await assert.rejects(
+        () => broker.publish("room:big", { data: "x".repeat(70_000) }),
+        PayloadTooLargeError,
+      );
+      assert.deepStrictEqual(broker.health(), { broker: "kv", healthy: true });
+      await broker.publish("room:big", { data: "small" });
+    } finally {
+      await broker.close();
+    }
+  });
+});
+
+Deno.test("kv broker: health turns healthy again as soon as the store answers again", async () => {
+  await withKvFile(async (path) => {
+    const broker = await createBroker({ broker: "kv", path });
+    try {
+      // A read the store refuses (a key over KV's 2 KiB limit) stands in for
+      // a passing failure: no subscriber, no publish follows it.
+      await assert.rejects(
+        () => broker.history("x".repeat(3000)),
+        BrokerUnavailableError,
+      );
+      assert.strictEqual(broker.health().healthy, false);
+      await broker.history("room:ok");
+      assert.deepStrictEqual(broker.health(), { broker: "kv", healthy: true });
+    } finally {
+      await broker.close();
     }
   });
 });

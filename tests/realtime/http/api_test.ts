@@ -5,7 +5,19 @@ import {
 import { SseReader } from "../../_support/sse_parser.ts";
 import { streamErrorResponse } from "../../../lib/realtime/http/event_stream.ts";
 import { stopStream } from "../../../lib/realtime/http/stop.ts";
-import { CountingBroker, publishJson, startApi } from "../_helpers.ts";
+import { createBroker } from "../../../lib/realtime/brokers/create.ts";
+import {
+  closeHeraldInstance,
+  createHerald,
+} from "../../../lib/realtime/herald.ts";
+import { heraldRouter } from "../fixtures/router.ts";
+import {
+  CountingBroker,
+  publishJson,
+  relaxAccessLimits,
+  startApi,
+  testConfig,
+} from "../_helpers.ts";
 
 async function expectError(
   res: Response | Promise<Response>,
@@ -282,4 +294,33 @@ Deno.test("stopStream() makes a stream endpoint answer 204, which ends EventSour
   const res = streamErrorResponse(stopStream("room closed"), 1000);
   assertEquals(res.status, 204);
   assertEquals(await res.text(), "");
+});
+
+Deno.test("kv broker: a publish too large for a KV value is 413, and health stays 200", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "herald-kv-" });
+  const broker = await createBroker({ broker: "kv", path: `${dir}/h.kv` });
+  relaxAccessLimits();
+  const herald = createHerald(broker, testConfig({ maxPayloadBytes: 200_000 }));
+  const server = Deno.serve(
+    { port: 0, hostname: "127.0.0.1", onListen: () => {} },
+    heraldRouter(herald),
+  );
+  const url = `http://127.0.0.1:${server.addr.port}`;
+  try {
+    await expectError(
+      fetch(
+        `${url}/api/channels/news/messages`,
+        json(JSON.stringify({ data: "x".repeat(70_000) })),
+      ),
+      413,
+      "payload_too_large",
+    );
+    const health = await fetch(`${url}/api/health`);
+    assertEquals((await health.json()).healthy, true);
+    assertEquals(health.status, 200);
+  } finally {
+    await closeHeraldInstance(herald);
+    await server.shutdown();
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -16,8 +16,16 @@ import { isEventId } from "../brokers/event_id.ts";
 const CHANNEL = /^[A-Za-z0-9_.:-]{1,128}$/;
 const EVENT_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
 
-/** Event names the server itself sends on streams; publishers may not use them. */
-export const RESERVED_EVENTS: ReadonlySet<string> = new Set(["gap"]);
+/**
+ * Event names publishers may not use: `gap` is the server's own notice, and
+ * `error` and `open` are the EventSource's own events — an `event: error` on
+ * the wire runs the page's `onerror` handler as if the connection had failed.
+ */
+export const RESERVED_EVENTS: ReadonlySet<string> = new Set([
+  "gap",
+  "error",
+  "open",
+]);
 
 /** A valid channel name, or a 400. Percent-encoded names are decoded once. */
 export function parseChannel(raw: string | null | undefined): string {

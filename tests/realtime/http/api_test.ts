@@ -324,3 +324,18 @@ Deno.test("kv broker: a publish too large for a KV value is 413, and health stay
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("publishing under an EventSource's own event names (error, open) or gap is a 400", async () => {
+  await using api = startApi();
+  for (const event of ["error", "open", "gap"]) {
+    await expectError(
+      fetch(
+        `${api.url}/api/channels/news/messages`,
+        json(JSON.stringify({ event, data: 1 })),
+      ),
+      400,
+      "invalid_event",
+    );
+  }
+  assertEquals(await api.broker.history("news"), []);
+});

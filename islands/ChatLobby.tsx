@@ -120,7 +120,7 @@ export default function ChatLobby(
             name="room"
             required
             maxLength={ROOM_NAME_MAX}
-            value={error?.value}
+            defaultValue={error?.value}
             autoComplete="off"
             aria-invalid={problem ? true : undefined}
             aria-describedby="room-name-hint room-error"

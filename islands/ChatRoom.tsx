@@ -377,7 +377,7 @@ export default function ChatRoom(
                   name="username"
                   required
                   maxLength={USERNAME_MAX}
-                  value={suggestedName}
+                  defaultValue={suggestedName}
                   autoComplete="nickname"
                   disabled={!mounted}
                   aria-invalid={joinError ? true : undefined}

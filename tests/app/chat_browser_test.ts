@@ -96,7 +96,7 @@ Deno.test({
       });
 
       await t.step(
-        "a taken username is refused; the member list updates on join",
+        "a taken username is refused, what was typed stays; the member list updates on join",
         async () => {
           await enterRoom(ada, roomUrl);
           await join(ada, "Ada");
@@ -109,7 +109,15 @@ Deno.test({
             WAIT,
           );
           assert.equal(await bob.locator("#chat-text").count(), 0);
-          await join(bob, "Bob");
+          // The refused name stays in the field, to be corrected.
+          assert.equal(await bob.inputValue("#chat-username"), "ada");
+          // A name being typed survives a message arriving meanwhile.
+          await bob.fill("#chat-username", "Bob");
+          await ada.fill("#chat-text", "while Bob types");
+          await ada.press("#chat-text", "Enter");
+          await messageLine(bob, "while Bob types").waitFor(WAIT);
+          assert.equal(await bob.inputValue("#chat-username"), "Bob");
+          await bob.click('button:has-text("Join")');
           await bob.locator("#chat-text").waitFor(WAIT);
           await membersAre(ada, ["Ada", "Bob"]);
           await membersAre(bob, ["Ada", "Bob"]);

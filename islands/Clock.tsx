@@ -1,7 +1,7 @@
 /**
  * The server's clock, live: one tick per second from `/api/clock`, until the
- * server sends `end`; then the stream is closed for good (no reconnect) and
- * a button offers a new run.
+ * server sends `end` (or, to a page that was away over the end, `204`); then
+ * the stream is closed for good (no reconnect) and a button offers a new run.
  *
  * @module
  */
@@ -30,12 +30,22 @@ export default function Clock({ initialTime, duration }: ClockProps) {
 
   useEffect(() => {
     setEnded(false);
+    // Every reconnect names this run's last tick: the server continues the
+    // same run, or answers 204 when it is over (never a silent new run).
+    let lastId = "";
     const c = new Connection(
-      () => `/api/clock?duration=${duration}`,
+      () =>
+        `/api/clock?duration=${duration}` +
+        (lastId ? `&lastEventId=${encodeURIComponent(lastId)}` : ""),
       {
         events: ["tick", "end"],
-        onStatus: setStatus,
+        onStatus: (next) => {
+          setStatus(next);
+          // Stopped by the server (204 after an end missed while away): over.
+          if (next === "closed") setEnded(true);
+        },
         onEvent: (r) => {
+          lastId = r.id;
           if (r.name === "end") {
             c.close();
             setEnded(true);

@@ -61,3 +61,48 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "a clock whose server was down over its end stays ended after the restart",
+  ignore: !chromium,
+  fn: async () => {
+    await using app = await startApp();
+    const browser = await launchChromium();
+    try {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(app.url + "/clock?duration=3");
+      await page.getByText(/Ends in \d+ s/).waitFor({ timeout: 15_000 });
+
+      await app.stopServer();
+      await page.locator('[data-status="reconnecting"]').waitFor({
+        timeout: 15_000,
+      });
+      // Down for longer than the run (3 s) plus the reconnect delay.
+      await page.waitForTimeout(4500);
+      let newRuns = 0;
+      context.on("response", (r) => {
+        if (new URL(r.url()).pathname === "/api/clock" && r.status() === 200) {
+          newRuns++;
+        }
+      });
+      await app.restart();
+
+      await page.locator('[data-ended="true"]').waitFor({ timeout: 30_000 });
+      await page.getByText("The clock stream has ended.").waitFor();
+      assertEquals(
+        await page.getByRole("button", { name: "Start again" }).isEnabled(),
+        true,
+        "a new run is offered",
+      );
+      // Longer than the server's retry delay (1 s): a restarted run would show here.
+      await page.waitForTimeout(2500);
+      assertEquals(newRuns, 0, "the run that ended did not start over");
+      assertEquals(await page.getByText(/Ends in \d+ s/).count(), 0);
+      await context.close();
+    } finally {
+      await browser.close();
+    }
+  },
+});

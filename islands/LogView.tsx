@@ -80,10 +80,12 @@ export default function LogView({ initial, since }: LogViewProps) {
   });
 
   const visible = entries.filter((e) => shown[e.level]);
+  // The newest shown entry too: a full log (1,000) keeps its length.
+  const newest = visible.at(-1)?.key;
 
   useEffect(() => {
     if (follow && box.current) box.current.scrollTop = box.current.scrollHeight;
-  }, [visible.length, follow]);
+  }, [newest, visible.length, follow]);
 
   return (
     <section aria-labelledby="log-title" class="min-w-0">

@@ -75,3 +75,63 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "log stream page: a full log (1,000 entries) still follows new ones",
+  ignore: !chromium,
+  fn: async () => {
+    await using app = await startApp({
+      env: {
+        HERALD_PUBLISH_RATE_IP: "100000",
+        HERALD_PUBLISH_BURST_IP: "100000",
+        HERALD_PUBLISH_RATE: "100000",
+        HERALD_PUBLISH_BURST: "100000",
+      },
+    });
+    const publish = async (channel: string) => {
+      const res = await fetch(`${app.url}/api/channels/${channel}/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ data: "x" }),
+      });
+      await res.body?.cancel();
+      assertEquals(res.status, 201);
+    };
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.goto(app.url + "/logs");
+      await page.locator('[data-status="open"]').first().waitFor(WAIT);
+      const count = page.locator("[data-count]");
+      // Each publish is one log entry: fill the page's 1,000.
+      await eventually(
+        async () => {
+          await Promise.all(
+            Array.from({ length: 50 }, (_, i) => publish(`fill-${i}`)),
+          );
+          return (await count.getAttribute("data-count")) === "1000";
+        },
+        "a full log",
+        120_000,
+      );
+
+      const marker = `log-full-${crypto.randomUUID().slice(0, 6)}`;
+      await publish(marker);
+      const row = page.locator("[role=log] li", {
+        hasText: `channel=${marker}`,
+      });
+      await row.waitFor(WAIT);
+      // "Follow new entries" is on: the newest entry is scrolled into view.
+      await eventually(async () => {
+        const box = await page.locator("[role=log]").boundingBox();
+        const last = await row.boundingBox();
+        return Boolean(
+          box && last && last.y >= box.y &&
+            last.y + last.height <= box.y + box.height + 1,
+        );
+      }, "the newest entry in view");
+    } finally {
+      await browser.close();
+    }
+  },
+});

@@ -8,7 +8,7 @@
  * again.
  * Rows have a fixed height and the table keeps room for a full board, so an
  * update never moves the page. The pause button is a plain form post without
- * JavaScript.
+ * JavaScript; with it, a pause that fails says why beside the button.
  *
  * @module
  */
@@ -54,6 +54,8 @@ export default function FlightBoard({ initial, since }: FlightBoardProps) {
   const [changed, setChanged] = useState<string | null>(null);
   const [announcement, setAnnouncement] = useState("");
   const [pending, setPending] = useState(false);
+  /** Why the last pause or resume did not happen (shown beside the button). */
+  const [pauseError, setPauseError] = useState<string | null>(null);
   const seq = useRef(initial.seq);
 
   const resync = async () => {
@@ -106,6 +108,7 @@ export default function FlightBoard({ initial, since }: FlightBoardProps) {
       } else if (e.event === "flightsPaused") {
         const { paused } = data as PausedChange;
         setBoard((b) => ({ ...b, seq: data.seq, paused }));
+        setPauseError(null);
         setAnnouncement(paused ? "Updates paused" : "Updates resumed");
       }
     },
@@ -122,13 +125,21 @@ export default function FlightBoard({ initial, since }: FlightBoardProps) {
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ paused: !board.paused }),
       });
-      if (res.ok) {
-        const next = await res.json() as Board;
-        if (next.seq >= seq.current) {
-          seq.current = next.seq;
-          setBoard(next);
-        }
+      const body = await res.json().catch(() => null);
+      if (!res.ok) {
+        setPauseError(
+          body?.error?.message ?? "The board could not be changed. Try again.",
+        );
+        return;
       }
+      setPauseError(null);
+      const next = body as Board;
+      if (next.seq >= seq.current) {
+        seq.current = next.seq;
+        setBoard(next);
+      }
+    } catch {
+      setPauseError("The server could not be reached. Please try again.");
     } finally {
       setPending(false);
     }
@@ -160,6 +171,13 @@ export default function FlightBoard({ initial, since }: FlightBoardProps) {
           {board.paused
             ? "Paused for everyone: no changes until someone resumes."
             : "Updates arrive live."}
+        </p>
+        <p
+          id="flights-error"
+          aria-live="polite"
+          class="text-sm text-red-700 empty:hidden"
+        >
+          {pauseError}
         </p>
       </form>
       <p role="status" class="sr-only">{announcement}</p>

@@ -128,6 +128,24 @@ Deno.test({
         await assertNoHorizontalOverflow(page);
         await page.context().close();
       });
+
+      await t.step(
+        "a pause that cannot reach the server says so beside the button",
+        async () => {
+          await app.stopServer();
+          await one.click("#flights-pause");
+          await one.locator("#flights-error", { hasText: "could not" })
+            .waitFor(WAIT);
+          assert.equal(
+            await one.getAttribute("#flight-board", "data-paused"),
+            "false",
+          );
+          assert.equal(
+            await one.locator("#flights-pause").innerText(),
+            "Pause updates",
+          );
+        },
+      );
     } finally {
       await browser.close();
     }

@@ -162,7 +162,6 @@ export default function FlightBoard({ initial, since }: FlightBoardProps) {
           type="submit"
           id="flights-pause"
           disabled={pending}
-          aria-pressed={board.paused}
           class="w-40 rounded-md border border-slate-300 bg-white px-4 py-2 font-medium text-slate-800 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 disabled:opacity-60"
         >
           {board.paused ? "Resume updates" : "Pause updates"}

@@ -5,7 +5,8 @@
  *
  * A token is read from `Authorization: Bearer …`, else the `herald_token`
  * cookie, else the `token` query parameter (a browser EventSource cannot set
- * headers). Error messages name the problem, never the token.
+ * headers); other Authorization schemes are not Herald's and are ignored.
+ * Error messages name the problem, never the token.
  *
  * @example
  * ```ts
@@ -70,12 +71,16 @@ function unauthorized(code: string, message: string): HttpError {
   });
 }
 
-/** The token a request carries, and where; null when it carries none. Throws 401 for a non-Bearer Authorization. */
+/**
+ * The token a request carries, and where; null when it carries none. An
+ * Authorization header of another scheme (`Basic` from a password-protected
+ * proxy) is not a token; a malformed `Bearer` one is a 401.
+ */
 export function readToken(
   req: Request,
 ): { token: string; source: TokenSource } | null {
   const auth = req.headers.get("authorization");
-  if (auth !== null) {
+  if (auth !== null && /^Bearer(\s|$)/i.test(auth)) {
     const match = /^Bearer[ ]+(\S+)\s*$/i.exec(auth);
     if (!match) {
       throw unauthorized(

@@ -162,6 +162,43 @@ Deno.test("without a secret, tokens are ignored and public channels are open", a
   );
 });
 
+Deno.test("Basic credentials of a protecting proxy neither refuse nor replace the session", async () => {
+  const basic = "Basic c3RhZ2luZzpzM2NyZXQ=";
+  for (const access of [createAccess(accessConfigFromEnv({})), secured()]) {
+    const cookie = await sessionCookieOf(access, "anon-a");
+    const who = await access.authorize(
+      req("/api/events?channel=notifications&channel=user:anon-a", {
+        headers: { authorization: basic, cookie },
+      }),
+      "subscribe",
+      ["notifications", "user:anon-a"],
+    );
+    assert.deepEqual([who.sub, who.via], ["anon-a", "session"]);
+    await access.authorize(
+      req("/notifications", {
+        method: "POST",
+        headers: {
+          authorization: basic,
+          cookie,
+          "sec-fetch-site": "same-origin",
+        },
+      }),
+      "publish",
+      ["notifications"],
+    );
+  }
+});
+
+Deno.test("without a secret even a malformed Bearer header is ignored", async () => {
+  const access = createAccess(accessConfigFromEnv({}));
+  const who = await access.authorize(
+    req("/x", { headers: { authorization: "Bearer a b" } }),
+    "subscribe",
+    ["news"],
+  );
+  assert.equal(who.via, "anonymous");
+});
+
 Deno.test("open streams are limited per user and per address", () => {
   const access = secured({
     HERALD_MAX_STREAMS_PER_USER: "2",

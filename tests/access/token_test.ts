@@ -189,16 +189,27 @@ Deno.test("a token is read from the header, else the cookie, else the query", ()
   );
 });
 
-Deno.test("an Authorization header that is not Bearer is a 401", () => {
-  assert.throws(
-    () =>
-      readToken(
-        new Request("http://h.test/", {
-          headers: { authorization: "Basic YTpi" },
-        }),
-      ),
-    (err: unknown) => err instanceof HttpError && err.status === 401,
+Deno.test("an Authorization header of another scheme is not a token; a bad Bearer is a 401", () => {
+  // Basic credentials of a password-protected proxy (nginx auth_basic passes
+  // them on) are no Herald credential: the cookie or query still counts.
+  assert.deepEqual(
+    readToken(
+      new Request("http://h.test/?token=from-query", {
+        headers: { authorization: "Basic YTpi" },
+      }),
+    ),
+    { token: "from-query", source: "query" },
   );
+  for (const authorization of ["Bearer", "Bearer a b", "Bearer "]) {
+    assert.throws(
+      () =>
+        readToken(
+          new Request("http://h.test/", { headers: { authorization } }),
+        ),
+      (err: unknown) => err instanceof HttpError && err.status === 401,
+      authorization,
+    );
+  }
 });
 
 Deno.test("without any key configured the verifier is off", () => {

@@ -14,6 +14,7 @@ import {
   keepLast,
   LEVELS,
   LOG_CHANNEL,
+  LOG_EVENTS,
   type LogEntry,
   type LogLevel,
 } from "../lib/app/logs/entry.ts";
@@ -59,7 +60,7 @@ export default function LogView({ initial, since }: LogViewProps) {
 
   useEventStream({
     channels: [LOG_CHANNEL],
-    events: [...LEVELS],
+    events: LOG_EVENTS,
     since,
     onEvent: (e) => {
       const added = entriesOf(e);

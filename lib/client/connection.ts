@@ -122,8 +122,10 @@ export class Connection {
       this.#attempt = 0;
       this.#setStatus("open");
     };
-    source.onerror = () => {
-      if (this.#source !== source) return;
+    source.onerror = (e) => {
+      // A server-sent event named "error" arrives here too, as a MessageEvent:
+      // it is data, not a connection problem.
+      if (this.#source !== source || e instanceof MessageEvent) return;
       if (source.readyState === source.CONNECTING) {
         // The browser retries by itself (after `retry:`), sending Last-Event-ID.
         this.#setStatus("reconnecting");

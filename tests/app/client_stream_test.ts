@@ -195,3 +195,53 @@ Deno.test("page stream with since: history is read once the stream is open, merg
     await server.shutdown();
   }
 });
+
+Deno.test("an event the server names `error` is data, not a broken connection", async () => {
+  let requests = 0;
+  const open = new Set<ReadableStreamDefaultController<Uint8Array>>();
+  const server = Deno.serve(
+    { port: 0, hostname: "127.0.0.1", onListen() {} },
+    () => {
+      requests++;
+      let ctl!: ReadableStreamDefaultController<Uint8Array>;
+      const stream = new ReadableStream<Uint8Array>({
+        start(c) {
+          ctl = c;
+          open.add(c);
+          c.enqueue(
+            new TextEncoder().encode(
+              "retry: 60000\n\n" + envelope("0001", "a", "error") +
+                envelope("0002", "a"),
+            ),
+          );
+        },
+        cancel() {
+          open.delete(ctl);
+        },
+      });
+      return new Response(stream, {
+        headers: { "content-type": "text/event-stream" },
+      });
+    },
+  );
+  const stream = new PageStream({
+    endpoint: `http://127.0.0.1:${server.addr.port}/api/events`,
+    shareTabs: false,
+  });
+  const got: string[] = [];
+  try {
+    stream.subscribe({
+      channels: ["a"],
+      events: ["message", "error"],
+      onEvent: (e) => got.push(`${e.event}:${e.id}`),
+    });
+    await waitFor(() => got.length === 2, "both events");
+    assertEquals(got, ["error:0001", "message:0002"]);
+    assertEquals(stream.status.value, "open");
+    assertEquals(requests, 1, "no reconnect");
+  } finally {
+    stream.dispose();
+    for (const c of open) c.close();
+    await server.shutdown();
+  }
+});

@@ -45,8 +45,8 @@ Deno.test("one publish per level per flush, named by level", async () => {
   relay.push(record("error", "replay failed"));
   await relay.close();
   assertEquals(published.map((p) => [p.channel, p.msg.event]), [
-    [LOG_CHANNEL, "info"],
-    [LOG_CHANNEL, "error"],
+    [LOG_CHANNEL, "log:info"],
+    [LOG_CHANNEL, "log:error"],
   ]);
   const info = published[0].msg.data as LogBatch;
   assertEquals(info.entries.map((e) => e.message), [
@@ -103,7 +103,7 @@ Deno.test("entries of a batch event, with the dropped count", () => {
   const entries = entriesOf({
     id: "7",
     channel: LOG_CHANNEL,
-    event: "error",
+    event: "log:error",
     time: 5,
     data: { entries: [{ time: 4, message: "boom", fields: {} }], dropped: 3 },
   });

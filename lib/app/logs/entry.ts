@@ -1,7 +1,9 @@
 /**
  * Log entries as the /logs page shows them, and the batches they travel in:
  * the relay publishes one event per level and flush, named after the level
- * (`info`, `warn`, `error`), whose data is {@link LogBatch}.
+ * (`log:info`, `log:warn`, `log:error`), whose data is {@link LogBatch}.
+ * Not the bare level: an SSE event named `error` (or `open`) would reach an
+ * EventSource as its own connection error and break the page's stream.
  *
  * @module
  */
@@ -11,6 +13,14 @@ import type { HeraldEvent } from "../../realtime/types.ts";
 export const LOG_CHANNEL = "herald.logs";
 export const LEVELS = ["info", "warn", "error"] as const;
 export type LogLevel = typeof LEVELS[number];
+
+/** The event name a level's batches are published under. */
+export function logEventName(level: LogLevel): string {
+  return `log:${level}`;
+}
+
+/** Every log event name, for subscribing. */
+export const LOG_EVENTS: string[] = LEVELS.map(logEventName);
 
 export interface LogEntry {
   /** Unique within the page: the batch's event id and the index in it. */
@@ -34,13 +44,14 @@ function isLevel(value: unknown): value is LogLevel {
 
 /** The entries of one batch event (a malformed one gives none). */
 export function entriesOf(e: HeraldEvent): LogEntry[] {
-  if (!isLevel(e.event)) return [];
+  const level = e.event.replace(/^log:/, "");
+  if (!isLevel(level)) return [];
   const batch = e.data as Partial<LogBatch> | null;
   const list = Array.isArray(batch?.entries) ? batch.entries : [];
   const entries: LogEntry[] = list.map((r, i) => ({
     key: `${e.id}:${i}`,
     time: typeof r?.time === "number" ? r.time : e.time,
-    level: e.event as LogLevel,
+    level,
     message: String(r?.message ?? ""),
     fields: r?.fields && typeof r.fields === "object" ? r.fields : {},
   }));

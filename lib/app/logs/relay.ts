@@ -18,7 +18,13 @@
 import { type HeraldLogRecord, onHeraldLog } from "../../realtime/observe.ts";
 import { getHerald } from "../../realtime/herald.ts";
 import type { PublishMessage } from "../../realtime/types.ts";
-import { LEVELS, LOG_CHANNEL, type LogBatch, type LogLevel } from "./entry.ts";
+import {
+  LEVELS,
+  LOG_CHANNEL,
+  type LogBatch,
+  logEventName,
+  type LogLevel,
+} from "./entry.ts";
 
 export interface LogRelayOptions {
   channel?: string;
@@ -82,12 +88,13 @@ export class LogRelay {
     this.#pending.clear();
     await Promise.all(
       batches.map(([level, data]) =>
-        this.#opts.publish(this.channel, { event: level, data }).catch(
-          (err) => {
-            // Not through heraldLog: that would queue another record about this failure.
-            console.error(`herald: could not publish logs: ${err}`);
-          },
-        )
+        this.#opts.publish(this.channel, { event: logEventName(level), data })
+          .catch(
+            (err) => {
+              // Not through heraldLog: that would queue another record about this failure.
+              console.error(`herald: could not publish logs: ${err}`);
+            },
+          )
       ),
     );
   }

@@ -36,6 +36,19 @@ export interface HistoryOptions {
   limit?: number;
 }
 
+/**
+ * What a subscription missed: the broker caught up from history after `after`
+ * (the last id it delivered on `channel`), but history had already dropped
+ * events up to `trimmedThrough`, so those never reached the subscriber.
+ */
+export interface LostEvents {
+  channel: string;
+  /** The newest id delivered on the channel before the loss. */
+  after: string;
+  /** The newest id history no longer holds (see {@link Broker.trimmedThrough}). */
+  trimmedThrough: string;
+}
+
 /** Stops a subscription; resolves once no more events will be delivered. */
 export type Unsubscribe = () => Promise<void>;
 
@@ -55,12 +68,21 @@ export interface Broker {
   publish(channel: string, msg: PublishMessage): Promise<HeraldEvent>;
   /**
    * Delivers every event published on `channel` from now on, in id order.
-   * After a lost connection the broker catches up from history, so a
-   * subscriber may see an id twice but never misses one while history lasts.
+   * After a lost connection (redis) or between polls (kv) the broker catches
+   * up from history, so a subscriber may see an id twice but never misses one
+   * while history lasts. When history was trimmed past the subscription's
+   * position, the broker calls `onLost` for that channel (before delivering
+   * what history still holds): the events in between are gone, and whoever
+   * forwards them must tell its clients (the hub ends their streams, which
+   * resume with `Last-Event-ID` and get `event: gap`). It never skips them
+   * silently. The memory broker never loses a live event, so never calls it;
+   * the broadcast broker cannot tell when a peer's message was lost (see
+   * broadcast.ts), so it does not call it either.
    */
   subscribe(
     channel: string,
     onEvent: (e: HeraldEvent) => void,
+    onLost?: (info: LostEvents) => void,
   ): Promise<Unsubscribe>;
   /** Retained events in id order (oldest first). */
   history(channel: string, opts?: HistoryOptions): Promise<HeraldEvent[]>;

@@ -10,7 +10,11 @@ import {
   type HeraldConfig,
 } from "../../lib/realtime/config.ts";
 import { createHerald, type Herald } from "../../lib/realtime/herald.ts";
-import type { HeraldEvent, Unsubscribe } from "../../lib/realtime/types.ts";
+import type {
+  HeraldEvent,
+  LostEvents,
+  Unsubscribe,
+} from "../../lib/realtime/types.ts";
 import { heraldRouter } from "./fixtures/router.ts";
 import { accessConfigFromEnv, configureAccess } from "../../lib/access/mod.ts";
 
@@ -35,8 +39,9 @@ export class CountingBroker extends MemoryBroker {
   override async subscribe(
     channel: string,
     onEvent: (e: HeraldEvent) => void,
+    onLost?: (info: LostEvents) => void,
   ): Promise<Unsubscribe> {
-    const stop = await super.subscribe(channel, onEvent);
+    const stop = await super.subscribe(channel, onEvent, onLost);
     this.subscribes++;
     return async () => {
       this.unsubscribes++;

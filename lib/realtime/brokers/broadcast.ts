@@ -25,6 +25,8 @@
  *   published or received; a peer's event with a lower id that arrives later
  *   is not sent by a hub stream that already went past it (streams send ids
  *   in strictly increasing order), though it is in this instance's history.
+ * - **No loss notice.** A subscription's `onLost` is never called: a peer's
+ *   message that never arrived leaves no trace this instance could see.
  * - **No health signal about peers.** It reports healthy until closed; it
  *   cannot tell whether any other isolate is listening.
  *

@@ -29,7 +29,10 @@
  * So every channel this process subscribes to is delivered in ONE id order,
  * which a multi-channel stream needs to resume all channels after one
  * `Last-Event-ID`. A catch-up runs after a local publish, when `watch` sees
- * the clock change, and every `pollMs`.
+ * the clock change, and every `pollMs`. When another process published more events than
+ * the history limit on a channel between two catch-ups, the oldest of them
+ * are trimmed before this process reads them: that channel's subscribers get
+ * `onLost` first, then what history holds.
  *
  * Why a poll as well as `watch`: on a local file, `watch` does not see
  * another process's writes (on Deno 2.9.6 a watcher missed a second process's
@@ -59,6 +62,7 @@ import type {
   BrokerHealth,
   HeraldEvent,
   HistoryOptions,
+  LostEvents,
   PublishMessage,
   Unsubscribe,
 } from "../types.ts";
@@ -135,6 +139,8 @@ export class KvBroker implements Broker {
       head: async () => (await this.#clock()) ?? ORIGIN_ID,
       readAfter: (positions) => this.#readMoved(positions),
       pageSize: this.bounds.limit,
+      trimmedThrough: (channel) => this.trimmedThrough(channel),
+      ageCutoff: () => this.#cutoff(),
     }, ORIGIN_ID);
   }
 
@@ -167,14 +173,18 @@ export class KvBroker implements Broker {
     return result;
   }
 
-  async subscribe(channel: string, onEvent: Listener): Promise<Unsubscribe> {
+  async subscribe(
+    channel: string,
+    onEvent: Listener,
+    onLost?: (info: LostEvents) => void,
+  ): Promise<Unsubscribe> {
     this.#open();
     // A new channel starts at the deployment's head: no older events.
     const since = this.#feed.has(channel)
       ? this.#feed.cursor
       : (await this.#clock()) ?? ORIGIN_ID;
     this.#open();
-    this.#feed.add(channel, onEvent, since);
+    this.#feed.add(channel, onEvent, since, onLost);
     this.#follow();
     let subscribed = true;
     return async () => {

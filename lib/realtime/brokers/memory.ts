@@ -3,7 +3,9 @@
  * tests, single-process deployments and as the reference the conformance
  * suite checks the others against. Nothing survives a restart. `head()` is
  * the newest id it published: publishing stores the event in the same
- * synchronous step, so history holds everything up to it.
+ * synchronous step, so history holds everything up to it. Its subscribers
+ * never lose a live event (delivery is in the same step too), so it never
+ * calls a subscription's `onLost`.
  *
  * @example
  * ```ts
@@ -20,6 +22,7 @@ import type {
   BrokerHealth,
   HeraldEvent,
   HistoryOptions,
+  LostEvents,
   PublishMessage,
   Unsubscribe,
 } from "../types.ts";
@@ -66,7 +69,12 @@ export class MemoryBroker implements Broker {
     });
   }
 
-  subscribe(channel: string, onEvent: Listener): Promise<Unsubscribe> {
+  /** `_onLost` is never called: delivery happens in the publish itself. */
+  subscribe(
+    channel: string,
+    onEvent: Listener,
+    _onLost?: (info: LostEvents) => void,
+  ): Promise<Unsubscribe> {
     return settled(() => {
       this.#open();
       this.#listeners.add(channel, onEvent);

@@ -24,6 +24,16 @@
  * the pass's cut were published before the head was read, i.e. before it was
  * added, so skipping them is right.
  *
+ * Lost events: a catch-up cannot deliver what history already dropped (more
+ * events than the history limit during one outage or one poll, or older than
+ * its age bound). So for each channel whose page is full (a count trim only
+ * drops events when at least a page of newer ones exists) or whose position
+ * is older than the age cut-off, it asks the store how far history was
+ * trimmed; when that is past the channel's position it calls the channel's
+ * `onLost` listeners, then delivers what history still holds. Those two
+ * conditions keep the extra read off the frequent kv poll of a quiet or
+ * slow channel. It assumes every instance has the same history limit.
+ *
  * Live events offered while a catch-up runs (or after {@link MergedFeed.hold})
  * wait in a bounded buffer and go out after it; if the buffer overflows it is
  * dropped and the catch-up reads once more, since every live event is also in
@@ -37,7 +47,7 @@
  * ```
  * @module
  */
-import type { HeraldEvent } from "../types.ts";
+import type { HeraldEvent, LostEvents } from "../types.ts";
 import type { Listener } from "./listeners.ts";
 
 /** Where to read one channel from. */
@@ -54,10 +64,18 @@ export interface FeedSource {
   /** For each position, the channel's history after it, oldest first, at most `pageSize` events. */
   readAfter(positions: ChannelPosition[]): Promise<HeraldEvent[][]>;
   readonly pageSize: number;
+  /** The newest id the channel's history no longer holds, or null. */
+  trimmedThrough(channel: string): Promise<string | null>;
+  /** History's age cut-off now: an older id may have been trimmed by age. */
+  ageCutoff(): string;
 }
+
+/** Told when a catch-up finds that history dropped events of its channel. */
+export type LostListener = (info: LostEvents) => void;
 
 interface ChannelState {
   listeners: Set<Listener>;
+  lost: Map<Listener, LostListener>;
   /** The store's head when the channel was subscribed: older events are not its subscribers'. */
   since: string;
 }
@@ -99,22 +117,31 @@ export class MergedFeed {
 
   /**
    * Adds a listener; a channel's first listener gets the channel's events
-   * after `since`. True when it is the channel's first.
+   * after `since`; `onLost` hears of events history dropped before this
+   * feed could deliver them. True when it is the channel's first.
    */
-  add(channel: string, listener: Listener, since: string): boolean {
-    const state = this.#channels.get(channel);
-    if (state) {
-      state.listeners.add(listener);
-      return false;
+  add(
+    channel: string,
+    listener: Listener,
+    since: string,
+    onLost?: LostListener,
+  ): boolean {
+    let state = this.#channels.get(channel);
+    const first = !state;
+    if (!state) {
+      state = { listeners: new Set(), lost: new Map(), since };
+      this.#channels.set(channel, state);
     }
-    this.#channels.set(channel, { listeners: new Set([listener]), since });
-    return true;
+    state.listeners.add(listener);
+    if (onLost) state.lost.set(listener, onLost);
+    return first;
   }
 
   /** Removes a listener; true when its channel has none left. */
   remove(channel: string, listener: Listener): boolean {
     const state = this.#channels.get(channel);
     if (!state || !state.listeners.delete(listener)) return false;
+    state.lost.delete(listener);
     if (state.listeners.size > 0) return false;
     this.#channels.delete(channel);
     return true;
@@ -199,6 +226,7 @@ export class MergedFeed {
         return { channel, after: since > this.#cursor ? since : this.#cursor };
       });
       const pages = await this.source.readAfter(positions);
+      const losses = await this.#losses(positions, pages);
       let cut = head;
       for (const page of pages) {
         const last = page.at(-1)?.id;
@@ -207,8 +235,44 @@ export class MergedFeed {
         }
       }
       const events = pages.flat().filter((e) => e.id <= cut).sort(byId);
+      for (const loss of losses) this.#lose(loss);
       for (const e of events) this.#deliver(e);
       if (cut > this.#cursor) this.#cursor = cut;
+    }
+  }
+
+  // The channels whose history was trimmed past their position (see the module doc).
+  async #losses(
+    positions: ChannelPosition[],
+    pages: HeraldEvent[][],
+  ): Promise<LostEvents[]> {
+    const cutoff = this.source.ageCutoff();
+    const suspects = positions.filter(({ after }, i) =>
+      pages[i].length >= this.source.pageSize || after < cutoff
+    );
+    const trimmed = await Promise.all(
+      suspects.map(({ channel }) => this.source.trimmedThrough(channel)),
+    );
+    const losses: LostEvents[] = [];
+    suspects.forEach(({ channel, after }, i) => {
+      const through = trimmed[i];
+      if (through !== null && through > after) {
+        losses.push({ channel, after, trimmedThrough: through });
+      }
+    });
+    return losses;
+  }
+
+  #lose(loss: LostEvents): void {
+    if (this.#closed) return;
+    const state = this.#channels.get(loss.channel);
+    if (!state) return;
+    for (const onLost of [...state.lost.values()]) {
+      try {
+        onLost({ ...loss });
+      } catch (err) {
+        console.error(`herald: a subscriber of ${loss.channel} threw`, err);
+      }
     }
   }
 

@@ -13,7 +13,10 @@
  * answered with an error never takes effect later. Once both are back it
  * holds live events, subscribes every channel again, and catches up from
  * history after the last id it delivered, so subscribers miss nothing that
- * history still holds.
+ * history still holds. When more events than the history limit were
+ * published meanwhile, history was trimmed past that id: the subscribers of
+ * that channel get `onLost` first (see {@link MergedFeed}), never a silent
+ * skip.
  *
  * Order across channels ({@link MergedFeed}): the publish script assigns the
  * id and PUBLISHes atomically, and the one subscriber connection receives
@@ -41,6 +44,7 @@ import type {
   BrokerHealth,
   HeraldEvent,
   HistoryOptions,
+  LostEvents,
   PublishMessage,
   Unsubscribe,
 } from "../types.ts";
@@ -82,6 +86,8 @@ export class RedisBroker implements Broker {
       head: async () => (await this.#clock()) ?? ORIGIN_ID,
       readAfter: (positions) => this.#readAll(positions),
       pageSize: this.bounds.limit,
+      trimmedThrough: (channel) => this.trimmedThrough(channel),
+      ageCutoff: () => eventIdAtTime(Date.now() - this.bounds.ttlMs),
     }, ORIGIN_ID);
     const common: RedisOptions = {
       lazyConnect: true,
@@ -164,14 +170,18 @@ export class RedisBroker implements Broker {
     return { id, channel, event, data: JSON.parse(data), time: Number(time) };
   }
 
-  async subscribe(channel: string, onEvent: Listener): Promise<Unsubscribe> {
+  async subscribe(
+    channel: string,
+    onEvent: Listener,
+    onLost?: (info: LostEvents) => void,
+  ): Promise<Unsubscribe> {
     this.#ready();
     // A new channel starts at the clock: older events are history's, not this
     // subscriber's (a catch-up after a reconnect starts the channel there).
     const since = this.#feed.has(channel)
       ? this.#feed.cursor
       : (await this.#clock()) ?? ORIGIN_ID;
-    if (this.#feed.add(channel, onEvent, since)) {
+    if (this.#feed.add(channel, onEvent, since, onLost)) {
       const subscribing = this.#call(() =>
         this.#sub.subscribe(this.#live(channel))
       );

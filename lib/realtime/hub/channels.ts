@@ -3,23 +3,33 @@
  * shared by every local stream. Each event is wrapped once in a
  * {@link WireEvent} (so it is encoded once per wire form) and handed to every
  * listener; ids the broker delivers twice (after a reconnect) are dropped here.
+ * When the broker reports that a channel lost events (history was trimmed
+ * past its live position), every holder's `onLost` is called; the broker
+ * subscription stays.
  *
  * @example
  * ```ts
  * const channels = new ChannelSubscriptions(broker);
- * const release = await channels.acquire("news", (wire) => stream.live(wire));
+ * const release = await channels.acquire(
+ *   "news",
+ *   (wire) => stream.live(wire),
+ *   () => outbox.close("lost events"),
+ * );
  * release(); // the broker subscription ends with its last listener
  * ```
  * @module
  */
-import type { Broker, HeraldEvent, Unsubscribe } from "../types.ts";
+import type { Broker, HeraldEvent, LostEvents, Unsubscribe } from "../types.ts";
 import { heraldLog } from "../observe.ts";
 import { WireEvent } from "./wire.ts";
 
 export type WireListener = (wire: WireEvent) => void;
+/** Told that the channel lost events it can no longer deliver. */
+export type LostHandler = (info: LostEvents) => void;
 
 interface Entry {
   listeners: Set<WireListener>;
+  lost: Map<WireListener, LostHandler>;
   ready: Promise<Unsubscribe>;
   lastId: string | null;
 }
@@ -35,16 +45,25 @@ export class ChannelSubscriptions {
     return this.#entries.size;
   }
 
-  /** Adds `listener` to `channel`, subscribing on the broker first if needed. */
-  async acquire(channel: string, listener: WireListener): Promise<() => void> {
+  /**
+   * Adds `listener` to `channel`, subscribing on the broker first if needed;
+   * `onLost` hears when the channel lost events (see the module doc).
+   */
+  async acquire(
+    channel: string,
+    listener: WireListener,
+    onLost?: LostHandler,
+  ): Promise<() => void> {
     let entry = this.#entries.get(channel);
     if (!entry) entry = this.#subscribe(channel);
     entry.listeners.add(listener);
+    if (onLost) entry.lost.set(listener, onLost);
     const owned = entry;
     try {
       await owned.ready;
     } catch (err) {
       owned.listeners.delete(listener);
+      owned.lost.delete(listener);
       throw err;
     }
     let released = false;
@@ -58,12 +77,14 @@ export class ChannelSubscriptions {
   #subscribe(channel: string): Entry {
     const entry: Entry = {
       listeners: new Set(),
+      lost: new Map(),
       lastId: null,
       ready: Promise.resolve(() => Promise.resolve()),
     };
     entry.ready = this.broker.subscribe(
       channel,
       (event) => this.#dispatch(entry, event),
+      (info) => this.#lose(entry, info),
     );
     entry.ready.catch(() => {
       if (this.#entries.get(channel) === entry) this.#entries.delete(channel);
@@ -79,8 +100,18 @@ export class ChannelSubscriptions {
     for (const listener of entry.listeners) listener(wire);
   }
 
+  #lose(entry: Entry, info: LostEvents): void {
+    heraldLog("warn", "channel lost events", {
+      ...info,
+      streams: entry.lost.size,
+    });
+    // A copy: a handler that ends its stream releases (and removes) itself.
+    for (const onLost of [...entry.lost.values()]) onLost(info);
+  }
+
   #release(channel: string, entry: Entry, listener: WireListener): void {
     entry.listeners.delete(listener);
+    entry.lost.delete(listener);
     if (entry.listeners.size > 0) return;
     if (this.#entries.get(channel) === entry) this.#entries.delete(channel);
     const done = entry.ready

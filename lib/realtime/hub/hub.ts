@@ -5,6 +5,10 @@
  * streams, a bounded buffer per stream (a client that cannot keep up is
  * disconnected and resumes with `Last-Event-ID`), and `retry:` → gap notice →
  * replay → live at stream start with no gap and no duplicate at the seam.
+ * When the broker reports that a channel lost events (history trimmed past
+ * the live position, e.g. after a long Redis outage), every stream carrying
+ * it ends cleanly ("lost events"): the client comes back with
+ * `Last-Event-ID` and the resume sends `event: gap` first.
  * A resumed stream is cut at the broker's head, read before any history:
  * history up to it, live after it, so every stream sends ids in strictly
  * increasing order across its channels (see stream.ts).
@@ -116,7 +120,11 @@ export class Hub {
 
     const acquired = await Promise.allSettled(
       opts.channels.map((channel) =>
-        this.channels.acquire(channel, stream.live)
+        this.channels.acquire(
+          channel,
+          stream.live,
+          () => outbox.close("lost events"),
+        )
       ),
     );
     for (const result of acquired) {

@@ -19,6 +19,9 @@ export type CloseReason =
   | "too slow"
   | "broker error"
   | "hub closed"
+  /** The broker found history trimmed past a channel's live position: the
+   * client resumes with `Last-Event-ID` and gets `event: gap`. */
+  | "lost events"
   | "done";
 
 /** How often a waiting replay looks for room again, ms. */

@@ -10,7 +10,11 @@
  * @module
  */
 import assert from "node:assert";
-import type { Broker, HeraldEvent } from "../../../lib/realtime/types.ts";
+import type {
+  Broker,
+  HeraldEvent,
+  LostEvents,
+} from "../../../lib/realtime/types.ts";
 import type { HistoryBounds } from "../../../lib/realtime/brokers/bounds.ts";
 import { isEventId } from "../../../lib/realtime/brokers/event_id.ts";
 import { sleep, waitFor } from "../../_support/wait.ts";
@@ -364,6 +368,35 @@ export function brokerConformance(
       (await broker.history("room:u")).length,
       3,
       "history still records it",
+    );
+  });
+
+  test("a subscriber that keeps up is never told its channel lost events, though history is trimmed before and after it subscribed", async (create) => {
+    const broker = await create({ limit: 5 });
+    for (let i = 0; i < 10; i++) {
+      await broker.publish("room:t", { data: `before ${i}` });
+    }
+    const got: string[] = [];
+    const lost: LostEvents[] = [];
+    await broker.subscribe("room:t", (e) => got.push(e.id), (info) => {
+      lost.push(info);
+    });
+    const sent: string[] = [];
+    // Exactly a history's worth at once: a catch-up may read a full page.
+    for (let i = 0; i < 5; i++) {
+      sent.push((await broker.publish("room:t", { data: i })).id);
+    }
+    await waitFor(() => got.length === 5, "the first 5 events");
+    // Then one at a time, each delivered before the next.
+    for (let i = 5; i < 15; i++) {
+      sent.push((await broker.publish("room:t", { data: i })).id);
+      await waitFor(() => got.length === i + 1, `event ${i}`);
+    }
+    assert.deepStrictEqual(got, sent);
+    assert.deepStrictEqual(lost, []);
+    assert.ok(
+      (await broker.trimmedThrough("room:t") ?? "") >= sent[9],
+      "history was trimmed past what the subscriber got",
     );
   });
 

@@ -7,7 +7,11 @@ import {
 import { formatEventId } from "../../../lib/realtime/brokers/event_id.ts";
 import { openSharedKv } from "../../../lib/kv/shared.ts";
 import type { HistoryBounds } from "../../../lib/realtime/brokers/bounds.ts";
-import type { Broker, HeraldEvent } from "../../../lib/realtime/types.ts";
+import type {
+  Broker,
+  HeraldEvent,
+  LostEvents,
+} from "../../../lib/realtime/types.ts";
 import { brokerConformance } from "./conformance.ts";
 import { waitFor } from "../../_support/wait.ts";
 
@@ -261,6 +265,55 @@ Deno.test("kv broker: health turns healthy again as soon as the store answers ag
       assert.strictEqual(broker.health().healthy, false);
       await broker.history("room:ok");
       assert.deepStrictEqual(broker.health(), { broker: "kv", healthy: true });
+    } finally {
+      await broker.close();
+    }
+  });
+});
+
+Deno.test("kv broker: when another process publishes more than the history limit between two polls, the subscriber is told its channel lost events", async () => {
+  await withKvFile(async (path) => {
+    const history = { limit: 5 };
+    // A poll far away: the catch-up runs when this instance publishes.
+    const broker = await createBroker({
+      broker: "kv",
+      path,
+      history,
+      pollMs: 600_000,
+    });
+    try {
+      const seen: string[] = [];
+      const lost: LostEvents[] = [];
+      await broker.subscribe("room:busy", (e) => seen.push(e.id), (info) => {
+        lost.push(info);
+        seen.push("lost");
+      });
+      await broker.subscribe(
+        "room:here",
+        () => {},
+        () => seen.push("here lost"),
+      );
+      const first = await broker.publish("room:busy", { data: "first" });
+      await waitFor(() => seen.length === 1, "the first event");
+
+      const fixture =
+        new URL("./fixtures/kv_publisher.ts", import.meta.url).pathname;
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", fixture, path, "room:busy", "30", "5"],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.ok(out.success, new TextDecoder().decode(out.stderr));
+      const sent: string[] = JSON.parse(new TextDecoder().decode(out.stdout));
+      await broker.publish("room:here", { data: "catch up now" });
+
+      await waitFor(() => seen.at(-1) === sent.at(-1), "the catch-up");
+      assert.deepStrictEqual(lost, [{
+        channel: "room:busy",
+        after: first.id,
+        trimmedThrough: sent[24],
+      }]);
+      assert.deepStrictEqual(seen, [first.id, "lost", ...sent.slice(25)]);
     } finally {
       await broker.close();
     }

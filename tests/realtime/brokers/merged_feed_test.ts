@@ -11,17 +11,24 @@ import {
   type FeedSource,
   MergedFeed,
 } from "../../../lib/realtime/brokers/merged_feed.ts";
-import type { HeraldEvent } from "../../../lib/realtime/types.ts";
+import type { HeraldEvent, LostEvents } from "../../../lib/realtime/types.ts";
 
 const id = (n: number) => String(n).padStart(4, "0");
 
-/** A store holding channel logs in arrays; reads return at most `pageSize` events. */
-function arrayStore(pageSize: number) {
+/**
+ * A store holding channel logs in arrays; reads return at most `pageSize`
+ * events. With a `limit`, each log keeps its newest `limit` events and
+ * remembers the newest one it dropped.
+ */
+function arrayStore(pageSize: number, limit = Infinity) {
   const logs = new Map<string, HeraldEvent[]>();
+  const trimmed = new Map<string, string>();
   let head = 0;
   const reads: ChannelPosition[][] = [];
   const source: FeedSource = {
     pageSize,
+    trimmedThrough: (channel) => Promise.resolve(trimmed.get(channel) ?? null),
+    ageCutoff: () => id(0),
     head: () => Promise.resolve(id(head)),
     readAfter: (positions) => {
       reads.push(positions);
@@ -37,7 +44,10 @@ function arrayStore(pageSize: number) {
   };
   const publish = (channel: string, n: number) => {
     const e = { id: id(n), channel, event: "message", data: n, time: 0 };
-    logs.set(channel, [...(logs.get(channel) ?? []), e]);
+    const log = [...(logs.get(channel) ?? []), e];
+    const dropped = log.splice(0, Math.max(0, log.length - limit));
+    if (dropped.length) trimmed.set(channel, dropped.at(-1)!.id);
+    logs.set(channel, log);
     head = Math.max(head, n);
     return e;
   };
@@ -77,5 +87,37 @@ Deno.test("merged feed: a new channel starts after its since; live events wait f
   feed.offer({ ...store.publish("b", 5) });
   feed.offer({ ...store.publish("b", 3) }); // already delivered: dropped
   assert.deepStrictEqual(got, ["a1", "b3", "a4", "b5"]);
+  feed.close();
+});
+
+Deno.test("merged feed: a catch-up past trimmed history tells that channel's subscribers first, then delivers what is left", async () => {
+  const store = arrayStore(3, 3);
+  const feed = new MergedFeed(store.source, id(0));
+  const got: string[] = [];
+  const listener = (e: HeraldEvent) => got.push(`${e.channel}${e.data}`);
+  const lostA = (info: LostEvents) =>
+    got.push(
+      `lost ${info.channel} after ${info.after} through ${info.trimmedThrough}`,
+    );
+  feed.add("a", listener, id(0), lostA);
+  feed.add("b", listener, id(0), () => got.push("lost b"));
+  feed.offer(store.publish("a", 1)); // live
+  // Between two catch-ups: a gets 5 events, history keeps 3; b gets 2.
+  for (const n of [2, 3, 4, 5, 6]) store.publish("a", n);
+  for (const n of [7, 8]) store.publish("b", n);
+  await feed.catchUp();
+  assert.deepStrictEqual(got, [
+    "a1",
+    `lost a after ${id(1)} through ${id(3)}`,
+    "a4",
+    "a5",
+    "a6",
+    "b7",
+    "b8",
+  ]);
+  // Nothing more was trimmed past the feed: no second notice.
+  store.publish("a", 9);
+  await feed.catchUp();
+  assert.deepStrictEqual(got.slice(7), ["a9"]);
   feed.close();
 });

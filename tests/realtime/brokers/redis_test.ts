@@ -3,7 +3,11 @@ import { Redis } from "ioredis";
 import { createBroker } from "../../../lib/realtime/brokers/create.ts";
 import { BrokerUnavailableError } from "../../../lib/realtime/brokers/errors.ts";
 import type { RedisBroker } from "../../../lib/realtime/brokers/redis.ts";
-import type { Broker, HeraldEvent } from "../../../lib/realtime/types.ts";
+import type {
+  Broker,
+  HeraldEvent,
+  LostEvents,
+} from "../../../lib/realtime/types.ts";
 import type { HistoryBounds } from "../../../lib/realtime/brokers/bounds.ts";
 import { requireRedis, uniquePrefix } from "../../_support/redis.ts";
 import {
@@ -13,6 +17,7 @@ import {
 import { brokerConformance } from "./conformance.ts";
 import { dropPrefix } from "./redis_keys.ts";
 import { waitFor } from "../../_support/wait.ts";
+import { gatedRedisUrl } from "../fixtures/tcp_gate.ts";
 
 const redisUrl = await requireRedis();
 const hasServer = requireRedisServer();
@@ -280,6 +285,80 @@ Deno.test({
       await admin.client("UNPAUSE").catch(() => {});
       await admin.quit();
       await broker.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "redis broker: a subscriber cut off while more than the history limit was published is told its channel lost events, then gets what history holds",
+  ignore: !redisUrl,
+  fn: async () => {
+    const prefix = uniquePrefix("lost");
+    await using gated = gatedRedisUrl(redisUrl!);
+    const history = { limit: 5 };
+    const publisher = await isolatedBroker(redisUrl!, history, prefix);
+    const subscriber = await createBroker({
+      broker: "redis",
+      url: gated.url,
+      prefix,
+      history,
+    });
+    try {
+      const seen: string[] = [];
+      const lost: LostEvents[] = [];
+      const calm: HeraldEvent[] = [];
+      await subscriber.subscribe(
+        "room:busy",
+        (e) => seen.push(e.id),
+        (info) => {
+          lost.push(info);
+          seen.push("lost");
+        },
+      );
+      await subscriber.subscribe(
+        "room:calm",
+        (e) => calm.push(e),
+        () => seen.push("calm lost"),
+      );
+      const busy: string[] = [];
+      const publishBusy = async (n: number) => {
+        for (let i = 0; i < n; i++) {
+          busy.push((await publisher.publish("room:busy", { data: i })).id);
+        }
+      };
+      await publishBusy(2);
+      await waitFor(() => seen.length === 2, "the first 2 events live");
+
+      await gated.gate.shut();
+      await waitFor(
+        () => !subscriber.health().healthy,
+        "the subscriber to lose Redis",
+      );
+      await publishBusy(20); // history keeps the newest 5
+      const calmIds = [
+        (await publisher.publish("room:calm", { data: "c" })).id,
+      ];
+      gated.gate.open();
+
+      await waitFor(
+        () => seen.at(-1) === busy.at(-1) && calm.length === 1,
+        "the catch-up",
+      );
+      assert.deepStrictEqual(lost, [{
+        channel: "room:busy",
+        after: busy[1],
+        trimmedThrough: busy[16],
+      }]);
+      assert.deepStrictEqual(
+        seen,
+        [...busy.slice(0, 2), "lost", ...busy.slice(17)],
+        "told of the loss before what history still holds",
+      );
+      assert.deepStrictEqual(calm.map((e) => e.id), calmIds);
+    } finally {
+      await subscriber.close();
+      await publisher.close();
     }
   },
 });

@@ -4,8 +4,9 @@
  * - Page routes get `ctx.state.session` ({@link Session}: anonymous id and
  *   display name) from the signed `herald_session` cookie; a visitor without
  *   a valid one gets a new session, and the cookie comes with the HTML answer.
- * - State-changing requests (POST…) that carry Herald cookies from another
- *   site are refused (403): forms cannot be posted cross-site in a user's name.
+ * - State-changing requests (POST…) from another site's page are refused
+ *   (403), with or without cookies; only the API, from an origin that
+ *   `HERALD_CORS_ORIGINS` allows and without Herald cookies, is exempt.
  * - `X-Content-Type-Options: nosniff` and `Referrer-Policy: same-origin` on
  *   every answer (a `?token=` in a page URL never leaks to other sites).
  *
@@ -43,7 +44,7 @@ export async function handler(
   ctx: FreshContext<Partial<SessionState>>,
 ): Promise<Response> {
   try {
-    assertNotCrossSiteWrite(req);
+    assertNotCrossSiteWrite(req, access().cors);
   } catch (err) {
     return withHeaders(errorResponse(err), SECURITY_HEADERS);
   }

@@ -100,13 +100,15 @@ export function createAccess(config: AccessConfig): Access {
     return addr && "hostname" in addr ? addr.hostname : "unknown";
   };
 
+  const cors = createCors(config.corsOrigins);
+
   return {
     config,
-    cors: createCors(config.corsOrigins),
+    cors,
     sessionKey,
     clientIp,
     async authorize(req, action, channels, info) {
-      if (action === "publish") assertNotCrossSiteWrite(req);
+      if (action === "publish") assertNotCrossSiteWrite(req, cors);
       // Without a key nothing can verify a token: it is not even parsed.
       const found = verifier.enabled ? readToken(req) : null;
       const token = found ? await verifier.verify(found.token) : null;

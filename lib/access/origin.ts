@@ -1,20 +1,26 @@
 /**
- * Cross-site request checks for cookie-authenticated writes (CSRF).
+ * Cross-site request checks for state-changing requests (CSRF).
  *
  * A browser sends `Sec-Fetch-Site` on every request; older ones at least send
  * `Origin` on POST. A request with neither comes from a non-browser client,
- * which cannot be tricked into sending someone else's cookies.
+ * which cannot be made to act for someone else.
+ *
+ * A state-changing request from another site's page is refused, with or
+ * without cookies: the session cookie is SameSite=Lax, so a cross-site form
+ * post arrives without it, yet it still comes from the visitor's browser (its
+ * address, its rate allowance, a Herald on its intranet). The one exception
+ * is the API called from an origin that `HERALD_CORS_ORIGINS` allows, without
+ * Herald cookies (it authenticates with a bearer token, or is anonymous).
  *
  * @example
  * ```ts
- * if (isUnsafeMethod(req.method) && carriesHeraldCookie(req) && isCrossSite(req)) {
- *   throw new HttpError(403, "cross_site", "cross-site request with cookies refused");
- * }
+ * assertNotCrossSiteWrite(req, access().cors); // throws HttpError 403
  * ```
  * @module
  */
 import { HttpError } from "../http/error.ts";
 import { parseCookies } from "./cookies.ts";
+import type { Cors } from "./cors.ts";
 import { SESSION_COOKIE } from "./session.ts";
 import { TOKEN_COOKIE } from "./token.ts";
 
@@ -45,15 +51,20 @@ export function carriesHeraldCookie(req: Request): boolean {
   return cookies.has(SESSION_COOKIE) || cookies.has(TOKEN_COOKIE);
 }
 
-/** Throws 403 for a cross-site, state-changing request that carries Herald cookies. */
-export function assertNotCrossSiteWrite(req: Request): void {
-  if (
-    isUnsafeMethod(req.method) && carriesHeraldCookie(req) && isCrossSite(req)
-  ) {
-    throw new HttpError(
-      403,
-      "cross_site_request",
-      "cross-site request with cookies refused; send a bearer token instead",
-    );
-  }
+/** True for an API call from an origin that the CORS settings allow. */
+function isAllowedApiCall(req: Request, cors: Cors | undefined): boolean {
+  return cors !== undefined &&
+    new URL(req.url).pathname.startsWith("/api/") &&
+    cors.allowOrigin(req.headers.get("origin")) !== null;
+}
+
+/** Throws 403 for a state-changing request from another site's page (see the module doc). */
+export function assertNotCrossSiteWrite(req: Request, cors?: Cors): void {
+  if (!isUnsafeMethod(req.method) || !isCrossSite(req)) return;
+  if (!carriesHeraldCookie(req) && isAllowedApiCall(req, cors)) return;
+  throw new HttpError(
+    403,
+    "cross_site_request",
+    "cross-site request refused; other sites call the API from an origin in HERALD_CORS_ORIGINS, with a bearer token and without cookies",
+  );
 }

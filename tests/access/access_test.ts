@@ -145,6 +145,37 @@ Deno.test("a cross-site publish with cookies is refused; a same-origin one passe
   assert.equal((await post("same-origin")).sub, "anon-a");
 });
 
+Deno.test("a cross-site publish without cookies passes only from an allowed CORS origin, to the API", async () => {
+  const access = secured({ HERALD_CORS_ORIGINS: "https://app.example" });
+  const token = await hsToken({ sub: "bot", herald: { publish: ["news"] } });
+  const post = (path: string, origin: string, extra = {}) =>
+    access.authorize(
+      req(path, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${token}`,
+          origin,
+          "sec-fetch-site": "cross-site",
+          ...extra,
+        },
+      }),
+      "publish",
+      ["news"],
+    );
+  const api = "/api/channels/news/messages";
+  assert.equal((await post(api, "https://app.example")).sub, "bot");
+  assert.equal((await refusal(post(api, "https://evil.example"))).status, 403);
+  assert.equal(
+    (await refusal(post("/notifications", "https://app.example"))).status,
+    403,
+  );
+  const cookie = await sessionCookieOf(access, "anon-a");
+  assert.equal(
+    (await refusal(post(api, "https://app.example", { cookie }))).status,
+    403,
+  );
+});
+
 Deno.test("without a secret, tokens are ignored and public channels are open", async () => {
   const access = createAccess(accessConfigFromEnv({}));
   const who = await access.authorize(

@@ -9,6 +9,9 @@
  *   `HERALD_CORS_ORIGINS` allows and without Herald cookies, is exempt.
  * - `X-Content-Type-Options: nosniff` and `Referrer-Policy: same-origin` on
  *   every answer (a `?token=` in a page URL never leaks to other sites).
+ * - `Cache-Control: private, no-cache` on a route's answer that sets none:
+ *   pages and history reads show the visitor's own `user:{id}` channel under
+ *   a URL that is the same for everyone, so a shared cache must not keep them.
  *
  * @module
  */
@@ -56,8 +59,11 @@ export async function handler(
   const session = existing ?? newSession();
   ctx.state.session = session;
   const res = await ctx.next();
+  const headers = res.headers.has("cache-control")
+    ? SECURITY_HEADERS
+    : { ...SECURITY_HEADERS, "cache-control": "private, no-cache" };
   const isPage = res.headers.get("content-type")?.startsWith("text/html");
-  if (existing || !isPage) return withHeaders(res, SECURITY_HEADERS);
+  if (existing || !isPage) return withHeaders(res, headers);
   const cookie = await sessionCookie(session, key, { secure: isHttps(req) });
-  return withHeaders(res, SECURITY_HEADERS, { "set-cookie": cookie });
+  return withHeaders(res, headers, { "set-cookie": cookie });
 }

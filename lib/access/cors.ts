@@ -65,11 +65,25 @@ function isPreflight(req: Request): boolean {
     req.headers.has("access-control-request-method");
 }
 
+/**
+ * An origin as a browser sends it (lower-case host, no default port, no
+ * path), so `https://App.example:443/` in the setting still matches.
+ */
+function serializedOrigin(setting: string): string {
+  try {
+    const origin = new URL(setting).origin;
+    if (origin !== "null") return origin;
+  } catch {
+    // Not a URL: kept as written (it then matches only itself).
+  }
+  return setting.replace(/\/+$/, "");
+}
+
 /** CORS for the configured origins. */
 export function createCors(origins: readonly string[]): Cors {
   const any = origins.includes("*");
   const listed = new Set(
-    origins.filter((o) => o !== "*").map((o) => o.replace(/\/+$/, "")),
+    origins.filter((o) => o !== "*").map(serializedOrigin),
   );
 
   const allowOrigin = (origin: string | null): string | null => {

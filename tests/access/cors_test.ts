@@ -104,3 +104,24 @@ Deno.test("withHeaders does not duplicate a Vary value", () => {
   withHeaders(res, {}, { vary: "Origin" });
   assert.equal(res.headers.get("vary"), "Accept-Encoding, Origin");
 });
+
+Deno.test("a listed origin matches however it is spelled in the setting", async () => {
+  // Browsers send the serialized origin: lower-case host, no default port.
+  const cors = createCors([
+    "https://App.Example",
+    "https://other.example:443",
+    "http://dev.example:8080/",
+  ]);
+  for (
+    const origin of [
+      "https://app.example",
+      "https://other.example",
+      "http://dev.example:8080",
+    ]
+  ) {
+    const res = await cors.handle(preflight(origin), ok);
+    assert.equal(res.status, 204, origin);
+    assert.equal(res.headers.get("access-control-allow-origin"), origin);
+  }
+  assert.equal(cors.allowOrigin("http://dev.example"), null);
+});

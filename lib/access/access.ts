@@ -17,7 +17,12 @@ import { type Cors, createCors } from "./cors.ts";
 import { ConcurrencyLimiter, RateLimiter } from "./limits.ts";
 import { assertNotCrossSiteWrite } from "./origin.ts";
 import { type Action, decide, type PolicyOptions } from "./policy.ts";
-import { readSession, type Session, sessionKeyFor } from "./session.ts";
+import {
+  hasSessionCookie,
+  readSession,
+  type Session,
+  sessionKeyFor,
+} from "./session.ts";
 import { createTokenVerifier, readToken, type TokenGrant } from "./token.ts";
 
 /** Who is calling. */
@@ -59,8 +64,17 @@ export interface Access {
   checkPublishRate(who: Principal): void;
 }
 
+/** What the deployment supplies beyond its configuration. */
+export interface AccessOptions {
+  /** The session secret to use when none is configured (default: random, this process only). */
+  generatedSessionSecret?: () => Promise<string>;
+}
+
 /** An access-control instance for `config`. */
-export function createAccess(config: AccessConfig): Access {
+export function createAccess(
+  config: AccessConfig,
+  options: AccessOptions = {},
+): Access {
   const verifier = createTokenVerifier({
     secret: config.jwtSecret,
     publicKeyPem: config.jwtPublicKeyPem,
@@ -68,7 +82,8 @@ export function createAccess(config: AccessConfig): Access {
     audience: config.jwtAudience,
   });
   let key: Promise<CryptoKey> | null = null;
-  const sessionKey = () => (key ??= sessionKeyFor(config));
+  const sessionKey = () =>
+    key ??= sessionKeyFor(config, options.generatedSessionSecret);
   const policy: PolicyOptions = {
     tokensEnabled: verifier.enabled,
     publicSubscribe: config.publicSubscribe,
@@ -112,7 +127,10 @@ export function createAccess(config: AccessConfig): Access {
       // Without a key nothing can verify a token: it is not even parsed.
       const found = verifier.enabled ? readToken(req) : null;
       const token = found ? await verifier.verify(found.token) : null;
-      const session = await readSession(req, await sessionKey());
+      // The key (maybe kept in the store) is only needed for a cookie to check.
+      const session = hasSessionCookie(req)
+        ? await readSession(req, await sessionKey())
+        : null;
       for (const channel of channels) {
         const decision = decide(action, channel, { token, session }, policy);
         if (!decision.allowed) {

@@ -7,7 +7,7 @@
  * | `HERALD_JWT_SECRET` | HS256 secret; enables token checks | unset (open mode) |
  * | `HERALD_JWT_PUBLIC_KEY` | SPKI PEM for RS256/ES256 tokens; enables token checks | unset |
  * | `HERALD_JWT_ISSUER` / `HERALD_JWT_AUDIENCE` | required `iss` / `aud` when set | unset |
- * | `HERALD_SESSION_SECRET` | signs `herald_session` cookies | derived from `HERALD_JWT_SECRET`, else random per process |
+ * | `HERALD_SESSION_SECRET` | signs `herald_session` cookies | derived from `HERALD_JWT_SECRET`, else generated once and kept in the store |
  * | `HERALD_PUBLIC_SUBSCRIBE` | patterns anyone may read without a token | `*` |
  * | `HERALD_SESSION_PUBLISH` | patterns a session cookie may publish to when token checks are on | `notifications,chat:*` |
  * | `HERALD_CORS_ORIGINS` | comma-separated origins allowed cross-origin (`*` = any, anonymous only) | unset (same-origin only) |

@@ -5,8 +5,8 @@
  *
  * Cookie value: `v1.{base64url(JSON {i, n, t})}.{base64url(HMAC-SHA256)}`.
  * The signing key comes from `HERALD_SESSION_SECRET`, else is derived from
- * `HERALD_JWT_SECRET`, else is random per process (sessions then do not
- * survive a restart and are not shared between processes).
+ * `HERALD_JWT_SECRET`, else from a secret the app generates once and keeps
+ * in its store (lib/access/mod.ts), so sessions survive restarts.
  *
  * @example
  * ```ts
@@ -122,21 +122,26 @@ export async function deriveSessionKey(secret: string): Promise<CryptoKey> {
   );
 }
 
-/** A random key: sessions then only verify in this process, until it restarts. */
-export function randomSessionKey(): Promise<CryptoKey> {
-  return crypto.subtle.generateKey(
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign", "verify"],
-  ) as Promise<CryptoKey>;
+/** 32 random bytes as hex: a session secret when none is configured. */
+export function randomSecret(): Promise<string> {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return Promise.resolve(
+    [...bytes].map((b) => b.toString(16).padStart(2, "0")).join(""),
+  );
 }
 
-/** The key from `HERALD_SESSION_SECRET`, else derived from `HERALD_JWT_SECRET`, else random. */
-export function sessionKeyFor(
+/**
+ * The key from `HERALD_SESSION_SECRET`, else derived from `HERALD_JWT_SECRET`,
+ * else from `generated()`: the app passes a secret kept in its store, so every
+ * process and every restart of one deployment accepts the same cookies.
+ */
+export async function sessionKeyFor(
   config: { sessionSecret: string | null; jwtSecret: string | null },
+  generated: () => Promise<string> = randomSecret,
 ): Promise<CryptoKey> {
-  const secret = config.sessionSecret ?? config.jwtSecret;
-  return secret ? deriveSessionKey(secret) : randomSessionKey();
+  return await deriveSessionKey(
+    config.sessionSecret ?? config.jwtSecret ?? await generated(),
+  );
 }
 
 /** The signed cookie value for `session`. */
@@ -193,6 +198,11 @@ export async function verifySession(
 }
 
 /** The verified session of a request's `herald_session` cookie, or null. */
+/** True when the request carries a session cookie (valid or not). */
+export function hasSessionCookie(req: Request): boolean {
+  return parseCookies(req.headers).has(SESSION_COOKIE);
+}
+
 export function readSession(
   req: Request,
   key: CryptoKey,

@@ -10,6 +10,7 @@ import {
   ok as assert,
 } from "node:assert/strict";
 import { clockResponse, resumedEnd } from "../../lib/app/clock/stream.ts";
+import { startApp } from "../_support/app.ts";
 
 function parseEvents(text: string) {
   return text.split("\n\n").filter((b) => b.trim()).map((block) => {
@@ -82,4 +83,56 @@ Deno.test("a bad duration is a JSON 400", async () => {
   const ok = clockResponse(new Request("http://x/api/clock?duration=2s"));
   assertEquals(ok.status, 200);
   await ok.body!.cancel();
+});
+
+Deno.test("onEnd is called once, however the answer ends", async () => {
+  let ends = 0;
+  const onEnd = () => ends++;
+  const cancelled = clockResponse(new Request("http://x/api/clock"), { onEnd });
+  assertEquals(ends, 0, "open while streaming");
+  await cancelled.body!.cancel();
+  assertEquals(ends, 1);
+
+  let t = 0;
+  const ran = clockResponse(new Request("http://x/api/clock?duration=1"), {
+    onEnd,
+    now: () => (t += 600),
+    tickMs: 1,
+  });
+  await ran.text();
+  assertEquals(ends, 2, "the run's end");
+
+  const stopped = clockResponse(
+    new Request("http://x/api/clock", {
+      headers: { "last-event-id": "5-end" },
+    }),
+    { onEnd },
+  );
+  assertEquals([stopped.status, ends], [204, 3]);
+  const refused = clockResponse(new Request("http://x/api/clock?duration=x"), {
+    onEnd,
+  });
+  await refused.body?.cancel();
+  assertEquals([refused.status, ends], [400, 4]);
+});
+
+Deno.test("a clock counts against the per-address stream limit and frees its slot", async () => {
+  await using app = await startApp({
+    env: { HERALD_BROKER: "memory", HERALD_MAX_STREAMS_PER_IP: "1" },
+  });
+  const first = await fetch(`${app.url}/api/clock?duration=60`);
+  assertEquals(first.status, 200);
+  const second = await fetch(`${app.url}/api/clock?duration=60`);
+  await second.body?.cancel();
+  assertEquals(second.status, 429);
+  await first.body!.cancel();
+  let third: Response | null = null;
+  for (let i = 0; i < 100; i++) { // the server notices the cancel shortly
+    third = await fetch(`${app.url}/api/clock?duration=60`);
+    if (third.status === 200) break;
+    await third.body?.cancel();
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assertEquals(third!.status, 200);
+  await third!.body!.cancel();
 });

@@ -28,6 +28,8 @@ export interface ClockOptions {
   /** `retry:` sent first, ms; default 1000. */
   retryMs?: number;
   now?: () => number;
+  /** Called once when this answer is done: the stream ended or was cancelled, or no stream was opened. */
+  onEnd?: () => void;
 }
 
 /** The defaults, with `HERALD_CLOCK_SECONDS` as the default run length. */
@@ -71,12 +73,20 @@ export function resumedEnd(req: Request): number | null {
 export function clockResponse(req: Request, opts: ClockOptions = {}): Response {
   const now = opts.now ?? Date.now;
   const tickMs = opts.tickMs ?? 1000;
+  let ended = false;
+  const end = () => {
+    if (!ended) opts.onEnd?.();
+    ended = true;
+  };
   let endsAt: number;
   try {
     const resumed = resumedEnd(req);
     if (resumed !== null) {
       // This run is over: tell the browser to stop, not to start again.
-      if (resumed <= now()) return new Response(null, { status: 204 });
+      if (resumed <= now()) {
+        end();
+        return new Response(null, { status: 204 });
+      }
       endsAt = resumed;
     } else {
       const seconds = parseDuration(
@@ -87,6 +97,7 @@ export function clockResponse(req: Request, opts: ClockOptions = {}): Response {
       endsAt = now() + seconds * 1000;
     }
   } catch (err) {
+    end();
     return errorResponse(err);
   }
 
@@ -105,6 +116,7 @@ export function clockResponse(req: Request, opts: ClockOptions = {}): Response {
             data: JSON.stringify({ time: t }),
           }));
           controller.close();
+          end();
           return;
         }
         const data: ClockTick = {
@@ -124,6 +136,7 @@ export function clockResponse(req: Request, opts: ClockOptions = {}): Response {
     },
     cancel() {
       clearTimeout(timer);
+      end();
     },
   });
   return new Response(body, { headers: sseHeaders() });

@@ -11,6 +11,7 @@ import {
   errorText,
   KINDS,
   MAX_MESSAGE_LENGTH,
+  type NotificationDraft,
 } from "../lib/app/notifications/notification.ts";
 
 export interface PublishFormProps {
@@ -18,6 +19,8 @@ export interface PublishFormProps {
   action?: string;
   /** Error code of a no-JS post, shown until the next try. */
   error?: string | null;
+  /** What that failed post had typed: the form starts with it. */
+  draft?: NotificationDraft | null;
   /** A no-JS post just succeeded. */
   published?: boolean;
   /** Offer "only me" (needs a session). */
@@ -98,6 +101,7 @@ export default function PublishForm(props: PublishFormProps) {
           required
           maxLength={MAX_MESSAGE_LENGTH}
           rows={2}
+          defaultValue={props.draft?.message}
           aria-invalid={error ? true : undefined}
           aria-describedby={error ? "publish-error" : undefined}
           class="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 focus-visible:outline-2 focus-visible:outline-sky-600"
@@ -113,7 +117,11 @@ export default function PublishForm(props: PublishFormProps) {
             name="kind"
             class="mt-1 rounded-md border border-slate-300 bg-white px-3 py-2 focus-visible:outline-2 focus-visible:outline-sky-600"
           >
-            {KINDS.map((k) => <option key={k} value={k}>{k}</option>)}
+            {KINDS.map((k) => (
+              <option key={k} value={k} selected={props.draft?.kind === k}>
+                {k}
+              </option>
+            ))}
           </select>
         </div>
         <div>
@@ -126,7 +134,11 @@ export default function PublishForm(props: PublishFormProps) {
             class="mt-1 rounded-md border border-slate-300 bg-white px-3 py-2 focus-visible:outline-2 focus-visible:outline-sky-600"
           >
             <option value="everyone">Everyone</option>
-            {props.canSendToSelf && <option value="me">Only me</option>}
+            {props.canSendToSelf && (
+              <option value="me" selected={props.draft?.to === "me"}>
+                Only me
+              </option>
+            )}
           </select>
         </div>
       </div>

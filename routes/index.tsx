@@ -52,6 +52,7 @@ export default function NotificationsPage(
         <div class="md:col-span-2">
           <PublishForm
             error={data.error}
+            draft={data.draft}
             published={data.published}
             canSendToSelf={Boolean(own)}
           />

@@ -23,6 +23,9 @@ import {
 } from "../../lib/app/notifications/country.ts";
 import { postNotification } from "../../lib/app/notifications/publish.ts";
 import { loadNotificationsPage } from "../../lib/app/notifications/page.ts";
+import { h } from "preact";
+import { renderToString } from "preact-render-to-string";
+import PublishForm from "../../islands/PublishForm.tsx";
 
 const noEnv = { get: () => undefined };
 const session = { id: "anon-abc", name: "Calm Heron 12" };
@@ -147,7 +150,11 @@ Deno.test("form post redirects back 303, errors in the query", async () => {
     );
     // "Only me" needs a session: back to the page with the code.
     assertEquals(ok.status, 303);
-    assertEquals(ok.headers.get("location"), "/?error=no_session#publish");
+    // The typed text comes back with the error, so nothing typed is lost.
+    assertEquals(
+      ok.headers.get("location"),
+      "/?error=no_session&message=No+JS+here&kind=warning&to=me#publish",
+    );
 
     const sent = await postNotification(
       post("message=No+JS+here&kind=warning", form),
@@ -197,6 +204,42 @@ Deno.test("page data: newest first, private feed by session, post outcome", asyn
       broker,
     );
     assertEquals(anonymous.privateFeed, []);
+  } finally {
+    await broker.close();
+  }
+});
+
+Deno.test("a failed no-JS post comes back to a form holding what was typed", async () => {
+  const broker = new MemoryBroker();
+  try {
+    const data = await loadNotificationsPage(
+      new URL(
+        "http://x/?error=rate_limited&message=Keep+%3Cme%3E&kind=warning&to=me",
+      ),
+      { id: "anon-abc", name: "Ada" },
+      broker,
+    );
+    assertEquals(data.draft, {
+      message: "Keep <me>",
+      kind: "warning",
+      to: "me",
+    });
+    const html = renderToString(
+      h(PublishForm, {
+        error: data.error,
+        draft: data.draft,
+        canSendToSelf: true,
+      }),
+    );
+    assert(/>Keep &lt;me(&gt;|>)<\/textarea>/.test(html), html);
+    assert(/<option value="warning" selected/.test(html), html);
+    assert(/<option value="me" selected/.test(html), html);
+    const fresh = await loadNotificationsPage(
+      new URL("http://x/?message=not+after+success"),
+      null,
+      broker,
+    );
+    assertEquals(fresh.draft, null, "only an error brings a draft back");
   } finally {
     await broker.close();
   }

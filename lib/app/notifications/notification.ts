@@ -53,6 +53,33 @@ function isKind(value: unknown): value is NotificationKind {
 }
 
 /** Checks a publisher's fields; throws HttpError 400 with a code the form can show. */
+/** What a no-JS post had typed, carried back with its error so nothing is lost. */
+export interface NotificationDraft {
+  message: string;
+  kind: NotificationKind;
+  to: Audience;
+}
+
+/** The draft in posted fields (or a page's query), cleaned; null when there is no message. */
+export function draftOf(
+  raw: Record<string, unknown> | URLSearchParams | null,
+): NotificationDraft | null {
+  const get = (name: string) => {
+    const value = raw instanceof URLSearchParams ? raw.get(name) : raw?.[name];
+    return typeof value === "string" ? value : "";
+  };
+  const message = get("message").slice(0, MAX_MESSAGE_LENGTH);
+  if (!message.trim()) return null;
+  const kind = get("kind");
+  return {
+    message,
+    kind: (KINDS as readonly string[]).includes(kind)
+      ? kind as NotificationKind
+      : "info",
+    to: get("to") === "me" ? "me" : "everyone",
+  };
+}
+
 export function parseNotificationInput(
   raw: Record<string, unknown>,
 ): NotificationInput {

@@ -10,7 +10,9 @@ import { getHerald } from "../../realtime/herald.ts";
 import type { Broker } from "../../realtime/types.ts";
 import { renderSince } from "../page/since.ts";
 import {
+  draftOf,
   type Notification,
+  type NotificationDraft,
   NOTIFICATIONS_CHANNEL,
   toNotification,
   userChannel,
@@ -28,6 +30,8 @@ export interface NotificationsPageData {
   userName: string | null;
   /** The error code of a failed no-JS post (`?error=`). */
   error: string | null;
+  /** What that post had typed, to show again. */
+  draft: NotificationDraft | null;
   /** True right after a successful no-JS post (`?published=`). */
   published: boolean;
 }
@@ -60,6 +64,7 @@ export async function loadNotificationsPage(
     userId: session?.id ?? null,
     userName: session?.name ?? null,
     error: url.searchParams.get("error"),
+    draft: url.searchParams.has("error") ? draftOf(url.searchParams) : null,
     published: url.searchParams.has("published"),
   };
 }

@@ -20,6 +20,7 @@ import { heraldLog } from "../../realtime/observe.ts";
 import type { Broker } from "../../realtime/types.ts";
 import { countryHeaders, countryOf } from "./country.ts";
 import {
+  draftOf,
   type NotificationData,
   NOTIFICATIONS_CHANNEL,
   parseNotificationInput,
@@ -83,8 +84,10 @@ export async function postNotification(
   ctx: PostContext = {},
 ): Promise<Response> {
   const json = wantsJson(req);
+  let fields: Record<string, unknown> | null = null;
   try {
-    const input = parseNotificationInput(await readFields(req));
+    fields = await readFields(req);
+    const input = parseNotificationInput(fields);
     const session = ctx.session ?? null;
     if (input.to === "me" && !session) {
       throw new HttpError(
@@ -128,6 +131,7 @@ export async function postNotification(
   } catch (err) {
     if (json) return errorResponse(err);
     const code = err instanceof HttpError ? err.code : "internal";
-    return back(ctx.backTo ?? "/", { error: code });
+    // The typed text goes back with the error, so the form can show it again.
+    return back(ctx.backTo ?? "/", { error: code, ...draftOf(fields) });
   }
 }

@@ -179,10 +179,7 @@ export class KvBroker implements Broker {
     onLost?: (info: LostEvents) => void,
   ): Promise<Unsubscribe> {
     this.#open();
-    // A new channel starts at the deployment's head: no older events.
-    const since = this.#feed.has(channel)
-      ? this.#feed.cursor
-      : (await this.#clock()) ?? ORIGIN_ID;
+    const since = await this.#feed.startOf(channel);
     this.#open();
     this.#feed.add(channel, onEvent, since, onLost);
     this.#follow();

@@ -111,6 +111,15 @@ export class MergedFeed {
     return this.#channels.has(channel);
   }
 
+  /**
+   * Where a new listener of `channel` starts: the feed's cursor when the
+   * channel is already followed, else the store's head (older events are
+   * history's, not this subscriber's).
+   */
+  async startOf(channel: string): Promise<string> {
+    return this.has(channel) ? this.#cursor : await this.source.head();
+  }
+
   channels(): string[] {
     return [...this.#channels.keys()];
   }

@@ -176,11 +176,7 @@ export class RedisBroker implements Broker {
     onLost?: (info: LostEvents) => void,
   ): Promise<Unsubscribe> {
     this.#ready();
-    // A new channel starts at the clock: older events are history's, not this
-    // subscriber's (a catch-up after a reconnect starts the channel there).
-    const since = this.#feed.has(channel)
-      ? this.#feed.cursor
-      : (await this.#clock()) ?? ORIGIN_ID;
+    const since = await this.#feed.startOf(channel);
     if (this.#feed.add(channel, onEvent, since, onLost)) {
       const subscribing = this.#call(() =>
         this.#sub.subscribe(this.#live(channel))

@@ -44,6 +44,10 @@ export interface RedisServer extends AsyncDisposable {
   start(): Promise<void>;
   /** SIGTERM (Redis flushes the append-only file), then waits for the exit. */
   stop(): Promise<void>;
+  /** SIGSTOP: Redis stalls with its connections open (a hung server, not a lost one). */
+  pause(): void;
+  /** SIGCONT: Redis runs again and answers what waited on its sockets. */
+  resume(): void;
   /** Stops it and removes its data dir. */
   dispose(): Promise<void>;
 }
@@ -53,6 +57,7 @@ export async function startRedisServer(): Promise<RedisServer> {
   const dir = await Deno.makeTempDir({ prefix: "herald-redis-" });
   const url = `redis://127.0.0.1:${port}`;
   let child: Deno.ChildProcess | null = null;
+  let paused = false;
 
   const start = async () => {
     if (child) return;
@@ -92,6 +97,9 @@ export async function startRedisServer(): Promise<RedisServer> {
     if (!running) return;
     child = null;
     try {
+      // A stopped process only acts on SIGTERM once continued.
+      if (paused) running.kill("SIGCONT");
+      paused = false;
       running.kill("SIGTERM");
     } catch { /* already gone */ }
     const timer = setTimeout(() => {
@@ -108,6 +116,12 @@ export async function startRedisServer(): Promise<RedisServer> {
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   };
 
+  const signal = (sig: "SIGSTOP" | "SIGCONT") => {
+    if (!child) throw new Error("redis-server is not running");
+    child.kill(sig);
+    paused = sig === "SIGSTOP";
+  };
+
   await start();
   return {
     url,
@@ -118,6 +132,8 @@ export async function startRedisServer(): Promise<RedisServer> {
     },
     start,
     stop,
+    pause: () => signal("SIGSTOP"),
+    resume: () => signal("SIGCONT"),
     dispose,
     [Symbol.asyncDispose]: dispose,
   };

@@ -9,8 +9,10 @@
  * 2 s, forever); meanwhile `health()` is unhealthy with the reason, and
  * `publish`, `history` and `subscribe` reject at once with a
  * {@link BrokerUnavailableError} (no offline queue); a command the lost
- * connection cut off fails and is not sent again, so a publish that was
- * answered with an error never takes effect later. Once both are back it
+ * connection cut off fails and is not sent again, and a publish carries a
+ * deadline in Redis's clock that the script checks (redis_deadline.ts), so a
+ * publish answered with an error never takes effect later, even on a Redis
+ * that stalled and resumed. Once both are back it
  * holds live events, subscribes every channel again, and catches up from
  * history after the last id it delivered, so subscribers miss nothing that
  * history still holds. When more events than the history limit were
@@ -38,7 +40,7 @@
  * ```
  * @module
  */
-import { Redis, type RedisOptions } from "ioredis";
+import { Redis, type RedisOptions, ReplyError } from "ioredis";
 import type {
   Broker,
   BrokerHealth,
@@ -55,10 +57,25 @@ import type { Listener } from "./listeners.ts";
 import { type ChannelPosition, MergedFeed } from "./merged_feed.ts";
 import type { RedisBrokerOptions } from "./options.ts";
 import { payloadJson } from "./payload.ts";
+import { RedisDeadlines } from "./redis_deadline.ts";
 import { PUBLISH_SCRIPT, TRIMMED_SCRIPT } from "./redis_scripts.ts";
 
 /** Metadata outlives history by this much, so a late resume still learns it has a gap. */
 const META_GRACE_MS = 7 * 24 * 60 * 60 * 1000;
+/**
+ * Redis error codes that mean "not now" (HTTP 503), not a bug: our expired
+ * publish, a server loading or busy with a script, a read-only replica, out of memory.
+ */
+const UNAVAILABLE_CODES = new Set([
+  "HERALD_EXPIRED",
+  "LOADING",
+  "BUSY",
+  "MASTERDOWN",
+  "READONLY",
+  "TRYAGAIN",
+  "CLUSTERDOWN",
+  "OOM",
+]);
 /** The id before every id: a feed of an empty channel starts here. */
 const ORIGIN_ID = formatEventId(0);
 
@@ -78,6 +95,8 @@ export class RedisBroker implements Broker {
   #lastError = "";
   #closed = false;
   #wasReady = false;
+  #timeoutMs: number;
+  #deadlines: RedisDeadlines;
 
   private constructor(options: RedisBrokerOptions) {
     this.bounds = resolveBounds(options.history);
@@ -89,13 +108,14 @@ export class RedisBroker implements Broker {
       trimmedThrough: (channel) => this.trimmedThrough(channel),
       ageCutoff: () => eventIdAtTime(Date.now() - this.bounds.ttlMs),
     }, ORIGIN_ID);
+    this.#timeoutMs = options.commandTimeoutMs ?? 5000;
     const common: RedisOptions = {
       lazyConnect: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       autoResubscribe: false, // we resubscribe ourselves, then catch up
       connectTimeout: 5000,
-      commandTimeout: options.commandTimeoutMs ?? 5000,
+      commandTimeout: this.#timeoutMs,
       retryStrategy: (times) => Math.min(100 * times, 2000),
     };
     this.#cmd = new Redis(options.url, {
@@ -129,8 +149,13 @@ export class RedisBroker implements Broker {
       "message",
       (live: string, payload: string) => this.#onMessage(live, payload),
     );
+    this.#deadlines = new RedisDeadlines(() => this.#cmd.time());
     this.#sub.on("ready", () => this.#onSubscriberReady());
-    this.#cmd.on("ready", () => this.#onSubscriberReady());
+    this.#cmd.on("ready", () => {
+      // Redis may have come back with another clock (a failover, a restart).
+      if (this.#wasReady) this.#deadlines.sync().catch(() => {});
+      this.#onSubscriberReady();
+    });
   }
 
   /** Connects both connections; rejects with a {@link BrokerUnavailableError} when Redis does not answer. */
@@ -138,6 +163,7 @@ export class RedisBroker implements Broker {
     const broker = new RedisBroker(options);
     try {
       await Promise.all([broker.#cmd.connect(), broker.#sub.connect()]);
+      await broker.#deadlines.sync();
     } catch (err) {
       await broker.close();
       throw new BrokerUnavailableError(
@@ -149,12 +175,23 @@ export class RedisBroker implements Broker {
     return broker;
   }
 
+  /**
+   * A publish that fails never takes effect later: it carries a deadline in
+   * Redis's clock that has passed by the time it is answered with an error
+   * (see redis_deadline.ts), and the script refuses to run past it. A failure
+   * before then (the connection dropped with the command maybe on the wire)
+   * waits for the deadline before it is reported.
+   */
   async publish(channel: string, msg: PublishMessage): Promise<HeraldEvent> {
     this.#ready();
     const event = msg.event ?? "message";
     const data = payloadJson(msg.data);
-    const [id, time] = await this.#call(() =>
-      this.#cmd.heraldPublish(
+    const deadline = await this.#call(() =>
+      this.#deadlines.next(this.#timeoutMs)
+    );
+    let reply: [string, string];
+    try {
+      reply = await this.#cmd.heraldPublish(
         this.#key("clock"),
         this.#key("log", channel),
         this.#key("meta", channel),
@@ -165,8 +202,16 @@ export class RedisBroker implements Broker {
         this.bounds.limit,
         this.bounds.ttlMs,
         this.bounds.ttlMs + META_GRACE_MS,
-      )
-    );
+        deadline.redisUs,
+      );
+    } catch (err) {
+      if (!(err instanceof ReplyError)) {
+        const wait = deadline.giveUpAt - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      }
+      throw this.#failure(err);
+    }
+    const [id, time] = reply;
     return { id, channel, event, data: JSON.parse(data), time: Number(time) };
   }
 
@@ -331,19 +376,22 @@ export class RedisBroker implements Broker {
     try {
       return await fn();
     } catch (err) {
-      if (this.#closed) throw new BrokerClosedError(this.name);
-      if (
-        err instanceof Error &&
-        /connection|writeable|timed out|ECONN|EPIPE|max retries/i.test(
-          err.message,
-        )
-      ) {
-        throw new BrokerUnavailableError(`redis unavailable: ${err.message}`, {
-          cause: err,
-        });
-      }
-      throw err;
+      throw this.#failure(err);
     }
+  }
+
+  // A reply from Redis is classified by its error code; anything else ioredis
+  // rejects with (connection closed, not writeable, timed out, retries spent)
+  // means Redis did not answer.
+  #failure(err: unknown): unknown {
+    if (this.#closed) return new BrokerClosedError(this.name);
+    if (err instanceof ReplyError) {
+      const code = (err as Error).message.split(" ", 1)[0];
+      if (!UNAVAILABLE_CODES.has(code)) return err;
+    }
+    return new BrokerUnavailableError(`redis unavailable: ${message(err)}`, {
+      cause: err,
+    });
   }
 
   #ready(): void {

@@ -14,12 +14,17 @@
 
 /**
  * KEYS: clock, log, meta. ARGV: live pub/sub channel, event name, event name
- * as JSON, data as JSON, history limit, history ttl ms, meta ttl ms.
- * Returns [id, time ms].
+ * as JSON, data as JSON, history limit, history ttl ms, meta ttl ms, deadline
+ * (Redis `TIME` in µs; see redis_deadline.ts). Returns [id, time ms], or the
+ * error `HERALD_EXPIRED` when it runs after its deadline: its publisher has
+ * given up on it (and answered 503), so it must not take effect.
  */
 export const PUBLISH_SCRIPT = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+if now > tonumber(ARGV[8]) then
+  return redis.error_reply('HERALD_EXPIRED the publish reached Redis after its deadline')
+end
 local clock = now
 local last = tonumber(redis.call('GET', KEYS[1]) or '0')
 if clock <= last then clock = last + 1 end

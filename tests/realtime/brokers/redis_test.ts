@@ -291,6 +291,48 @@ Deno.test({
 
 Deno.test({
   name:
+    "redis broker: a publish that timed out on a stalled Redis (503) never takes effect when Redis resumes",
+  ignore: !hasServer,
+  fn: async () => {
+    await using redis = await startRedisServer();
+    const broker = await createBroker({
+      broker: "redis",
+      url: redis.url,
+      commandTimeoutMs: 300,
+    });
+    const subscriber = await createBroker({ broker: "redis", url: redis.url });
+    try {
+      const got: unknown[] = [];
+      await subscriber.subscribe("room:stall", (e) => got.push(e.data));
+      await broker.publish("room:stall", { data: "before" });
+
+      redis.pause(); // the connection stays open: the publish is sent, then waits
+      await assert.rejects(
+        () => broker.publish("room:stall", { data: "timed out" }),
+        BrokerUnavailableError,
+        "the publisher is told it failed (HTTP 503)",
+      );
+      redis.resume();
+
+      await waitFor(() => broker.health().healthy, "Redis to answer again");
+      await broker.publish("room:stall", { data: "after" });
+      await waitFor(() => got.includes("after"), "the later publish");
+      assert.deepStrictEqual(got, ["before", "after"]);
+      assert.deepStrictEqual(
+        (await subscriber.history("room:stall")).map((e) => e.data),
+        ["before", "after"],
+        "a publish answered with 503 must not be in history",
+      );
+    } finally {
+      if (redis.running) redis.resume();
+      await subscriber.close();
+      await broker.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
     "redis broker: a subscriber cut off while more than the history limit was published is told its channel lost events, then gets what history holds",
   ignore: !redisUrl,
   fn: async () => {

@@ -12,6 +12,8 @@ import { useState } from "preact/hooks";
 import { useEventStream } from "../lib/client/hook.ts";
 import { type Room, ROOMS_CHANNEL } from "../lib/app/chat/types.ts";
 import { ROOM_NAME_MAX } from "../lib/app/chat/validate.ts";
+import { Button } from "../components/Button.tsx";
+import { Field, FieldError, TextInput } from "../components/Field.tsx";
 
 export interface ChatLobbyProps {
   initialRooms: Room[];
@@ -111,11 +113,12 @@ export default function ChatLobby(
         class="h-fit space-y-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm"
       >
         <h2 class="text-lg font-semibold">Create a room</h2>
-        <div>
-          <label for="room-name" class="block text-sm font-medium">
-            Room name
-          </label>
-          <input
+        <Field
+          id="room-name"
+          label="Room name"
+          hint="Lowercase letters, digits and hyphens, e.g. team-standup."
+        >
+          <TextInput
             id="room-name"
             name="room"
             required
@@ -124,26 +127,12 @@ export default function ChatLobby(
             autoComplete="off"
             aria-invalid={problem ? true : undefined}
             aria-describedby="room-name-hint room-error"
-            class="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 focus-visible:outline-2 focus-visible:outline-sky-600"
           />
-          <p id="room-name-hint" class="mt-1 text-xs text-slate-500">
-            Lowercase letters, digits and hyphens, e.g. team-standup.
-          </p>
-        </div>
-        <button
-          type="submit"
-          disabled={pending}
-          class="rounded-md bg-sky-700 px-4 py-2 font-medium text-white hover:bg-sky-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 disabled:opacity-60"
-        >
+        </Field>
+        <Button type="submit" disabled={pending}>
           {pending ? "Creating…" : "Create room"}
-        </button>
-        <p
-          id="room-error"
-          aria-live="polite"
-          class="min-h-5 text-sm text-red-700"
-        >
-          {problem}
-        </p>
+        </Button>
+        <FieldError id="room-error">{problem}</FieldError>
       </form>
     </div>
   );

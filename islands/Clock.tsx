@@ -6,6 +6,7 @@
  * @module
  */
 import { useEffect, useState } from "preact/hooks";
+import { Button } from "../components/Button.tsx";
 import { StatusBadge } from "../components/StatusBadge.tsx";
 import { Connection, type StreamStatus } from "../lib/client/connection.ts";
 import type { ClockTick } from "../lib/app/clock/stream.ts";
@@ -84,14 +85,9 @@ export default function Clock({ initialTime, duration }: ClockProps) {
       </p>
       <div class="mt-4 flex flex-wrap items-center justify-center gap-3">
         <StatusBadge status={status} label="Clock stream" />
-        <button
-          type="button"
-          disabled={!ended}
-          onClick={() => setRun((n) => n + 1)}
-          class="rounded-md bg-sky-700 px-4 py-2 font-medium text-white hover:bg-sky-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 disabled:opacity-50"
-        >
+        <Button disabled={!ended} onClick={() => setRun((n) => n + 1)}>
           Start again
-        </button>
+        </Button>
       </div>
     </section>
   );

@@ -24,6 +24,7 @@ import {
   type FlightUpdate,
   type PausedChange,
 } from "../lib/app/flights/types.ts";
+import { Button } from "../components/Button.tsx";
 
 const STATE_LOOK: Record<FlightState, { label: string; class: string }> = {
   scheduled: { label: "Scheduled", class: "bg-slate-100 text-slate-800" },
@@ -158,14 +159,15 @@ export default function FlightBoard({ initial, since }: FlightBoardProps) {
         class="mb-3 flex flex-wrap items-center gap-3"
       >
         <input type="hidden" name="paused" value={String(!board.paused)} />
-        <button
+        <Button
           type="submit"
           id="flights-pause"
+          variant="secondary"
           disabled={pending}
-          class="w-40 rounded-md border border-slate-300 bg-white px-4 py-2 font-medium text-slate-800 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 disabled:opacity-60"
+          class="w-40"
         >
           {board.paused ? "Resume updates" : "Pause updates"}
-        </button>
+        </Button>
         <p id="flights-mode" class="text-sm text-slate-600">
           {board.paused
             ? "Paused for everyone: no changes until someone resumes."

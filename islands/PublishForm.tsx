@@ -6,13 +6,15 @@
  *
  * @module
  */
-import { useRef, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import {
   errorText,
   KINDS,
   MAX_MESSAGE_LENGTH,
   type NotificationDraft,
 } from "../lib/app/notifications/notification.ts";
+import { Button } from "../components/Button.tsx";
+import { Field, Select, TextArea } from "../components/Field.tsx";
 
 export interface PublishFormProps {
   /** Where the form posts; default `/notifications`. */
@@ -38,7 +40,6 @@ export default function PublishForm(props: PublishFormProps) {
     error: props.error ? errorText(props.error) : null,
     done: Boolean(props.published),
   });
-  const message = useRef<HTMLTextAreaElement>(null);
   const pending = state.phase === "pending";
   const error = state.phase === "idle" ? state.error : null;
   const done = state.phase === "idle" && state.done;
@@ -48,6 +49,9 @@ export default function PublishForm(props: PublishFormProps) {
     if (pending) return;
     const form = e.currentTarget as HTMLFormElement;
     const fields = Object.fromEntries(new FormData(form));
+    const focusMessage = () =>
+      (form.elements.namedItem("message") as HTMLTextAreaElement | null)
+        ?.focus();
     setState({ phase: "pending" });
     try {
       const res = await fetch(action, {
@@ -61,7 +65,7 @@ export default function PublishForm(props: PublishFormProps) {
       if (res.ok) {
         form.reset();
         setState({ phase: "idle", error: null, done: true });
-        message.current?.focus();
+        focusMessage();
         return;
       }
       const body = await res.json().catch(() => null);
@@ -77,7 +81,7 @@ export default function PublishForm(props: PublishFormProps) {
         done: false,
       });
     }
-    message.current?.focus();
+    focusMessage();
   };
 
   return (
@@ -90,12 +94,8 @@ export default function PublishForm(props: PublishFormProps) {
       class="space-y-4 rounded-lg border border-slate-200 bg-white p-4 shadow-sm"
     >
       <h2 class="text-lg font-semibold">Publish a notification</h2>
-      <div>
-        <label for="publish-message" class="block text-sm font-medium">
-          Message
-        </label>
-        <textarea
-          ref={message}
+      <Field id="publish-message" label="Message">
+        <TextArea
           id="publish-message"
           name="message"
           required
@@ -104,52 +104,33 @@ export default function PublishForm(props: PublishFormProps) {
           defaultValue={props.draft?.message}
           aria-invalid={error ? true : undefined}
           aria-describedby={error ? "publish-error" : undefined}
-          class="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 focus-visible:outline-2 focus-visible:outline-sky-600"
         />
-      </div>
+      </Field>
       <div class="flex flex-wrap gap-4">
-        <div>
-          <label for="publish-kind" class="block text-sm font-medium">
-            Kind
-          </label>
-          <select
-            id="publish-kind"
-            name="kind"
-            class="mt-1 rounded-md border border-slate-300 bg-white px-3 py-2 focus-visible:outline-2 focus-visible:outline-sky-600"
-          >
+        <Field id="publish-kind" label="Kind">
+          <Select id="publish-kind" name="kind">
             {KINDS.map((k) => (
               <option key={k} value={k} selected={props.draft?.kind === k}>
                 {k}
               </option>
             ))}
-          </select>
-        </div>
-        <div>
-          <label for="publish-to" class="block text-sm font-medium">
-            Send to
-          </label>
-          <select
-            id="publish-to"
-            name="to"
-            class="mt-1 rounded-md border border-slate-300 bg-white px-3 py-2 focus-visible:outline-2 focus-visible:outline-sky-600"
-          >
+          </Select>
+        </Field>
+        <Field id="publish-to" label="Send to">
+          <Select id="publish-to" name="to">
             <option value="everyone">Everyone</option>
             {props.canSendToSelf && (
               <option value="me" selected={props.draft?.to === "me"}>
                 Only me
               </option>
             )}
-          </select>
-        </div>
+          </Select>
+        </Field>
       </div>
       <div class="flex flex-wrap items-center gap-3">
-        <button
-          type="submit"
-          disabled={pending}
-          class="rounded-md bg-sky-700 px-4 py-2 font-medium text-white hover:bg-sky-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 disabled:opacity-60"
-        >
+        <Button type="submit" disabled={pending}>
           {pending ? "Publishing…" : "Publish"}
-        </button>
+        </Button>
         <p aria-live="polite" class="min-h-5 text-sm">
           {error && (
             <span id="publish-error" class="text-red-700">

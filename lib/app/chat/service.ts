@@ -27,6 +27,7 @@ import type { Broker, HeraldEvent } from "../../realtime/types.ts";
 import type { AppStore } from "../store/types.ts";
 import { HttpError } from "../../http/error.ts";
 import { toLine } from "./lines.ts";
+import { byName, withMember, withoutMember } from "./roster.ts";
 import {
   type ChatLine,
   type Member,
@@ -161,7 +162,7 @@ export class ChatService {
         throw this.#taken(user);
       }
     }
-    if (await this.#updateRoster(name, (names) => add(names, user))) {
+    if (await this.#updateRoster(name, (names) => withMember(names, user))) {
       await this.#announce(name, "join", { user });
     }
     return {
@@ -207,7 +208,12 @@ export class ChatService {
     const member = await this.#member(name, username, memberId);
     if (!member || member.seat !== seat) return;
     await this.store.deleteIf(memberKey(name, member.name), member);
-    if (await this.#updateRoster(name, (names) => remove(names, member.name))) {
+    if (
+      await this.#updateRoster(
+        name,
+        (names) => withoutMember(names, member.name),
+      )
+    ) {
       await this.#announce(name, "leave", {
         user: member.name,
         reason: "left",
@@ -329,20 +335,6 @@ export class ChatService {
     }
     throw new Error(`chat: roster of ${room} keeps changing`);
   }
-}
-
-function add(names: string[], user: string): string[] {
-  const key = usernameKey(user);
-  return names.some((n) => usernameKey(n) === key) ? names : [...names, user];
-}
-
-function remove(names: string[], user: string): string[] {
-  const key = usernameKey(user);
-  return names.filter((n) => usernameKey(n) !== key);
-}
-
-function byName(a: string, b: string) {
-  return a.localeCompare(b, "en", { sensitivity: "base" }) || (a < b ? -1 : 1);
 }
 
 function sameNames(a: string[], b: string[]) {

@@ -9,7 +9,7 @@
  * | `HERALD_JWT_ISSUER` / `HERALD_JWT_AUDIENCE` | required `iss` / `aud` when set | unset |
  * | `HERALD_SESSION_SECRET` | signs `herald_session` cookies | derived from `HERALD_JWT_SECRET`, else generated once and kept in the store |
  * | `HERALD_PUBLIC_SUBSCRIBE` | patterns anyone may read without a token | `*` |
- * | `HERALD_SESSION_PUBLISH` | patterns a session cookie may publish to when token checks are on | `notifications,chat:*` |
+ * | `HERALD_SESSION_PUBLISH` | patterns a session cookie may publish to when token checks are on | `notifications` |
  * | `HERALD_CORS_ORIGINS` | comma-separated origins allowed cross-origin (`*` = any, anonymous only) | unset (same-origin only) |
  * | `HERALD_TRUST_PROXY` | number of reverse proxies whose `X-Forwarded-For` is trusted | 0 |
  * | `HERALD_MAX_STREAMS_PER_USER` | open streams per user id (token `sub` or session) | 20 |
@@ -95,10 +95,8 @@ export function accessConfigFromEnv(env: EnvSource = Deno.env): AccessConfig {
     jwtAudience: envValue(env, "HERALD_JWT_AUDIENCE") ?? null,
     sessionSecret: envValue(env, "HERALD_SESSION_SECRET") ?? null,
     publicSubscribe: envList(env, "HERALD_PUBLIC_SUBSCRIBE", ["*"]),
-    sessionPublish: envList(env, "HERALD_SESSION_PUBLISH", [
-      "notifications",
-      "chat:*",
-    ]),
+    // `chat:*` is app-owned (lib/app/channels/policy.ts): its events come from the chat routes.
+    sessionPublish: envList(env, "HERALD_SESSION_PUBLISH", ["notifications"]),
     corsOrigins: envList(env, "HERALD_CORS_ORIGINS", []),
     trustProxy: envInt(env, "HERALD_TRUST_PROXY", 0, { min: 0 }),
     limits,

@@ -133,12 +133,12 @@ Deno.test("a cross-site publish with cookies is refused; a same-origin one passe
   const cookie = await sessionCookieOf(access, "anon-a");
   const post = (site: string) =>
     access.authorize(
-      req("/api/channels/chat:lobby/messages", {
+      req("/api/channels/notifications/messages", {
         method: "POST",
         headers: { cookie, "sec-fetch-site": site },
       }),
       "publish",
-      ["chat:lobby"],
+      ["notifications"],
     );
   assert.equal((await refusal(post("cross-site"))).status, 403);
   assert.equal((await refusal(post("same-site"))).status, 403);

@@ -481,8 +481,8 @@ Deno.test({
           let retryAfter = 0;
           for (let i = 0; i < 30; i++) {
             const res = await publish(
-              "chat:flood",
-              JSON.stringify({ data: i }),
+              "notifications",
+              JSON.stringify({ data: `flood ${i}` }),
               { cookie },
             );
             statuses.push(res.status);

@@ -116,8 +116,6 @@ Deno.test({
                   data: {
                     message: secret,
                     kind: "info",
-                    sender: null,
-                    country: null,
                   },
                 }),
               },

@@ -13,6 +13,7 @@
  */
 import { HttpError } from "../../http/error.ts";
 import type { HeraldEvent } from "../../realtime/types.ts";
+import { boundedJson, clip, validTime } from "../render/safe.ts";
 
 export const NOTIFICATIONS_CHANNEL = "notifications";
 export const KINDS = ["info", "success", "warning", "error"] as const;
@@ -109,25 +110,72 @@ export function parseNotificationInput(
   return { message, kind, to };
 }
 
+const API_FIELDS = new Set(["message", "kind"]);
+
+function invalidNotification(message: string): HttpError {
+  return new HttpError(400, "invalid_notification", message);
+}
+
+/**
+ * The data of a notification published through the API: a string (the
+ * message) or `{message, kind?}` with the form's rules; the sender is the
+ * caller's, never the body's.
+ */
+export function notificationFromApi(
+  data: unknown,
+  sender: string | null,
+): NotificationData {
+  const fields: Record<string, unknown> = typeof data === "string"
+    ? { message: data }
+    : data && typeof data === "object" && !Array.isArray(data)
+    ? data as Record<string, unknown>
+    : {};
+  const unknown = Object.keys(fields).filter((k) => !API_FIELDS.has(k));
+  if (unknown.length) {
+    throw invalidNotification(
+      `a notification is {message, kind?}; ${
+        unknown.join(", ")
+      } cannot be set (sender and country come from Herald, not the publisher)`,
+    );
+  }
+  const message = typeof fields.message === "string"
+    ? fields.message.trim()
+    : "";
+  if (!message || message.length > MAX_MESSAGE_LENGTH) {
+    throw invalidNotification(
+      `a notification's message is a string of 1 to ${MAX_MESSAGE_LENGTH} characters`,
+    );
+  }
+  const kind = fields.kind ?? "info";
+  if (!isKind(kind)) {
+    throw invalidNotification(`kind must be one of ${KINDS.join(", ")}`);
+  }
+  return { message, kind, sender, country: null };
+}
+
 /** Any event of a notification channel, as a notification (a bare string is the message). */
 export function toNotification(e: HeraldEvent): Notification {
   const d = e.data;
   const o = d && typeof d === "object" ? d as Record<string, unknown> : {};
+  // Old or foreign events may hold anything: every field is bounded here,
+  // so a page of them stays small and renders.
   const text = typeof d === "string"
     ? d
     : typeof o.message === "string"
     ? o.message
     : typeof o.text === "string"
     ? o.text
-    : JSON.stringify(d);
+    : boundedJson(d, MAX_MESSAGE_LENGTH);
   return {
     id: e.id,
     channel: e.channel,
-    time: e.time,
-    message: text,
+    time: validTime(e.time) ? e.time : 0,
+    message: clip(text, MAX_MESSAGE_LENGTH),
     kind: isKind(o.kind) ? o.kind : "info",
-    sender: typeof o.sender === "string" ? o.sender : null,
-    country: typeof o.country === "string" ? o.country : null,
+    sender: typeof o.sender === "string" ? clip(o.sender, 64) : null,
+    country: typeof o.country === "string" && /^[A-Z]{2}$/.test(o.country)
+      ? o.country
+      : null,
   };
 }
 

@@ -47,12 +47,11 @@ export async function publishMessage(
     });
     checkPublishRate(who);
     const body = await readPublishBody(req, config.maxPayloadBytes);
+    const message = { event: body.event, data: body.data };
+    const checked = ctx.publishGuard?.(channel, message, who) ?? message;
     let event;
     try {
-      event = await broker.publish(channel, {
-        event: body.event,
-        data: body.data,
-      });
+      event = await broker.publish(channel, checked);
     } catch (err) {
       heraldLog("error", "publish failed", { channel, error: String(err) });
       throw brokerError(err, broker);

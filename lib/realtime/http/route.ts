@@ -15,7 +15,7 @@ import { errorResponse, HttpError } from "../../http/error.ts";
 import { getHerald } from "../herald.ts";
 import { configFromEnv } from "../config.ts";
 import { heraldLog } from "../observe.ts";
-import type { ApiHandler } from "./context.ts";
+import type { ApiHandler, PublishGuard } from "./context.ts";
 import { retryLaterResponse } from "./event_stream.ts";
 
 /** The part of Fresh's context a Herald route needs. */
@@ -26,7 +26,7 @@ export interface RouteContext {
 
 export function heraldRoute(
   handler: ApiHandler,
-  opts: { stream?: boolean } = {},
+  opts: { stream?: boolean; publishGuard?: PublishGuard } = {},
 ): (req: Request, ctx: RouteContext) => Promise<Response> {
   return async (req, ctx) => {
     let herald;
@@ -45,6 +45,7 @@ export function heraldRoute(
       herald,
       params: ctx.params,
       remoteAddr: ctx.remoteAddr,
+      publishGuard: opts.publishGuard,
     });
   };
 }

@@ -1,0 +1,73 @@
+/**
+ * Which channels the app owns, and the one rule the publish API consults for
+ * them (a {@link PublishGuard}): the chat, room list, flight and log channels
+ * are written only by the app's own routes, so an API publish there is a 403
+ * naming the rule; the public `notifications` feed takes API publishes that
+ * pass the app form's rules, with the sender taken from the caller. Every
+ * other channel (`user:{id}` feeds included: only their owner and trusted
+ * backends may publish there) is open to API publishers; the pages render
+ * whatever they hold defensively.
+ *
+ * @module
+ */
+import { HttpError } from "../../http/error.ts";
+import type { PublishGuard } from "../../realtime/http/context.ts";
+import { ROOMS_CHANNEL } from "../chat/types.ts";
+import { FLIGHTS_CHANNEL } from "../flights/types.ts";
+import { LOG_CHANNEL } from "../logs/entry.ts";
+import {
+  notificationFromApi,
+  NOTIFICATIONS_CHANNEL,
+} from "../notifications/notification.ts";
+
+/** A channel (or channel prefix, ending in `:`) only the app writes, and who writes it. */
+interface OwnedChannel {
+  name: string;
+  writtenBy: string;
+}
+
+/** The app-owned channels (documented in the README's Security section). */
+export const APP_OWNED_CHANNELS: readonly OwnedChannel[] = [
+  {
+    name: "chat:",
+    writtenBy:
+      "the chat routes (POST /chat/{room}/join, /leave, /messages) for members of the room",
+  },
+  { name: ROOMS_CHANNEL, writtenBy: "POST /chat" },
+  {
+    name: FLIGHTS_CHANNEL,
+    writtenBy: "the flight simulator and POST /flights/pause",
+  },
+  { name: LOG_CHANNEL, writtenBy: "Herald's own log relay" },
+];
+
+function ownerOf(channel: string): OwnedChannel | undefined {
+  return APP_OWNED_CHANNELS.find((c) =>
+    c.name.endsWith(":") ? channel.startsWith(c.name) : channel === c.name
+  );
+}
+
+/** The app's {@link PublishGuard}: see the module doc. */
+export const appPublishGuard: PublishGuard = (channel, message, caller) => {
+  const owned = ownerOf(channel);
+  if (owned) {
+    throw new HttpError(
+      403,
+      "app_owned_channel",
+      `${channel} is an app channel: only ${owned.writtenBy} publish to it, not the API`,
+    );
+  }
+  if (channel !== NOTIFICATIONS_CHANNEL) return message;
+  if (message.event !== undefined && message.event !== "message") {
+    throw new HttpError(
+      400,
+      "invalid_notification",
+      `notifications have no event name (or "message"), not ${
+        JSON.stringify(message.event)
+      }`,
+    );
+  }
+  const sender = caller.session?.name ??
+    (caller.via === "token" ? caller.sub : null);
+  return { data: notificationFromApi(message.data, sender) };
+};

@@ -11,6 +11,7 @@
 import { useState } from "preact/hooks";
 import { useEventStream } from "../lib/client/hook.ts";
 import { type Room, ROOMS_CHANNEL } from "../lib/app/chat/types.ts";
+import { toRoom } from "../lib/app/chat/lines.ts";
 import { ROOM_NAME_MAX } from "../lib/app/chat/validate.ts";
 import { Button } from "../components/Button.tsx";
 import { Field, FieldError, TextInput } from "../components/Field.tsx";
@@ -35,7 +36,8 @@ export default function ChatLobby(
     events: ["roomCreated"],
     since,
     onEvent: (e) => {
-      const room = e.data as Room;
+      const room = toRoom(e.data, e.id);
+      if (!room) return;
       setRooms((list) =>
         list.some((r) => r.name === room.name)
           ? list

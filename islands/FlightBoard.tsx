@@ -18,12 +18,10 @@ import {
   type Board,
   type Flight,
   FLIGHT_EVENTS,
-  type FlightRemoval,
   FLIGHTS_CHANNEL,
   type FlightState,
-  type FlightUpdate,
-  type PausedChange,
 } from "../lib/app/flights/types.ts";
+import { checkedBoard, toFlightEvent } from "../lib/app/flights/validate.ts";
 import { Button } from "../components/Button.tsx";
 
 const STATE_LOOK: Record<FlightState, { label: string; class: string }> = {
@@ -62,7 +60,7 @@ export default function FlightBoard({ initial, since }: FlightBoardProps) {
   const resync = async () => {
     const res = await fetch("/flights/state").catch(() => null);
     if (!res?.ok) return;
-    const next = await res.json() as Board;
+    const next = checkedBoard(await res.json().catch(() => null));
     if (next.seq >= seq.current) {
       seq.current = next.seq;
       setBoard(next);
@@ -73,14 +71,16 @@ export default function FlightBoard({ initial, since }: FlightBoardProps) {
     channels: [FLIGHTS_CHANNEL],
     events: [...FLIGHT_EVENTS],
     since,
-    onEvent: (e) => {
-      const data = e.data as FlightUpdate | FlightRemoval | PausedChange;
+    onEvent: (raw) => {
+      const e = toFlightEvent(raw);
+      if (!e) return;
+      const data = e.data;
       if (data.seq <= seq.current) return;
       // Every change adds one to seq: a jump means one was never published.
       if (data.seq > seq.current + 1) resync();
       seq.current = data.seq;
       if (e.event === "flightStateUpdate") {
-        const { flight } = data as FlightUpdate;
+        const { flight } = e.data;
         setBoard((b) => ({
           ...b,
           seq: data.seq,
@@ -94,7 +94,7 @@ export default function FlightBoard({ initial, since }: FlightBoardProps) {
           }`,
         );
       } else if (e.event === "flightRemoval") {
-        const { id } = data as FlightRemoval;
+        const { id } = e.data;
         setBoard((b) => {
           const gone = b.flights.find((f) => f.id === id);
           if (gone) {
@@ -107,7 +107,7 @@ export default function FlightBoard({ initial, since }: FlightBoardProps) {
           };
         });
       } else if (e.event === "flightsPaused") {
-        const { paused } = data as PausedChange;
+        const { paused } = e.data;
         setBoard((b) => ({ ...b, seq: data.seq, paused }));
         setPauseError(null);
         setAnnouncement(paused ? "Updates paused" : "Updates resumed");
@@ -134,7 +134,7 @@ export default function FlightBoard({ initial, since }: FlightBoardProps) {
         return;
       }
       setPauseError(null);
-      const next = body as Board;
+      const next = checkedBoard(body);
       if (next.seq >= seq.current) {
         seq.current = next.seq;
         setBoard(next);

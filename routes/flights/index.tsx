@@ -14,6 +14,7 @@ import ConnectionBadge from "../../islands/ConnectionBadge.tsx";
 import FlightBoard from "../../islands/FlightBoard.tsx";
 import { getFlights } from "../../lib/app/flights/runtime.ts";
 import type { Board } from "../../lib/app/flights/types.ts";
+import { checkedBoard } from "../../lib/app/flights/validate.ts";
 import { pageSince } from "../../lib/app/page/since.ts";
 
 interface FlightsPageData {
@@ -26,7 +27,7 @@ export const handler: Handlers<FlightsPageData> = {
   async GET(_req, ctx) {
     const { board } = await getFlights();
     const since = await pageSince(); // before the board: see page/since.ts
-    return ctx.render({ board: await board.get(), since });
+    return ctx.render({ board: checkedBoard(await board.get()), since });
   },
 };
 

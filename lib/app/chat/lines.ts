@@ -10,21 +10,70 @@
  * @module
  */
 import type { HeraldEvent } from "../../realtime/types.ts";
-import { CHAT_EVENTS, type ChatEventName, type ChatLine } from "./types.ts";
+import { clip, skipped, validTime } from "../render/safe.ts";
+import {
+  CHAT_EVENTS,
+  type ChatEventName,
+  type ChatLine,
+  type Room,
+} from "./types.ts";
 
-/** A history event as a line of the room's log, or null for anything else. */
+/** The limits the chat routes enforce (validate.ts): stored events are held to them too. */
+export const ROOM_NAME_MAX = 40;
+export const USERNAME_MAX = 24;
+export const MESSAGE_MAX = 1000;
+export const ROOM_NAME = /^[a-z0-9][a-z0-9-]*$/;
+
+const chars = (text: string) => [...text].length;
+
+function isName(value: unknown): value is string {
+  return typeof value === "string" && value.trim() !== "" &&
+    chars(value) <= USERNAME_MAX;
+}
+
+/**
+ * A history event as a line of the room's log; null for other events, and
+ * for a malformed one (skipped with a log line: old data or a foreign
+ * publisher may have left anything on the channel).
+ */
 export function toLine(e: HeraldEvent): ChatLine | null {
   if (!(CHAT_EVENTS as readonly string[]).includes(e.event)) return null;
   const data = (e.data ?? {}) as Record<string, unknown>;
-  if (typeof data.user !== "string") return null;
+  if (!isName(data.user)) return skipped("chat", e.id, "no valid user");
+  if (!validTime(e.time)) return skipped("chat", e.id, "an impossible time");
+  const text = data.text;
+  if (
+    e.event === "message" &&
+    (typeof text !== "string" || !text || chars(text) > MESSAGE_MAX)
+  ) {
+    return skipped("chat", e.id, "no message text of 1-1000 characters");
+  }
   return {
     id: e.id,
     event: e.event as ChatEventName,
     time: e.time,
     user: data.user,
-    ...(typeof data.text === "string" ? { text: data.text } : {}),
+    ...(e.event === "message" ? { text: text as string } : {}),
     ...(data.reason === "left" || data.reason === "expired"
       ? { reason: data.reason }
+      : {}),
+  };
+}
+
+/** A stored or announced room, checked; null (with a log line) when malformed. */
+export function toRoom(value: unknown, id = "room"): Room | null {
+  const r = (value ?? {}) as Record<string, unknown>;
+  if (
+    typeof r.name !== "string" || r.name.length > ROOM_NAME_MAX ||
+    !ROOM_NAME.test(r.name)
+  ) {
+    return skipped("room", id, "no valid room name");
+  }
+  return {
+    name: r.name,
+    createdAt: validTime(r.createdAt) ? r.createdAt : 0,
+    ...(isName(r.createdBy)
+      ? { createdBy: clip(r.createdBy, USERNAME_MAX) }
       : {}),
   };
 }

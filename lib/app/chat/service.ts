@@ -26,7 +26,7 @@ import { envInt, type EnvSource } from "../../config/env.ts";
 import type { Broker, HeraldEvent } from "../../realtime/types.ts";
 import type { AppStore } from "../store/types.ts";
 import { HttpError } from "../../http/error.ts";
-import { toLine } from "./lines.ts";
+import { toLine, toRoom } from "./lines.ts";
 import { byName, withMember, withoutMember } from "./roster.ts";
 import {
   type ChatLine,
@@ -92,8 +92,9 @@ export class ChatService {
   }
 
   async listRooms(): Promise<Room[]> {
-    const entries = await this.store.list<Room>(["chat", "rooms"]);
-    return entries.map((e) => e.value);
+    const entries = await this.store.list<unknown>(["chat", "rooms"]);
+    return entries.map((e) => toRoom(e.value, e.key.join("/")))
+      .filter((r): r is Room => r !== null);
   }
 
   async getRoom(room: string): Promise<Room | null> {

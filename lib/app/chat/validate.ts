@@ -18,11 +18,14 @@
  */
 import { HttpError } from "../../http/error.ts";
 
-export const ROOM_NAME_MAX = 40;
-export const USERNAME_MAX = 24;
-export const MESSAGE_MAX = 1000;
+import {
+  MESSAGE_MAX,
+  ROOM_NAME,
+  ROOM_NAME_MAX,
+  USERNAME_MAX,
+} from "./lines.ts";
 
-const ROOM_NAME = /^[a-z0-9][a-z0-9-]*$/;
+export { MESSAGE_MAX, ROOM_NAME_MAX, USERNAME_MAX };
 const USERNAME = /^[\p{L}\p{N}_.\- ]+$/u;
 
 function text(value: unknown): string {

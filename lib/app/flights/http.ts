@@ -17,13 +17,16 @@ import { answer } from "../chat/http.ts";
 import { readFields, wantsJson } from "../chat/fields.ts";
 import { getFlights } from "./runtime.ts";
 import type { SimulatorStatus } from "./types.ts";
+import { checkedBoard } from "./validate.ts";
 
 const noStore = { "cache-control": "no-store" };
 
 export function boardState(): Promise<Response> {
   return answer(async () => {
     const { board } = await getFlights();
-    return Response.json(await board.get(), { headers: noStore });
+    return Response.json(checkedBoard(await board.get()), {
+      headers: noStore,
+    });
   });
 }
 

@@ -8,6 +8,7 @@
  * @module
  */
 import type { HeraldEvent } from "../../realtime/types.ts";
+import { boundedJson, clip, skipped, validTime } from "../render/safe.ts";
 
 /** Herald's own log channel. */
 export const LOG_CHANNEL = "herald.logs";
@@ -22,13 +23,16 @@ export function logEventName(level: LogLevel): string {
 /** Every log event name, for subscribing. */
 export const LOG_EVENTS: string[] = LEVELS.map(logEventName);
 
+/** A field's value as the page shows it: nested values become bounded JSON text. */
+export type FieldValue = string | number | boolean | null;
+
 export interface LogEntry {
   /** Unique within the page: the batch's event id and the index in it. */
   key: string;
   time: number;
   level: LogLevel;
   message: string;
-  fields: Record<string, unknown>;
+  fields: Record<string, FieldValue>;
 }
 
 /** One published batch. */
@@ -42,25 +46,62 @@ function isLevel(value: unknown): value is LogLevel {
   return (LEVELS as readonly unknown[]).includes(value);
 }
 
-/** The entries of one batch event (a malformed one gives none). */
+/** Longest message and field text shown; most fields per entry. */
+const MAX_MESSAGE = 2000;
+const MAX_FIELD = 500;
+const MAX_FIELDS = 30;
+
+/** An entry's fields, flat and bounded (whatever a stored batch holds). */
+function flatFields(raw: unknown): Record<string, FieldValue> {
+  const out: Record<string, FieldValue> = {};
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) return out;
+  for (const [key, value] of Object.entries(raw).slice(0, MAX_FIELDS)) {
+    out[clip(key, 64)] = typeof value === "string"
+      ? clip(value, MAX_FIELD)
+      : typeof value === "boolean" || value === null ||
+          (typeof value === "number" && Number.isFinite(value))
+      ? value
+      : boundedJson(value, MAX_FIELD);
+  }
+  return out;
+}
+
+/**
+ * The entries of one batch event, checked: a malformed batch gives none and
+ * a malformed entry (no text message, a time `Date` cannot show) is left
+ * out, each with a log line; fields come back flat and bounded.
+ */
 export function entriesOf(e: HeraldEvent): LogEntry[] {
   const level = e.event.replace(/^log:/, "");
   if (!isLevel(level)) return [];
   const batch = e.data as Partial<LogBatch> | null;
-  const list = Array.isArray(batch?.entries) ? batch.entries : [];
-  const entries: LogEntry[] = list.map((r, i) => ({
-    key: `${e.id}:${i}`,
-    time: typeof r?.time === "number" ? r.time : e.time,
-    level,
-    message: String(r?.message ?? ""),
-    fields: r?.fields && typeof r.fields === "object" ? r.fields : {},
-  }));
-  if (typeof batch?.dropped === "number" && batch.dropped > 0) {
+  if (!batch || typeof batch !== "object" || !Array.isArray(batch.entries)) {
+    skipped("log", e.id, "not a log batch");
+    return [];
+  }
+  const entries: LogEntry[] = [];
+  batch.entries.forEach((r: unknown, i) => {
+    const record = r as Partial<LogBatch["entries"][number]> | null;
+    const time = record?.time ?? e.time;
+    if (typeof record?.message !== "string" || !validTime(time)) {
+      skipped("log", `${e.id}:${i}`, "no message or an impossible time");
+      return;
+    }
+    entries.push({
+      key: `${e.id}:${i}`,
+      time,
+      level,
+      message: clip(record.message, MAX_MESSAGE),
+      fields: flatFields(record.fields),
+    });
+  });
+  const dropped = batch.dropped;
+  if (typeof dropped === "number" && Number.isFinite(dropped) && dropped > 0) {
     entries.push({
       key: `${e.id}:dropped`,
-      time: e.time,
+      time: validTime(e.time) ? e.time : 0,
       level: "warn",
-      message: `${batch.dropped} log records left out (too many at once)`,
+      message: `${Math.floor(dropped)} log records left out (too many at once)`,
       fields: {},
     });
   }

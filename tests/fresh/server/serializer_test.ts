@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { computed, type Signal, signal } from "@preact/signals";
 import {
   deserialize,
+  MAX_DEPTH,
   serialize,
   Slot,
 } from "../../../lib/fresh/src/runtime/serializer.ts";
@@ -162,4 +163,23 @@ Deno.test("serializer: functions and symbols are refused with the path", () => {
     /function at props\.props\.onClick/,
   );
   assert.throws(() => serialize([Symbol("x")]), /symbol at props\[0\]/);
+});
+
+Deno.test("props nested past the limit are a clear error, never a stack overflow", () => {
+  const nested = (depth: number) => {
+    let value: unknown = "bottom";
+    for (let i = 0; i < depth; i++) value = { a: value };
+    return value;
+  };
+  // Within the limit: back as it went.
+  assert.deepEqual(deserialize(serialize(nested(400))), nested(400));
+  for (const depth of [2_000, 100_000]) {
+    assert.throws(
+      () => serialize({ fields: nested(depth) }),
+      (err: unknown) =>
+        err instanceof TypeError &&
+        err.message.includes(`deeper than ${MAX_DEPTH} levels`) &&
+        err.message.includes("props.fields.a.a"),
+    );
+  }
 });

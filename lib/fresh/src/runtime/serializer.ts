@@ -48,12 +48,35 @@ function isSignal(value: object): value is Signal {
     (value as { brand: unknown }).brand === Symbol.for("preact-signals");
 }
 
-/** JSON for `value`, safe to embed in a `<script type="application/json">`. */
+/** Island props nested deeper than this are refused (see {@link serialize}). */
+export const MAX_DEPTH = 500;
+
+/** Where a value sits in the props, kept as a chain so a path is built only for an error. */
+interface Place {
+  parent: Place | null;
+  key: string;
+  depth: number;
+}
+
+function pathOf(place: Place): string {
+  const parts: string[] = [];
+  for (let p: Place | null = place; p; p = p.parent) parts.push(p.key);
+  const path = parts.reverse().join("");
+  return path.length > 200 ? `${path.slice(0, 100)}…${path.slice(-100)}` : path;
+}
+
+/**
+ * JSON for `value`, safe to embed in a `<script type="application/json">`.
+ * The walk is iterative (a work list, not recursion), so no value can
+ * overflow the stack; a value nested deeper than {@link MAX_DEPTH} is a
+ * TypeError that names where.
+ */
 export function serialize(value: unknown): string {
   const table: unknown[] = [];
   const seen = new Map<unknown, number>();
+  const pending: { item: unknown; index: number; place: Place }[] = [];
 
-  const add = (item: unknown, path: string): number => {
+  const add = (item: unknown, place: Place): number => {
     switch (typeof item) {
       case "undefined":
         return UNDEFINED;
@@ -66,32 +89,46 @@ export function serialize(value: unknown): string {
       case "function":
       case "symbol":
         throw new TypeError(
-          `Cannot serialize the ${typeof item} at ${path} (island props must be data)`,
+          `Cannot serialize the ${typeof item} at ${
+            pathOf(place)
+          } (island props must be data)`,
         );
     }
     const known = seen.get(item);
     if (known !== undefined) return known;
+    if (place.depth > MAX_DEPTH) {
+      throw new TypeError(
+        `Cannot serialize island props nested deeper than ${MAX_DEPTH} levels (at ${
+          pathOf(place)
+        })`,
+      );
+    }
     const index = table.length;
     table.push(undefined);
     seen.set(item, index);
-    table[index] = encode(item, path);
+    pending.push({ item, index, place });
     return index;
   };
 
-  const encode = (item: unknown, path: string): unknown => {
+  const encode = (item: unknown, place: Place): unknown => {
     if (item === null || typeof item !== "object") {
       if (typeof item === "bigint") return ["BigInt", item.toString()];
       return item;
     }
+    const at = (key: string): Place => ({
+      parent: place,
+      key,
+      depth: place.depth + 1,
+    });
     if (Array.isArray(item)) {
       const out: number[] = [];
       for (let i = 0; i < item.length; i++) {
-        out.push(i in item ? add(item[i], `${path}[${i}]`) : HOLE);
+        out.push(i in item ? add(item[i], at(`[${i}]`)) : HOLE);
       }
       return out;
     }
     if (item instanceof Slot) return ["Slot", item.name, item.islandIndex];
-    if (isSignal(item)) return ["Signal", add(item.peek(), `${path}.value`)];
+    if (isSignal(item)) return ["Signal", add(item.peek(), at(".value"))];
     if (item instanceof Date) {
       return ["Date", Number.isNaN(item.getTime()) ? "" : item.toISOString()];
     }
@@ -99,24 +136,27 @@ export function serialize(value: unknown): string {
       const out: unknown[] = ["Map"];
       let i = 0;
       for (const [k, v] of item) {
-        out.push(add(k, `${path}<key ${i}>`), add(v, `${path}<value ${i}>`));
+        out.push(add(k, at(`<key ${i}>`)), add(v, at(`<value ${i}>`)));
         i++;
       }
       return out;
     }
     if (item instanceof Set) {
-      return ["Set", ...[...item].map((v, i) => add(v, `${path}<${i}>`))];
+      return ["Set", ...[...item].map((v, i) => add(v, at(`<${i}>`)))];
     }
     if (item instanceof URL) return ["URL", item.href];
     if (item instanceof RegExp) return ["RegExp", item.source, item.flags];
     const out: Record<string, number> = {};
     for (const key of Object.keys(item)) {
-      out[key] = add((item as Record<string, unknown>)[key], `${path}.${key}`);
+      out[key] = add((item as Record<string, unknown>)[key], at(`.${key}`));
     }
     return out;
   };
 
-  const root = add(value, "props");
+  const root = add(value, { parent: null, key: "props", depth: 0 });
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    table[next.index] = encode(next.item, next.place);
+  }
   return escapeForScript(JSON.stringify(root < 0 ? root : table));
 }
 

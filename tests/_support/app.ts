@@ -6,11 +6,10 @@
  *
  * @example
  * ```ts
- * await using app = await startApp();
- * const browser = await launchChromium();
- * const page = await browser.newPage();
- * await page.goto(app.url + "/");
- * await assertNoHorizontalOverflow(page);
+ * browserTest("the home page fits a phone", async ({ app, page }) => {
+ *   await page.goto(app.url + "/");
+ *   await assertNoHorizontalOverflow(page);
+ * }, { context: { viewport: PHONE_VIEWPORT } });
  * ```
  * @module
  */

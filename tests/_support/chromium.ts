@@ -1,14 +1,7 @@
 /**
- * Launches Debian's Chromium through playwright-core (never a downloaded browser).
+ * Launches Debian's Chromium through playwright-core (never a downloaded
+ * browser). Tests use it through `browserTest` (browser.ts).
  *
- * @example
- * ```ts
- * const chromium = requireChromium();
- * Deno.test({ name: "…", ignore: !chromium, fn: async () => {
- *   const browser = await launchChromium();
- *   try { const page = await browser.newPage(); } finally { await browser.close(); }
- * } });
- * ```
  * @module
  */
 import { type Browser, chromium } from "playwright-core";

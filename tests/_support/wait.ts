@@ -9,11 +9,14 @@
  * @module
  */
 
+/** How long a test waits for something before calling it a hang (the one limit tests share). */
+export const WAIT_MS = 15_000;
+
 /** Resolves once `check()` is true; throws naming `what` after `timeoutMs`. */
 export async function waitFor(
   check: () => boolean | Promise<boolean>,
   what: string,
-  timeoutMs = 15_000,
+  timeoutMs = WAIT_MS,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {

@@ -9,10 +9,7 @@
  * while the same forms still work from Herald's own pages.
  */
 import assert from "node:assert/strict";
-import { startApp } from "../_support/app.ts";
-import { launchChromium, requireChromium } from "../_support/chromium.ts";
-
-const chromium = requireChromium();
+import { browserTest } from "../_support/browser.ts";
 
 interface HostileForm {
   action: string;
@@ -38,11 +35,9 @@ function serveHostileSite(forms: HostileForm[]) {
   );
 }
 
-Deno.test({
-  name: "another site cannot make a visitor's browser post to Herald",
-  ignore: !chromium,
-  async fn() {
-    await using app = await startApp({ env: { HERALD_BROKER: "memory" } });
+browserTest(
+  "another site cannot make a visitor's browser post to Herald",
+  async ({ app, page }) => {
     const forms: HostileForm[] = [
       {
         action: `${app.url}/notifications`,
@@ -56,10 +51,7 @@ Deno.test({
       { action: `${app.url}/chat`, fields: { room: "spamroom" } },
     ];
     const site = serveHostileSite(forms);
-    const browser = await launchChromium();
     try {
-      const context = await browser.newContext();
-      const page = await context.newPage();
       // The visitor knows Herald (has its session cookie), then meets the other site.
       await page.goto(`${app.url}/about`);
       const statuses: number[] = [];
@@ -95,10 +87,9 @@ Deno.test({
         return res.type === "opaqueredirect" ? 303 : res.status;
       });
       assert.equal(own, 303);
-      await context.close();
     } finally {
-      await browser.close();
       await site.shutdown();
     }
   },
-});
+  { app: { env: { HERALD_BROKER: "memory" } } },
+);

@@ -11,11 +11,8 @@
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import type { BrowserContext, Page, Request, Route } from "playwright-core";
-import { launchChromium, requireChromium } from "../_support/chromium.ts";
-import { eventually, startApp } from "../_support/app.ts";
-
-const chromium = requireChromium();
-const WAIT = { timeout: 15_000 };
+import { browserTest, WAIT } from "../_support/browser.ts";
+import { eventually } from "../_support/app.ts";
 const TABS = 10;
 
 async function openStreams(url: string): Promise<number> {
@@ -65,159 +62,126 @@ async function holdRequests(page: Page, match: (url: URL) => boolean) {
   return { held, release };
 }
 
-Deno.test({
-  name: "ten tabs share one event stream, and a new leader takes over",
-  ignore: !chromium,
-  fn: async () => {
-    await using app = await startApp();
-    const browser = await launchChromium();
-    try {
-      const context = await browser.newContext();
-      const streams = eventStreams(context);
-      const tabs: Page[] = [];
-      for (let i = 0; i < TABS; i++) {
-        const page = await context.newPage();
-        await page.goto(app.url + "/");
-        tabs.push(page);
-      }
-      for (const tab of tabs) {
-        await tab.locator('[data-status="open"]').first().waitFor(WAIT);
-      }
-      assertEquals(streams.length, 1, "one /api/events request for ten tabs");
-      assertEquals(await openStreams(app.url), 1);
-
-      await publish(app.url, "To all tabs");
-      for (const tab of tabs) {
-        await tab.locator("li", { hasText: "To all tabs" }).first().waitFor(
-          WAIT,
-        );
-      }
-
-      // The leader is the tab whose request opened the stream; close it.
-      const leader = streams[0].frame().page();
-      const others = tabs.filter((t) => t !== leader);
-      await leader.close();
-      await eventually(() => streams.length === 2, "a new leader's stream");
-      // The new stream resumes after the last event the tabs saw.
-      assertEquals(
-        new URL(streams[1].url()).searchParams.get("lastEventId") !== null ||
-          streams[1].headers()["last-event-id"] !== undefined,
-        true,
-      );
-      await publish(app.url, "After the handover");
-      for (const tab of others) {
-        await tab.locator("li", { hasText: "After the handover" }).first()
-          .waitFor(WAIT);
-      }
-      for (const tab of others) {
-        assertEquals(await countItems(tab, "To all tabs"), 1);
-        assertEquals(await countItems(tab, "After the handover"), 1);
-      }
-      await eventually(
-        async () => (await openStreams(app.url)) === 1,
-        "the old leader's stream to close",
-      );
-      assertEquals(streams.length, 2);
-      await context.close();
-    } finally {
-      await browser.close();
-    }
-  },
-});
-
-Deno.test({
-  name: "a page reached with the Back button is live again",
-  ignore: !chromium,
-  fn: async () => {
-    await using app = await startApp();
-    const browser = await launchChromium();
-    try {
-      const context = await browser.newContext();
+browserTest(
+  "ten tabs share one event stream, and a new leader takes over",
+  async ({ app, browser }) => {
+    const context = await browser.newContext();
+    const streams = eventStreams(context);
+    const tabs: Page[] = [];
+    for (let i = 0; i < TABS; i++) {
       const page = await context.newPage();
       await page.goto(app.url + "/");
-      await page.locator('[data-status="open"]').first().waitFor(WAIT);
-      await page.goto(app.url + "/about"); // may keep "/" in the back/forward cache
-      await page.goBack();
-      await page.locator('[data-status="open"]').first().waitFor(WAIT);
-      await publish(app.url, "After going back");
-      await page.locator("li", { hasText: "After going back" }).first()
+      tabs.push(page);
+    }
+    for (const tab of tabs) {
+      await tab.locator('[data-status="open"]').first().waitFor(WAIT);
+    }
+    assertEquals(streams.length, 1, "one /api/events request for ten tabs");
+    assertEquals(await openStreams(app.url), 1);
+
+    await publish(app.url, "To all tabs");
+    for (const tab of tabs) {
+      await tab.locator("li", { hasText: "To all tabs" }).first().waitFor(
+        WAIT,
+      );
+    }
+
+    // The leader is the tab whose request opened the stream; close it.
+    const leader = streams[0].frame().page();
+    const others = tabs.filter((t) => t !== leader);
+    await leader.close();
+    await eventually(() => streams.length === 2, "a new leader's stream");
+    // The new stream resumes after the last event the tabs saw.
+    assertEquals(
+      new URL(streams[1].url()).searchParams.get("lastEventId") !== null ||
+        streams[1].headers()["last-event-id"] !== undefined,
+      true,
+    );
+    await publish(app.url, "After the handover");
+    for (const tab of others) {
+      await tab.locator("li", { hasText: "After the handover" }).first()
         .waitFor(WAIT);
-      assertEquals(await countItems(page, "After going back"), 1);
-      await context.close();
-    } finally {
-      await browser.close();
     }
-  },
-});
-
-Deno.test({
-  name: "an event published before the page's stream opens shows once",
-  ignore: !chromium,
-  fn: async () => {
-    await using app = await startApp();
-    const browser = await launchChromium();
-    try {
-      const page = await browser.newPage();
-      const stream = await holdRequests(
-        page,
-        (u) => u.pathname === "/api/events",
-      );
-      await page.goto(app.url + "/");
-      await stream.held; // rendered and hydrated; the stream is not open yet
-      await publish(app.url, "While the page loads");
-      stream.release();
-      await feedItems(page, "While the page loads").waitFor(WAIT);
-      await page.locator('[data-status="open"]').first().waitFor(WAIT);
-      // A later event is shown after it: by then a duplicate would be too.
-      await publish(app.url, "Once live");
-      await feedItems(page, "Once live").waitFor(WAIT);
-      assertEquals(await countItems(page, "While the page loads"), 1);
-      assertEquals(await countItems(page, "Once live"), 1);
-      await page.close();
-    } finally {
-      await browser.close();
+    for (const tab of others) {
+      assertEquals(await countItems(tab, "To all tabs"), 1);
+      assertEquals(await countItems(tab, "After the handover"), 1);
     }
+    await eventually(
+      async () => (await openStreams(app.url)) === 1,
+      "the old leader's stream to close",
+    );
+    assertEquals(streams.length, 2);
+    await context.close();
   },
-});
+);
 
-Deno.test({
-  name: "a tab joining a live leader gets the event published since its render",
-  ignore: !chromium,
-  fn: async () => {
-    await using app = await startApp();
-    const browser = await launchChromium();
-    try {
-      const context = await browser.newContext();
-      const streams = eventStreams(context);
-      const leader = await context.newPage();
-      await leader.goto(app.url + "/");
-      await leader.locator('[data-status="open"]').first().waitFor(WAIT);
+browserTest(
+  "a page reached with the Back button is live again",
+  async ({ app, page }) => {
+    await page.goto(app.url + "/");
+    await page.locator('[data-status="open"]').first().waitFor(WAIT);
+    await page.goto(app.url + "/about"); // may keep "/" in the back/forward cache
+    await page.goBack();
+    await page.locator('[data-status="open"]').first().waitFor(WAIT);
+    await publish(app.url, "After going back");
+    await page.locator("li", { hasText: "After going back" }).first()
+      .waitFor(WAIT);
+    assertEquals(await countItems(page, "After going back"), 1);
+  },
+);
 
-      const follower = await context.newPage();
-      // Its islands (so its joining the leader) wait until after the publish.
-      const scripts = await holdRequests(
-        follower,
-        (u) => u.pathname.startsWith("/_frsh/js/"),
-      );
-      await follower.goto(app.url + "/", { waitUntil: "commit" });
-      await follower.locator('[data-channel="notifications"]').waitFor(WAIT);
-      await scripts.held;
-      await publish(app.url, "Between render and join");
-      await feedItems(leader, "Between render and join").waitFor(WAIT);
-      scripts.release();
-      await feedItems(follower, "Between render and join").waitFor(WAIT);
-      await follower.locator('[data-status="open"]').first().waitFor(WAIT);
+browserTest(
+  "an event published before the page's stream opens shows once",
+  async ({ app, page }) => {
+    const stream = await holdRequests(
+      page,
+      (u) => u.pathname === "/api/events",
+    );
+    await page.goto(app.url + "/");
+    await stream.held; // rendered and hydrated; the stream is not open yet
+    await publish(app.url, "While the page loads");
+    stream.release();
+    await feedItems(page, "While the page loads").waitFor(WAIT);
+    await page.locator('[data-status="open"]').first().waitFor(WAIT);
+    // A later event is shown after it: by then a duplicate would be too.
+    await publish(app.url, "Once live");
+    await feedItems(page, "Once live").waitFor(WAIT);
+    assertEquals(await countItems(page, "While the page loads"), 1);
+    assertEquals(await countItems(page, "Once live"), 1);
+  },
+);
 
-      await publish(app.url, "After the join");
-      for (const tab of [leader, follower]) {
-        await feedItems(tab, "After the join").waitFor(WAIT);
-        assertEquals(await countItems(tab, "Between render and join"), 1);
-        assertEquals(await countItems(tab, "After the join"), 1);
-      }
-      assertEquals(streams.length, 1, "the follower used the leader's stream");
-      await context.close();
-    } finally {
-      await browser.close();
+browserTest(
+  "a tab joining a live leader gets the event published since its render",
+  async ({ app, browser }) => {
+    const context = await browser.newContext();
+    const streams = eventStreams(context);
+    const leader = await context.newPage();
+    await leader.goto(app.url + "/");
+    await leader.locator('[data-status="open"]').first().waitFor(WAIT);
+
+    const follower = await context.newPage();
+    // Its islands (so its joining the leader) wait until after the publish.
+    const scripts = await holdRequests(
+      follower,
+      (u) => u.pathname.startsWith("/_frsh/js/"),
+    );
+    await follower.goto(app.url + "/", { waitUntil: "commit" });
+    await follower.locator('[data-channel="notifications"]').waitFor(WAIT);
+    await scripts.held;
+    await publish(app.url, "Between render and join");
+    await feedItems(leader, "Between render and join").waitFor(WAIT);
+    scripts.release();
+    await feedItems(follower, "Between render and join").waitFor(WAIT);
+    await follower.locator('[data-status="open"]').first().waitFor(WAIT);
+
+    await publish(app.url, "After the join");
+    for (const tab of [leader, follower]) {
+      await feedItems(tab, "After the join").waitFor(WAIT);
+      assertEquals(await countItems(tab, "Between render and join"), 1);
+      assertEquals(await countItems(tab, "After the join"), 1);
     }
+    assertEquals(streams.length, 1, "the follower used the leader's stream");
+    await context.close();
   },
-});
+);

@@ -9,18 +9,11 @@
  */
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
-import { launchChromium, requireChromium } from "../_support/chromium.ts";
-import {
-  assertNoHorizontalOverflow,
-  eventually,
-  startApp,
-} from "../_support/app.ts";
+import { browserTest, WAIT } from "../_support/browser.ts";
+import { assertNoHorizontalOverflow, eventually } from "../_support/app.ts";
 import { startServer } from "../_support/server.ts";
 import type { SimulatorStatus } from "../../lib/app/flights/types.ts";
 import type { StepEvent } from "../../lib/app/flights/simulate.ts";
-
-const chromium = requireChromium();
-const WAIT = { timeout: 15_000 };
 
 async function openBoard(browser: Browser, url: string): Promise<Page> {
   const page = await (await browser.newContext()).newPage();
@@ -55,108 +48,102 @@ async function rowShows(page: Page, step: StepEvent) {
   );
 }
 
-Deno.test({
-  name: "flight board updates live and pauses (manual steps)",
-  ignore: !chromium,
-  fn: async (t) => {
-    // The simulator ticks once an hour here: only the test's steps change the board.
-    await using app = await startApp({
-      env: { HERALD_FLIGHTS_STEP: "on", HERALD_FLIGHTS_TICK_MS: "3600000" },
-    });
-    const browser = await launchChromium();
-    try {
-      const one = await openBoard(browser, app.url);
-      const two = await openBoard(browser, app.url);
-      const step = async () => {
-        const res = await fetch(app.url + "/flights/step", { method: "POST" });
-        return { status: res.status, body: await res.json() };
-      };
+browserTest(
+  "flight board updates live and pauses (manual steps)",
+  async ({ app, browser, t }) => {
+    const one = await openBoard(browser, app.url);
+    const two = await openBoard(browser, app.url);
+    const step = async () => {
+      const res = await fetch(app.url + "/flights/step", { method: "POST" });
+      return { status: res.status, body: await res.json() };
+    };
 
-      await t.step("a change renders in every open page", async () => {
-        assert.equal(await one.locator("#flight-rows tr").count(), 8);
-        for (let i = 0; i < 6; i++) {
-          const { status, body } = await step();
-          assert.equal(status, 201);
-          await rowShows(one, body);
-          await rowShows(two, body);
-          assert.equal(await pageSeq(one), body.data.seq);
-        }
-      });
-
-      await t.step("a page opened later shows the current state", async () => {
-        const late = await (await browser.newContext({
-          javaScriptEnabled: false,
-        })).newPage();
-        await late.goto(app.url + "/flights");
-        const rows = (p: Page) =>
-          p.locator("#flight-rows tr").evaluateAll((els) =>
-            els.map((el) =>
-              `${el.getAttribute("data-flight-id")}=${
-                el.getAttribute("data-state")
-              }`
-            )
-          );
-        assert.deepEqual(await rows(late), await rows(one));
-        assert.equal(await pageSeq(late), await pageSeq(one));
-        await late.context().close();
-      });
-
-      await t.step("pause reaches every page and refuses changes", async () => {
-        await one.click("#flights-pause");
-        await two.locator('#flight-board[data-paused="true"]').waitFor(WAIT);
-        assert.equal(
-          await two.locator("#flights-pause").innerText(),
-          "Resume updates",
-        );
-        const seq = await pageSeq(two);
-        const refused = await step();
-        assert.equal(refused.status, 409);
-        assert.equal(refused.body.error.code, "paused");
-        assert.equal((await status(app.url)).seq, seq);
-        await two.click("#flights-pause");
-        await one.locator('#flight-board[data-paused="false"]').waitFor(WAIT);
-        const { status: code, body } = await step();
-        assert.equal(code, 201);
+    await t.step("a change renders in every open page", async () => {
+      assert.equal(await one.locator("#flight-rows tr").count(), 8);
+      for (let i = 0; i < 6; i++) {
+        const { status, body } = await step();
+        assert.equal(status, 201);
         await rowShows(one, body);
-      });
+        await rowShows(two, body);
+        assert.equal(await pageSeq(one), body.data.seq);
+      }
+    });
 
-      await t.step("nothing overflows sideways at 375 px", async () => {
-        const page = await (await browser.newContext({
-          viewport: { width: 375, height: 740 },
-        })).newPage();
-        await page.goto(app.url + "/flights");
-        await assertNoHorizontalOverflow(page);
-        await page.context().close();
-      });
+    await t.step("a page opened later shows the current state", async () => {
+      const late = await (await browser.newContext({
+        javaScriptEnabled: false,
+      })).newPage();
+      await late.goto(app.url + "/flights");
+      const rows = (p: Page) =>
+        p.locator("#flight-rows tr").evaluateAll((els) =>
+          els.map((el) =>
+            `${el.getAttribute("data-flight-id")}=${
+              el.getAttribute("data-state")
+            }`
+          )
+        );
+      assert.deepEqual(await rows(late), await rows(one));
+      assert.equal(await pageSeq(late), await pageSeq(one));
+      await late.context().close();
+    });
 
-      await t.step(
-        "a pause that cannot reach the server says so beside the button",
-        async () => {
-          await app.stopServer();
-          await one.click("#flights-pause");
-          await one.locator("#flights-error", { hasText: "could not" })
-            .waitFor(WAIT);
-          assert.equal(
-            await one.getAttribute("#flight-board", "data-paused"),
-            "false",
-          );
-          assert.equal(
-            await one.locator("#flights-pause").innerText(),
-            "Pause updates",
-          );
-        },
+    await t.step("pause reaches every page and refuses changes", async () => {
+      await one.click("#flights-pause");
+      await two.locator('#flight-board[data-paused="true"]').waitFor(WAIT);
+      assert.equal(
+        await two.locator("#flights-pause").innerText(),
+        "Resume updates",
       );
-    } finally {
-      await browser.close();
-    }
-  },
-});
+      const seq = await pageSeq(two);
+      const refused = await step();
+      assert.equal(refused.status, 409);
+      assert.equal(refused.body.error.code, "paused");
+      assert.equal((await status(app.url)).seq, seq);
+      await two.click("#flights-pause");
+      await one.locator('#flight-board[data-paused="false"]').waitFor(WAIT);
+      const { status: code, body } = await step();
+      assert.equal(code, 201);
+      await rowShows(one, body);
+    });
 
-Deno.test({
-  name:
-    "flight simulator: pause stops it; exactly one of two processes runs it",
-  ignore: !chromium,
-  fn: async (t) => {
+    await t.step("nothing overflows sideways at 375 px", async () => {
+      const page = await (await browser.newContext({
+        viewport: { width: 375, height: 740 },
+      })).newPage();
+      await page.goto(app.url + "/flights");
+      await assertNoHorizontalOverflow(page);
+      await page.context().close();
+    });
+
+    await t.step(
+      "a pause that cannot reach the server says so beside the button",
+      async () => {
+        await app.stopServer();
+        await one.click("#flights-pause");
+        await one.locator("#flights-error", { hasText: "could not" })
+          .waitFor(WAIT);
+        assert.equal(
+          await one.getAttribute("#flight-board", "data-paused"),
+          "false",
+        );
+        assert.equal(
+          await one.locator("#flights-pause").innerText(),
+          "Pause updates",
+        );
+      },
+    );
+  },
+  {
+    // The simulator ticks once an hour here: only the test's steps change the board.
+    app: {
+      env: { HERALD_FLIGHTS_STEP: "on", HERALD_FLIGHTS_TICK_MS: "3600000" },
+    },
+  },
+);
+
+browserTest(
+  "flight simulator: pause stops it; exactly one of two processes runs it",
+  async ({ browser, t }) => {
     const dir = await Deno.makeTempDir({ prefix: "herald-flights-" });
     const env = {
       HERALD_BROKER: "kv",
@@ -168,7 +155,6 @@ Deno.test({
       await startServer({ entry: "main.ts", readyPath: "/about", env }),
       await startServer({ entry: "main.ts", readyPath: "/about", env }),
     ];
-    const browser = await launchChromium();
     try {
       // Each process starts its simulator on its first /flights request.
       const page = await openBoard(browser, servers[0].url);
@@ -242,9 +228,11 @@ Deno.test({
         },
       );
     } finally {
+      // The pages go first, so that no open stream holds up a server's stop.
       await browser.close();
       for (const server of servers) await server.stop();
       await Deno.remove(dir, { recursive: true });
     }
   },
-});
+  { app: false },
+);

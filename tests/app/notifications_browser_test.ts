@@ -8,18 +8,13 @@
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
-import { launchChromium, requireChromium } from "../_support/chromium.ts";
+import { browserTest, WAIT } from "../_support/browser.ts";
 import {
   assertNoHorizontalOverflow,
   eventually,
   PHONE_VIEWPORT,
-  startApp,
 } from "../_support/app.ts";
 import { brokerFromEnv } from "../../lib/realtime/brokers/create.ts";
-
-const chromium = requireChromium();
-/** A hang guard for waits, not a timing assertion. */
-const WAIT = { timeout: 10_000 };
 
 const publicItems = (page: Page) =>
   page.locator('[data-channel="notifications"] li').allInnerTexts();
@@ -42,227 +37,212 @@ async function publish(page: Page, message: string, opts: {
   await page.click('#publish button[type="submit"]');
 }
 
-Deno.test({
-  name: "notifications page in Chromium",
-  ignore: !chromium,
-  fn: async (t) => {
-    await using app = await startApp();
-    const browser = await launchChromium();
-    try {
-      await t.step("a post in one page appears live in another", async () => {
-        const alice = await openLive(browser, app.url);
-        const bob = await openLive(browser, app.url);
-        // What sits below the feed must not move when an item arrives.
-        const below = bob.locator("[data-user-id]");
-        const before = await below.boundingBox();
-        await publish(alice, "Deploy finished", { kind: "success" });
-        const item = bob.locator('[data-channel="notifications"] li', {
-          hasText: "Deploy finished",
-        });
-        await item.waitFor(WAIT);
-        assertEquals(await below.boundingBox(), before, "no layout jump");
-        assertEquals(await item.getAttribute("data-kind"), "success");
-        // The island reset the form once the post succeeded.
-        await eventually(
-          async () => (await alice.inputValue("#publish-message")) === "",
-          "the form to reset",
-        );
-        await alice.context().close();
-        await bob.context().close();
+browserTest(
+  "notifications page in Chromium",
+  async ({ app, browser, t }) => {
+    await t.step("a post in one page appears live in another", async () => {
+      const alice = await openLive(browser, app.url);
+      const bob = await openLive(browser, app.url);
+      // What sits below the feed must not move when an item arrives.
+      const below = bob.locator("[data-user-id]");
+      const before = await below.boundingBox();
+      await publish(alice, "Deploy finished", { kind: "success" });
+      const item = bob.locator('[data-channel="notifications"] li', {
+        hasText: "Deploy finished",
       });
-
-      await t.step(
-        "an API error shows inline, nothing is published",
-        async () => {
-          const page = await openLive(browser, app.url);
-          const before = (await publicItems(page)).length;
-          await publish(page, "   "); // passes `required`, fails the server's check
-          await page.locator("#publish-error", { hasText: "Write a message" })
-            .waitFor(WAIT);
-          assertEquals(
-            await page.getAttribute("#publish-message", "aria-invalid"),
-            "true",
-          );
-          assertEquals((await publicItems(page)).length, before);
-          await page.context().close();
-        },
+      await item.waitFor(WAIT);
+      assertEquals(await below.boundingBox(), before, "no layout jump");
+      assertEquals(await item.getAttribute("data-kind"), "success");
+      // The island reset the form once the post succeeded.
+      await eventually(
+        async () => (await alice.inputValue("#publish-message")) === "",
+        "the form to reset",
       );
+      await alice.context().close();
+      await bob.context().close();
+    });
 
-      await t.step("the private feed is the visitor's own", async () => {
-        const alice = await openLive(browser, app.url);
-        const bob = await openLive(browser, app.url);
-        const feed = alice.locator("[data-user-id]");
-        const userId = await feed.getAttribute("data-user-id");
-        assertEquals(await feed.getAttribute("data-channel"), `user:${userId}`);
-        await publish(alice, "Only for Alice", { to: "me" });
-        await feed.locator("li", { hasText: "Only for Alice" }).waitFor(WAIT)
-          .catch(async (err) => {
-            console.error(
-              "DEBUG form:",
-              await alice.locator("#publish").innerText(),
-            );
-            console.error("DEBUG feed:", await feed.innerText());
-            throw err;
-          });
-        // Bob gets a later public one, so he has been live all along.
-        await publish(alice, "For everyone");
-        await bob.locator("li", { hasText: "For everyone" }).first().waitFor(
-          WAIT,
-        );
-        assertEquals(
-          await bob.locator("li", { hasText: "Only for Alice" }).count(),
-          0,
-        );
-        await alice.context().close();
-        await bob.context().close();
-      });
-
-      await t.step(
-        "toasts close with their button and by themselves",
-        async () => {
-          const alice = await openLive(browser, app.url);
-          const bob = await openLive(browser, app.url);
-          await publish(alice, "Toast one");
-          const one = bob.locator('[role="status"][data-toast]', {
-            hasText: "Toast one",
-          });
-          await one.waitFor(WAIT);
-          await one.getByRole("button", { name: "Dismiss notification" })
-            .click();
-          await one.waitFor({ state: "detached", ...WAIT });
-          await publish(alice, "Toast two", { kind: "warning" });
-          const two = bob.locator("[data-toast]", { hasText: "Toast two" });
-          await two.waitFor(WAIT);
-          assertEquals(await two.getAttribute("data-toast"), "warning");
-          await two.waitFor({ state: "detached", timeout: 15_000 });
-          await alice.context().close();
-          await bob.context().close();
-        },
-      );
-
-      await t.step("the form works without JavaScript", async () => {
-        const context = await browser.newContext({ javaScriptEnabled: false });
-        const page = await context.newPage();
-        await page.goto(app.url + "/");
-        await page.fill("#publish-message", "Posted without JS");
-        await page.selectOption("#publish-kind", "error");
-        const [response] = await Promise.all([
-          page.waitForResponse((r) => r.request().method() === "POST"),
-          page.click('#publish button[type="submit"]'),
-        ]);
-        assertEquals(response.status(), 303);
-        await page.waitForLoadState();
-        const item = page.locator('[data-channel="notifications"] li').first();
-        assertEquals(
-          (await item.innerText()).includes("Posted without JS"),
-          true,
-        );
-        assertEquals(await item.getAttribute("data-kind"), "error");
-        await page.locator("text=Published.").waitFor(WAIT);
-        // And an invalid one comes back with the error beside the form.
-        await page.fill("#publish-message", "  ");
-        await page.click('#publish button[type="submit"]');
-        await page.waitForLoadState();
+    await t.step(
+      "an API error shows inline, nothing is published",
+      async () => {
+        const page = await openLive(browser, app.url);
+        const before = (await publicItems(page)).length;
+        await publish(page, "   "); // passes `required`, fails the server's check
         await page.locator("#publish-error", { hasText: "Write a message" })
           .waitFor(WAIT);
-        await context.close();
-      });
+        assertEquals(
+          await page.getAttribute("#publish-message", "aria-invalid"),
+          "true",
+        );
+        assertEquals((await publicItems(page)).length, before);
+        await page.context().close();
+      },
+    );
 
-      await t.step("nothing overflows sideways on a 375 px phone", async () => {
-        const context = await browser.newContext({ viewport: PHONE_VIEWPORT });
-        const page = await context.newPage();
-        await page.goto(app.url + "/");
-        await page.locator('[data-status="open"]').first().waitFor(WAIT);
-        await publish(page, "A long message ".repeat(20) + "x".repeat(120));
-        await page.locator("[data-toast]").first().waitFor(WAIT);
-        await assertNoHorizontalOverflow(page);
-        await context.close();
-      });
-
-      await t.step(
-        "after a server restart the feed resumes: none missing, none twice",
-        async () => {
-          const watcher = await openLive(browser, app.url);
-          const poster = await openLive(browser, app.url);
-          await publish(poster, "R before");
-          await watcher.locator("li", { hasText: "R before" }).waitFor(WAIT);
-
-          await app.stopServer();
-          await watcher.locator('[data-status="reconnecting"]').waitFor(WAIT);
-          // Published while the server is down, straight into its KV file.
-          const broker = await brokerFromEnv({
-            HERALD_BROKER: "kv",
-            HERALD_KV_PATH: app.kvPath,
-          });
-          try {
-            await broker.publish("notifications", {
-              data: { message: "R during", kind: "info" },
-            });
-          } finally {
-            await broker.close();
-          }
-          await app.restart();
-
-          await watcher.locator('[data-status="open"]').waitFor({
-            timeout: 45_000,
-          });
-          await poster.locator('[data-status="open"]').waitFor({
-            timeout: 45_000,
-          });
-          await publish(poster, "R after");
-          await watcher.locator("li", { hasText: "R after" }).waitFor(WAIT);
-          const seen = (await publicItems(watcher))
-            .map((text) => text.match(/R (before|during|after)/)?.[0])
-            .filter(Boolean);
-          assertEquals(seen, ["R after", "R during", "R before"]);
-          await watcher.context().close();
-          await poster.context().close();
-        },
+    await t.step("the private feed is the visitor's own", async () => {
+      const alice = await openLive(browser, app.url);
+      const bob = await openLive(browser, app.url);
+      const feed = alice.locator("[data-user-id]");
+      const userId = await feed.getAttribute("data-user-id");
+      assertEquals(await feed.getAttribute("data-channel"), `user:${userId}`);
+      await publish(alice, "Only for Alice", { to: "me" });
+      await feed.locator("li", { hasText: "Only for Alice" }).waitFor(WAIT)
+        .catch(async (err) => {
+          console.error(
+            "DEBUG form:",
+            await alice.locator("#publish").innerText(),
+          );
+          console.error("DEBUG feed:", await feed.innerText());
+          throw err;
+        });
+      // Bob gets a later public one, so he has been live all along.
+      await publish(alice, "For everyone");
+      await bob.locator("li", { hasText: "For everyone" }).first().waitFor(
+        WAIT,
       );
-    } finally {
-      await browser.close();
-    }
-  },
-});
+      assertEquals(
+        await bob.locator("li", { hasText: "Only for Alice" }).count(),
+        0,
+      );
+      await alice.context().close();
+      await bob.context().close();
+    });
 
-Deno.test({
-  name: "a resume past the retained history reloads the feed (gap)",
-  ignore: !chromium,
-  fn: async () => {
-    // History keeps 3 events per channel, so a client 5 behind has a gap.
-    await using app = await startApp({ env: { HERALD_HISTORY_LIMIT: "3" } });
-    const browser = await launchChromium();
-    try {
-      const watcher = await openLive(browser, app.url);
-      await publish(watcher, "G0");
-      await watcher.locator("li", { hasText: "G0" }).first().waitFor(WAIT);
-      await app.stopServer();
-      const broker = await brokerFromEnv({
-        HERALD_BROKER: "kv",
-        HERALD_KV_PATH: app.kvPath,
-        HERALD_HISTORY_LIMIT: "3",
-      });
-      try {
-        for (let i = 1; i <= 5; i++) {
-          await broker.publish("notifications", { data: { message: `G${i}` } });
+    await t.step(
+      "toasts close with their button and by themselves",
+      async () => {
+        const alice = await openLive(browser, app.url);
+        const bob = await openLive(browser, app.url);
+        await publish(alice, "Toast one");
+        const one = bob.locator('[role="status"][data-toast]', {
+          hasText: "Toast one",
+        });
+        await one.waitFor(WAIT);
+        await one.getByRole("button", { name: "Dismiss notification" })
+          .click();
+        await one.waitFor({ state: "detached", ...WAIT });
+        await publish(alice, "Toast two", { kind: "warning" });
+        const two = bob.locator("[data-toast]", { hasText: "Toast two" });
+        await two.waitFor(WAIT);
+        assertEquals(await two.getAttribute("data-toast"), "warning");
+        await two.waitFor({ state: "detached", ...WAIT });
+        await alice.context().close();
+        await bob.context().close();
+      },
+    );
+
+    await t.step("the form works without JavaScript", async () => {
+      const context = await browser.newContext({ javaScriptEnabled: false });
+      const page = await context.newPage();
+      await page.goto(app.url + "/");
+      await page.fill("#publish-message", "Posted without JS");
+      await page.selectOption("#publish-kind", "error");
+      const [response] = await Promise.all([
+        page.waitForResponse((r) => r.request().method() === "POST"),
+        page.click('#publish button[type="submit"]'),
+      ]);
+      assertEquals(response.status(), 303);
+      await page.waitForLoadState();
+      const item = page.locator('[data-channel="notifications"] li').first();
+      assertEquals(
+        (await item.innerText()).includes("Posted without JS"),
+        true,
+      );
+      assertEquals(await item.getAttribute("data-kind"), "error");
+      await page.locator("text=Published.").waitFor(WAIT);
+      // And an invalid one comes back with the error beside the form.
+      await page.fill("#publish-message", "  ");
+      await page.click('#publish button[type="submit"]');
+      await page.waitForLoadState();
+      await page.locator("#publish-error", { hasText: "Write a message" })
+        .waitFor(WAIT);
+      await context.close();
+    });
+
+    await t.step("nothing overflows sideways on a 375 px phone", async () => {
+      const context = await browser.newContext({ viewport: PHONE_VIEWPORT });
+      const page = await context.newPage();
+      await page.goto(app.url + "/");
+      await page.locator('[data-status="open"]').first().waitFor(WAIT);
+      await publish(page, "A long message ".repeat(20) + "x".repeat(120));
+      await page.locator("[data-toast]").first().waitFor(WAIT);
+      await assertNoHorizontalOverflow(page);
+      await context.close();
+    });
+
+    await t.step(
+      "after a server restart the feed resumes: none missing, none twice",
+      async () => {
+        const watcher = await openLive(browser, app.url);
+        const poster = await openLive(browser, app.url);
+        await publish(poster, "R before");
+        await watcher.locator("li", { hasText: "R before" }).waitFor(WAIT);
+
+        await app.stopServer();
+        await watcher.locator('[data-status="reconnecting"]').waitFor(WAIT);
+        // Published while the server is down, straight into its KV file.
+        const broker = await brokerFromEnv({
+          HERALD_BROKER: "kv",
+          HERALD_KV_PATH: app.kvPath,
+        });
+        try {
+          await broker.publish("notifications", {
+            data: { message: "R during", kind: "info" },
+          });
+        } finally {
+          await broker.close();
         }
-      } finally {
-        await broker.close();
-      }
-      await app.restart();
-      // The island reloads the retained history: the three newest, once each.
-      await eventually(
-        async () => {
-          const seen = (await publicItems(watcher))
-            .map((text) => text.match(/G\d/)?.[0]);
-          return seen.join() === "G5,G4,G3";
-        },
-        "the feed to show the retained history",
-        45_000,
-      );
-      await watcher.context().close();
-    } finally {
-      await browser.close();
-    }
+        await app.restart();
+
+        // Past the reconnect backoff that grew while the server was down.
+        const reconnect = { timeout: 3 * WAIT.timeout };
+        await watcher.locator('[data-status="open"]').waitFor(reconnect);
+        await poster.locator('[data-status="open"]').waitFor(reconnect);
+        await publish(poster, "R after");
+        await watcher.locator("li", { hasText: "R after" }).waitFor(WAIT);
+        const seen = (await publicItems(watcher))
+          .map((text) => text.match(/R (before|during|after)/)?.[0])
+          .filter(Boolean);
+        assertEquals(seen, ["R after", "R during", "R before"]);
+        await watcher.context().close();
+        await poster.context().close();
+      },
+    );
   },
-});
+);
+
+browserTest(
+  "a resume past the retained history reloads the feed (gap)",
+  async ({ app, browser }) => {
+    const watcher = await openLive(browser, app.url);
+    await publish(watcher, "G0");
+    await watcher.locator("li", { hasText: "G0" }).first().waitFor(WAIT);
+    await app.stopServer();
+    const broker = await brokerFromEnv({
+      HERALD_BROKER: "kv",
+      HERALD_KV_PATH: app.kvPath,
+      HERALD_HISTORY_LIMIT: "3",
+    });
+    try {
+      for (let i = 1; i <= 5; i++) {
+        await broker.publish("notifications", { data: { message: `G${i}` } });
+      }
+    } finally {
+      await broker.close();
+    }
+    await app.restart();
+    // The island reloads the retained history: the three newest, once each.
+    await eventually(
+      async () => {
+        const seen = (await publicItems(watcher))
+          .map((text) => text.match(/G\d/)?.[0]);
+        return seen.join() === "G5,G4,G3";
+      },
+      "the feed to show the retained history",
+      3 * WAIT.timeout,
+    );
+    await watcher.context().close();
+  },
+  // History keeps 3 events per channel, so a client 5 behind has a gap.
+  { app: { env: { HERALD_HISTORY_LIMIT: "3" } } },
+);

@@ -10,21 +10,12 @@ import {
   deepStrictEqual as assertEquals,
   ok as assert,
 } from "node:assert/strict";
-import { launchChromium, requireChromium } from "../_support/chromium.ts";
-import {
-  assertNoHorizontalOverflow,
-  PHONE_VIEWPORT,
-  startApp,
-} from "../_support/app.ts";
+import { browserTest } from "../_support/browser.ts";
+import { assertNoHorizontalOverflow, PHONE_VIEWPORT } from "../_support/app.ts";
 
-const chromium = requireChromium();
-
-Deno.test({
-  name: "app shell: navigation, skip link, /about without scripts, 404",
-  ignore: !chromium,
-  fn: async (t) => {
-    await using app = await startApp();
-
+browserTest(
+  "app shell: navigation, skip link, /about without scripts, 404",
+  async ({ app, page, t }) => {
     await t.step("/about ships no script at all", async () => {
       const res = await fetch(`${app.url}/about`);
       const html = await res.text();
@@ -42,62 +33,54 @@ Deno.test({
       assert(html.includes('aria-label="Main"'), "inside the layout");
     });
 
-    const browser = await launchChromium();
-    try {
-      const context = await browser.newContext({ viewport: PHONE_VIEWPORT });
-      const page = await context.newPage();
-
-      await t.step("the current page is marked in the navigation", async () => {
-        for (
-          const [path, label] of [
-            ["/", "Notifications"],
-            ["/logs", "Logs"],
-            ["/clock", "Clock"],
-            ["/about", "About"],
-          ]
-        ) {
-          await page.goto(app.url + path);
-          const current = page.locator('nav[aria-label="Main"] [aria-current]');
-          assertEquals(await current.count(), 1, `one current link on ${path}`);
-          assertEquals(await current.innerText(), label);
-          assertEquals(await current.getAttribute("aria-current"), "page");
-          await assertNoHorizontalOverflow(page);
-        }
-      });
-
-      await t.step(
-        "the skip link comes first and jumps to the content",
-        async () => {
-          await page.goto(app.url + "/about");
-          await page.keyboard.press("Tab");
-          const first = await page.evaluate(() => ({
-            text: document.activeElement?.textContent,
-            href: document.activeElement?.getAttribute("href"),
-            visible: (document.activeElement as HTMLElement).offsetWidth > 1,
-          }));
-          assertEquals(first, {
-            text: "Skip to content",
-            href: "#main",
-            visible: true,
-          });
-          await page.keyboard.press("Enter");
-          assertEquals(
-            await page.evaluate(() => document.activeElement?.id),
-            "main",
-          );
-        },
-      );
-
-      await t.step("the 404 page fits a phone", async () => {
-        await page.goto(
-          app.url + "/" + "a-very-long-missing-address".repeat(6),
-        );
-        await page.getByText("Page not found").waitFor();
+    await t.step("the current page is marked in the navigation", async () => {
+      for (
+        const [path, label] of [
+          ["/", "Notifications"],
+          ["/logs", "Logs"],
+          ["/clock", "Clock"],
+          ["/about", "About"],
+        ]
+      ) {
+        await page.goto(app.url + path);
+        const current = page.locator('nav[aria-label="Main"] [aria-current]');
+        assertEquals(await current.count(), 1, `one current link on ${path}`);
+        assertEquals(await current.innerText(), label);
+        assertEquals(await current.getAttribute("aria-current"), "page");
         await assertNoHorizontalOverflow(page);
-      });
-      await context.close();
-    } finally {
-      await browser.close();
-    }
+      }
+    });
+
+    await t.step(
+      "the skip link comes first and jumps to the content",
+      async () => {
+        await page.goto(app.url + "/about");
+        await page.keyboard.press("Tab");
+        const first = await page.evaluate(() => ({
+          text: document.activeElement?.textContent,
+          href: document.activeElement?.getAttribute("href"),
+          visible: (document.activeElement as HTMLElement).offsetWidth > 1,
+        }));
+        assertEquals(first, {
+          text: "Skip to content",
+          href: "#main",
+          visible: true,
+        });
+        await page.keyboard.press("Enter");
+        assertEquals(
+          await page.evaluate(() => document.activeElement?.id),
+          "main",
+        );
+      },
+    );
+
+    await t.step("the 404 page fits a phone", async () => {
+      await page.goto(
+        app.url + "/" + "a-very-long-missing-address".repeat(6),
+      );
+      await page.getByText("Page not found").waitFor();
+      await assertNoHorizontalOverflow(page);
+    });
   },
-});
+  { context: { viewport: PHONE_VIEWPORT } },
+);

@@ -4,12 +4,13 @@
  * fresh.gen.ts, and an open page reloads by itself with the new code.
  */
 import assert from "node:assert/strict";
-import { launchChromium, requireChromium } from "../../_support/chromium.ts";
+import { browserTest, WAIT } from "../../_support/browser.ts";
 import { startServer } from "../../_support/server.ts";
+import { waitFor } from "../../_support/wait.ts";
 import { copyFixture } from "../build/temp_app.ts";
 
-const chromium = requireChromium();
-const TIMEOUT = 30_000;
+/** A restart under `--watch` rebuilds everything: twice the usual guard. */
+const TIMEOUT = 2 * WAIT.timeout;
 
 const NEW_ISLAND = `import { useState } from "preact/hooks";
 
@@ -26,19 +27,9 @@ export default function About() {
 }
 `;
 
-async function waitFor(what: string, check: () => Promise<boolean>) {
-  const deadline = Date.now() + TIMEOUT;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-Deno.test({
-  name:
-    "browser (dev --watch): a new island regenerates fresh.gen.ts and the open page reloads with it",
-  ignore: !chromium,
-  fn: async () => {
+browserTest(
+  "browser (dev --watch): a new island regenerates fresh.gen.ts and the open page reloads with it",
+  async ({ page }) => {
     await using app = await copyFixture();
     // startServer runs `deno run -A {entry} {args}`: the watch flag goes first.
     await using server = await startServer({
@@ -47,34 +38,30 @@ Deno.test({
       cwd: app.root,
       readyPath: "/about",
     });
-    const browser = await launchChromium();
-    try {
-      const page = await browser.newPage();
-      page.setDefaultTimeout(TIMEOUT);
-      await page.goto(server.url + "/about");
-      assert.equal(await page.textContent("h1"), "About");
-      const before = await app.read("fresh.gen.ts");
-      assert.ok(!before.includes("Added"));
+    page.setDefaultTimeout(TIMEOUT);
+    await page.goto(server.url + "/about");
+    assert.equal(await page.textContent("h1"), "About");
+    const before = await app.read("fresh.gen.ts");
+    assert.ok(!before.includes("Added"));
 
-      await app.write("islands/Added.tsx", NEW_ISLAND);
-      await app.write("routes/about.tsx", ABOUT_WITH_ISLAND);
+    await app.write("islands/Added.tsx", NEW_ISLAND);
+    await app.write("routes/about.tsx", ABOUT_WITH_ISLAND);
 
-      await waitFor(
-        "fresh.gen.ts to list the new island",
-        async () =>
-          (await app.read("fresh.gen.ts")).includes(
-            '"./islands/Added.tsx": $Added,',
-          ),
-      );
-      // No page.reload(): the live-reload script does it after the restart.
-      await page.waitForSelector("#about-title", { timeout: TIMEOUT });
-      assert.equal(await page.textContent("#about-title"), "About, edited");
-      await page.click("#added");
-      await page.waitForFunction(() =>
-        document.querySelector("#added")?.textContent === "added 1"
-      );
-    } finally {
-      await browser.close();
-    }
+    await waitFor(
+      async () =>
+        (await app.read("fresh.gen.ts")).includes(
+          '"./islands/Added.tsx": $Added,',
+        ),
+      "fresh.gen.ts to list the new island",
+      TIMEOUT,
+    );
+    // No page.reload(): the live-reload script does it after the restart.
+    await page.waitForSelector("#about-title", { timeout: TIMEOUT });
+    assert.equal(await page.textContent("#about-title"), "About, edited");
+    await page.click("#added");
+    await page.waitForFunction(() =>
+      document.querySelector("#added")?.textContent === "added 1"
+    );
   },
-});
+  { app: false },
+);

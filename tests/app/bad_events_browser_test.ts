@@ -7,12 +7,8 @@
  */
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
-import { launchChromium, requireChromium } from "../_support/chromium.ts";
-import { startApp } from "../_support/app.ts";
+import { browserTest, WAIT } from "../_support/browser.ts";
 import { brokerOn, nested } from "./_hostile_data.ts";
-
-const chromium = requireChromium();
-const WAIT = { timeout: 15_000 };
 
 async function open(browser: Browser, url: string, errors: string[]) {
   const page = await (await browser.newContext()).newPage();
@@ -22,15 +18,10 @@ async function open(browser: Browser, url: string, errors: string[]) {
   return page;
 }
 
-Deno.test({
-  name: "bad live events leave every island alive",
-  ignore: !chromium,
-  fn: async () => {
-    await using app = await startApp({
-      env: { HERALD_FLIGHTS_SIMULATOR: "off", HERALD_FLIGHTS_STEP: "on" },
-    });
+browserTest(
+  "bad live events leave every island alive",
+  async ({ app, browser }) => {
     const broker = await brokerOn(app.kvPath);
-    const browser = await launchChromium();
     const errors: string[] = [];
     try {
       const logs = await open(browser, `${app.url}/logs`, errors);
@@ -106,8 +97,12 @@ Deno.test({
         await page.context().close();
       }
     } finally {
-      await browser.close();
       await broker.close();
     }
   },
-});
+  {
+    app: {
+      env: { HERALD_FLIGHTS_SIMULATOR: "off", HERALD_FLIGHTS_STEP: "on" },
+    },
+  },
+);

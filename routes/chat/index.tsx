@@ -13,7 +13,8 @@ import ConnectionBadge from "../../islands/ConnectionBadge.tsx";
 import ChatLobby from "../../islands/ChatLobby.tsx";
 import { errorResponse, HttpError } from "../../lib/http/error.ts";
 import { readFields, wantsJson } from "../../lib/app/chat/fields.ts";
-import { createRoomJson } from "../../lib/app/chat/http.ts";
+import { chatHttpError, createRoomJson } from "../../lib/app/chat/http.ts";
+import { validRoomName } from "../../lib/app/chat/validate.ts";
 import { getChat } from "../../lib/app/chat/runtime.ts";
 import { pageSince } from "../../lib/app/page/since.ts";
 import type { Room } from "../../lib/app/chat/types.ts";
@@ -40,12 +41,16 @@ export const handler: Handlers<LobbyData> = {
     try {
       const fields = await readFields(req);
       value = typeof fields.room === "string" ? fields.room : "";
-      const room = await (await getChat()).createRoom(value, session?.name);
+      const room = await (await getChat()).createRoom(
+        validRoomName(value),
+        session?.name,
+      );
       return new Response(null, {
         status: 303,
         headers: { location: `/chat/${room.name}` },
       });
-    } catch (err) {
+    } catch (caught) {
+      const err = chatHttpError(caught);
       if (!(err instanceof HttpError) || err.status >= 500) {
         return errorResponse(err);
       }

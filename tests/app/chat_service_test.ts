@@ -10,7 +10,11 @@ import { ChatService } from "../../lib/app/chat/service.ts";
 import { mergeLines, toLine } from "../../lib/app/chat/lines.ts";
 import { roomChannel, ROOMS_CHANNEL } from "../../lib/app/chat/types.ts";
 import { HttpError } from "../../lib/http/error.ts";
+import { chatHttpError } from "../../lib/app/chat/http.ts";
 import {
+  parseJoin,
+  parseMember,
+  parseMessage,
   validMessage,
   validRoomName,
   validUsername,
@@ -18,14 +22,57 @@ import {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * The service as the HTTP edge drives it: raw fields parsed by validate.ts,
+ * the chat's errors mapped to HTTP by lib/app/chat/http.ts.
+ */
+function atEdge(chat: ChatService) {
+  const run = async <T>(fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      throw chatHttpError(err);
+    }
+  };
+  return {
+    createRoom: (name: unknown, by?: string) =>
+      run(() => chat.createRoom(validRoomName(name), by)),
+    join: (room: string, username: unknown, memberId?: string) =>
+      run(() => chat.join(parseJoin(room, { username, memberId }))),
+    leave: (
+      room: string,
+      username: unknown,
+      memberId: unknown,
+      seat: unknown,
+    ) => run(() => chat.leave(parseMember(room, { username, memberId, seat }))),
+    heartbeat: (room: string, username: unknown, memberId: unknown) =>
+      run(() => chat.heartbeat(parseMember(room, { username, memberId }))),
+    send: (room: string, username: unknown, memberId: unknown, text: unknown) =>
+      run(() => chat.send(parseMessage(room, { username, memberId, text }))),
+    listRooms: () => chat.listRooms(),
+    members: (room: string) => chat.members(room),
+    sweep: (room: string) => chat.sweep(room),
+    lines: (room: string) => chat.lines(room),
+    state: (room: string) => chat.state(room),
+  };
+}
+
 async function withChat(
-  fn: (chat: ChatService, broker: Broker, store: AppStore) => Promise<void>,
+  fn: (
+    chat: ReturnType<typeof atEdge>,
+    broker: Broker,
+    store: AppStore,
+  ) => Promise<void>,
   memberTtlMs = 45_000,
 ) {
   const broker = await createBroker({ broker: "memory" });
   const store = await createStore({ kind: "memory" });
   try {
-    await fn(new ChatService(store, broker, { memberTtlMs }), broker, store);
+    await fn(
+      atEdge(new ChatService(store, broker, { memberTtlMs })),
+      broker,
+      store,
+    );
   } finally {
     await store.close();
     await broker.close();
@@ -178,7 +225,7 @@ Deno.test("rooms and history survive a restart on Deno KV", async () => {
     {
       const broker = await createBroker({ broker: "kv", path });
       const store = await createStore({ kind: "kv", path });
-      const chat = new ChatService(store, broker);
+      const chat = atEdge(new ChatService(store, broker));
       await chat.createRoom("lobby");
       const ada = await chat.join("lobby", "Ada");
       await chat.send("lobby", "Ada", ada.memberId, "before the restart");

@@ -1,7 +1,8 @@
 /**
  * The chat's HTTP answers, shared by the thin route files under
  * routes/chat/. Islands post JSON and get JSON (errors as
- * `{"error": {"code", "message"}}` from lib/http/error.ts); the room list's
+ * `{"error": {"code", "message"}}` from lib/http/error.ts, mapped from the
+ * chat's own errors by {@link chatHttpError}); the room list's
  * create form also works without JavaScript (303 to the new room, or the
  * page again with the error).
  *
@@ -17,24 +18,74 @@
  * @module
  */
 import { errorResponse, HttpError } from "../../http/error.ts";
+import {
+  ChatError,
+  InvalidInput,
+  NameTaken,
+  NotAMember,
+  RoomExists,
+  RoomNotFound,
+} from "./errors.ts";
 import { readFields } from "./fields.ts";
 import { getChat } from "./runtime.ts";
-import { validRoomName } from "./validate.ts";
+import {
+  parseJoin,
+  parseMember,
+  parseMessage,
+  validRoomName,
+} from "./validate.ts";
+
+/** The one mapping of chat errors to HTTP answers, with the words a person reads. */
+export function chatHttpError(err: unknown): unknown {
+  if (!(err instanceof ChatError)) return err;
+  if (err instanceof InvalidInput) {
+    return new HttpError(400, `invalid_${err.field}`, err.message);
+  }
+  if (err instanceof RoomExists) {
+    return new HttpError(
+      409,
+      "room_exists",
+      `A room named “${err.room}” already exists. Pick another name, or open it from the list.`,
+    );
+  }
+  if (err instanceof RoomNotFound) {
+    return new HttpError(404, "room_not_found", `No room named “${err.room}”.`);
+  }
+  if (err instanceof NameTaken) {
+    return new HttpError(
+      409,
+      "username_taken",
+      `The name “${err.username}” is taken in this room (or one that looks the same). Choose another one.`,
+    );
+  }
+  if (err instanceof NotAMember) {
+    return new HttpError(
+      403,
+      "not_a_member",
+      "Join the room before sending messages.",
+    );
+  }
+  return new HttpError(400, "chat_error", err.message);
+}
 
 /** Runs `fn`, answering any thrown error with its JSON. */
 export async function answer(fn: () => Promise<Response>): Promise<Response> {
   try {
     return await fn();
   } catch (err) {
-    if (!(err instanceof HttpError)) console.error("chat:", err);
-    return errorResponse(err);
+    const mapped = chatHttpError(err);
+    if (!(mapped instanceof HttpError)) console.error("chat:", err);
+    return errorResponse(mapped);
   }
 }
 
 export function createRoomJson(req: Request, createdBy?: string) {
   return answer(async () => {
     const fields = await readFields(req);
-    const room = await (await getChat()).createRoom(fields.room, createdBy);
+    const room = await (await getChat()).createRoom(
+      validRoomName(fields.room),
+      createdBy,
+    );
     return Response.json(
       { room: room.name, url: `/chat/${room.name}` },
       { status: 201 },
@@ -44,53 +95,41 @@ export function createRoomJson(req: Request, createdBy?: string) {
 
 export function joinRoom(req: Request, room: string) {
   return answer(async () => {
-    const f = await readFields(req);
-    const memberId = typeof f.memberId === "string" ? f.memberId : undefined;
-    const joined = await (await getChat()).join(room, f.username, memberId);
+    const input = parseJoin(room, await readFields(req));
+    const joined = await (await getChat()).join(input);
     return Response.json(joined, { status: 201 });
   });
 }
 
 export function leaveRoom(req: Request, room: string) {
   return answer(async () => {
-    const f = await readFields(req);
-    await (await getChat()).leave(room, f.username, f.memberId, f.seat);
+    const input = parseMember(room, await readFields(req));
+    await (await getChat()).leave(input);
     return new Response(null, { status: 204 });
   });
 }
 
 export function heartbeat(req: Request, room: string) {
   return answer(async () => {
-    const f = await readFields(req);
-    const members = await (await getChat()).heartbeat(
-      room,
-      f.username,
-      f.memberId,
-      f.seat,
-    );
+    const input = parseMember(room, await readFields(req));
+    const members = await (await getChat()).heartbeat(input);
     return Response.json({ members });
   });
 }
 
 export function sendMessage(req: Request, room: string) {
   return answer(async () => {
-    const f = await readFields(req);
-    const event = await (await getChat()).send(
-      room,
-      f.username,
-      f.memberId,
-      f.text,
-    );
+    const input = parseMessage(room, await readFields(req));
+    const event = await (await getChat()).send(input);
     return Response.json({ id: event.id }, { status: 201 });
   });
 }
 
 export function roomState(room: string) {
   return answer(async () => {
-    const state = await (await getChat()).state(validRoomName(room));
-    if (!state) {
-      throw new HttpError(404, "room_not_found", `No room named “${room}”.`);
-    }
+    const name = validRoomName(room);
+    const state = await (await getChat()).state(name);
+    if (!state) throw new RoomNotFound(name);
     return Response.json(state, {
       headers: { "cache-control": "no-store" },
     });

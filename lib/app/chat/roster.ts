@@ -1,5 +1,5 @@
 /** A room's member list: unique names regardless of case, in one order; used by the server and the page alike. */
-import { usernameKey } from "./validate.ts";
+import { usernameKey } from "./name_key.ts";
 
 /** True when two usernames are the same member (case does not count). */
 export function sameName(a: string, b: string): boolean {

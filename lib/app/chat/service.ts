@@ -13,19 +13,24 @@
  * compare-and-set, so each join or leave is announced once even with
  * several processes.
  *
+ * Inputs are typed and already checked (lib/app/chat/validate.ts parses
+ * them at the HTTP edge); failures are the chat's own errors (errors.ts).
+ * A room expires `roomTtlMs` after its last member activity (join,
+ * heartbeat, message), so empty rooms leave the lobby.
+ *
  * @example
  * ```ts
  * const chat = new ChatService(store, broker);
  * await chat.createRoom("lobby", "Ada");
- * const { memberId } = await chat.join("lobby", "ada");
- * await chat.send("lobby", "ada", memberId, "hello");
+ * const { memberId } = await chat.join({ room: "lobby", username: "ada" });
+ * await chat.send({ room: "lobby", username: "ada", memberId, text: "hello" });
  * ```
  * @module
  */
 import { envInt, type EnvSource } from "../../config/env.ts";
 import type { Broker, HeraldEvent } from "../../realtime/types.ts";
 import type { AppStore } from "../store/types.ts";
-import { HttpError } from "../../http/error.ts";
+import { NameTaken, NotAMember, RoomExists, RoomNotFound } from "./errors.ts";
 import { toLine, toRoom } from "./lines.ts";
 import { byName, withMember, withoutMember } from "./roster.ts";
 import {
@@ -37,26 +42,48 @@ import {
   ROOMS_CHANNEL,
   type RoomState,
 } from "./types.ts";
-import {
-  usernameKey,
-  validMessage,
-  validRoomName,
-  validUsername,
-} from "./validate.ts";
+import { usernameKey } from "./name_key.ts";
 
 export interface ChatOptions {
   /** A member whose page stops renewing is gone after this long. */
   memberTtlMs?: number;
   /** How many events of the room's history a page shows. */
   historyLimit?: number;
+  /** A room without member activity for this long is gone (at least `memberTtlMs`). */
+  roomTtlMs?: number;
 }
 
-/** `HERALD_CHAT_MEMBER_TTL_MS` (default 45 s) and `HERALD_CHAT_HISTORY` (default 200). */
+/**
+ * `HERALD_CHAT_MEMBER_TTL_MS` (default 45 s), `HERALD_CHAT_HISTORY` (default
+ * 200) and `HERALD_CHAT_ROOM_TTL_MS` (default 1 h).
+ */
 export function chatOptionsFromEnv(env: EnvSource = Deno.env): ChatOptions {
   return {
     memberTtlMs: envInt(env, "HERALD_CHAT_MEMBER_TTL_MS", undefined),
     historyLimit: envInt(env, "HERALD_CHAT_HISTORY", undefined),
+    roomTtlMs: envInt(env, "HERALD_CHAT_ROOM_TTL_MS", undefined, { min: 100 }),
   };
+}
+
+/** A join: a checked room and username; `memberId` when the page held the name before. */
+export interface JoinInput {
+  room: string;
+  username: string;
+  memberId?: string;
+  /** Only the heartbeat's re-join of a lapsed member keeps the page's seat. */
+  seat?: string;
+}
+
+/** A page that says it is a member: the name, the secret its join returned, and its seat. */
+export interface MemberInput {
+  room: string;
+  username: string;
+  memberId: string;
+  seat?: string;
+}
+
+export interface MessageInput extends MemberInput {
+  text: string;
 }
 
 const roomKey = (room: string) => ["chat", "rooms", room];
@@ -81,6 +108,7 @@ export interface Joined {
 export class ChatService {
   readonly memberTtlMs: number;
   readonly historyLimit: number;
+  readonly roomTtlMs: number;
 
   constructor(
     readonly store: AppStore,
@@ -89,6 +117,8 @@ export class ChatService {
   ) {
     this.memberTtlMs = opts.memberTtlMs ?? 45_000;
     this.historyLimit = opts.historyLimit ?? 200;
+    // A room with a member renews on every heartbeat: it must outlive one interval.
+    this.roomTtlMs = Math.max(opts.roomTtlMs ?? 3_600_000, this.memberTtlMs);
   }
 
   async listRooms(): Promise<Room[]> {
@@ -101,20 +131,19 @@ export class ChatService {
     return await this.store.get<Room>(roomKey(room));
   }
 
-  /** Creates a room; 409 when one with that name exists. */
-  async createRoom(name: unknown, createdBy?: string): Promise<Room> {
+  /** Creates a room (a checked name); {@link RoomExists} when one has that name. */
+  async createRoom(name: string, createdBy?: string): Promise<Room> {
     const room: Room = {
-      name: validRoomName(name),
+      name,
       createdAt: Date.now(),
       ...(createdBy ? { createdBy } : {}),
     };
-    if (!await this.store.setIfAbsent(roomKey(room.name), room)) {
-      throw new HttpError(
-        409,
-        "room_exists",
-        `A room named “${room.name}” already exists. Pick another name, or open it from the list.`,
-      );
+    const ttl = { ttlMs: this.roomTtlMs };
+    if (!await this.store.setIfAbsent(roomKey(name), room, ttl)) {
+      throw new RoomExists(name);
     }
+    // An expired room of that name may have left its roster behind.
+    await this.store.delete(rosterKey(name));
     await this.broker.publish(ROOMS_CHANNEL, {
       event: "roomCreated",
       data: room,
@@ -122,27 +151,25 @@ export class ChatService {
     return room;
   }
 
-  async #requireRoom(room: unknown): Promise<string> {
-    const name = validRoomName(room);
-    if (!await this.getRoom(name)) {
-      throw new HttpError(404, "room_not_found", `No room named “${name}”.`);
-    }
+  /** The room, renewed for another `roomTtlMs`: a member is active in it. */
+  async #activeRoom(name: string): Promise<string> {
+    const room = await this.getRoom(name);
+    if (!room) throw new RoomNotFound(name);
+    await this.store.compareAndSet(roomKey(name), room, room, {
+      ttlMs: this.roomTtlMs,
+    });
     return name;
   }
 
   /**
    * Joins `username` to the room. A page that already holds the name (same
-   * `memberId`, e.g. after a reload) keeps it; anyone else gets 409.
+   * `memberId`, e.g. after a reload) keeps it; anyone else gets {@link NameTaken}.
    */
-  async join(
-    room: unknown,
-    username: unknown,
-    memberId?: string,
-    /** Only the heartbeat's re-join of a lapsed member keeps the page's seat. */
-    seat: string = crypto.randomUUID(),
-  ): Promise<Joined> {
-    const name = await this.#requireRoom(room);
-    const user = validUsername(username);
+  async join(input: JoinInput): Promise<Joined> {
+    const name = await this.#activeRoom(input.room);
+    const user = input.username;
+    const { memberId } = input;
+    const seat = input.seat ?? crypto.randomUUID();
     const key = memberKey(name, user);
     const ttl = { ttlMs: this.memberTtlMs };
     const current = await this.store.get<Member>(key);
@@ -150,7 +177,7 @@ export class ChatService {
     if (current && memberId && current.memberId === memberId) {
       member = { ...current, name: user, seat };
       if (!await this.store.compareAndSet(key, current, member, ttl)) {
-        throw this.#taken(user);
+        throw new NameTaken(name, user);
       }
     } else {
       member = {
@@ -160,7 +187,7 @@ export class ChatService {
         joinedAt: Date.now(),
       };
       if (!await this.store.setIfAbsent(key, member, ttl)) {
-        throw this.#taken(user);
+        throw new NameTaken(name, user);
       }
     }
     if (await this.#updateRoster(name, (names) => withMember(names, user))) {
@@ -175,39 +202,22 @@ export class ChatService {
     };
   }
 
-  #taken(user: string) {
-    return new HttpError(
-      409,
-      "username_taken",
-      `The name “${user}” is taken in this room. Choose another one.`,
-    );
-  }
-
   /** The member entry when `memberId` proves the caller is that member. */
-  async #member(room: string, username: unknown, memberId: unknown) {
-    const user = validUsername(username);
-    const member = await this.store.get<Member>(memberKey(room, user));
-    if (
-      !member || typeof memberId !== "string" || member.memberId !== memberId
-    ) {
-      return null;
-    }
-    return member;
+  async #member(input: MemberInput): Promise<Member | null> {
+    const member = await this.store.get<Member>(
+      memberKey(input.room, input.username),
+    );
+    return member && member.memberId === input.memberId ? member : null;
   }
 
   /**
    * Removes the member (when `memberId` and the join's `seat` match) and
    * announces it once. A stale leave (an older seat) is ignored.
    */
-  async leave(
-    room: unknown,
-    username: unknown,
-    memberId: unknown,
-    seat: unknown,
-  ): Promise<void> {
-    const name = validRoomName(room);
-    const member = await this.#member(name, username, memberId);
-    if (!member || member.seat !== seat) return;
+  async leave(input: MemberInput): Promise<void> {
+    const name = input.room;
+    const member = await this.#member(input);
+    if (!member || member.seat !== input.seat) return;
     await this.store.deleteIf(memberKey(name, member.name), member);
     if (
       await this.#updateRoster(
@@ -224,35 +234,24 @@ export class ChatService {
 
   /**
    * Renews the caller's membership (re-joining when it lapsed meanwhile),
-   * then announces members that expired. 409 when someone else took the name.
+   * then announces members that expired. {@link NameTaken} when someone else
+   * took the name.
    */
-  async heartbeat(
-    room: unknown,
-    username: unknown,
-    memberId: unknown,
-    seat?: unknown,
-  ): Promise<string[]> {
-    const name = await this.#requireRoom(room);
-    if (typeof memberId !== "string" || !memberId) {
-      throw new HttpError(400, "invalid_member", "memberId is required.");
-    }
-    const member = await this.#member(name, username, memberId);
+  async heartbeat(input: MemberInput): Promise<string[]> {
+    const name = await this.#activeRoom(input.room);
+    const member = await this.#member(input);
     if (member) {
       await this.store.compareAndSet(
         memberKey(name, member.name),
         member,
         member,
-        {
-          ttlMs: this.memberTtlMs,
-        },
+        { ttlMs: this.memberTtlMs },
       );
     } else {
-      const keep = typeof seat === "string" && seat ? seat : undefined;
-      await this.join(name, username, memberId, keep);
+      await this.join(input);
     }
     return await this.sweep(name);
   }
-
   /** Announces a leave for every announced member whose entry expired; returns the members. */
   async sweep(room: string): Promise<string[]> {
     const live = await this.members(room);
@@ -268,26 +267,14 @@ export class ChatService {
     return live;
   }
 
-  /** Publishes a message from a member; 403 when the caller is not one. */
-  async send(
-    room: unknown,
-    username: unknown,
-    memberId: unknown,
-    text: unknown,
-  ): Promise<HeraldEvent> {
-    const name = await this.#requireRoom(room);
-    const message = validMessage(text);
-    const member = await this.#member(name, username, memberId);
-    if (!member) {
-      throw new HttpError(
-        403,
-        "not_a_member",
-        "Join the room before sending messages.",
-      );
-    }
+  /** Publishes a message from a member; {@link NotAMember} when the caller is not one. */
+  async send(input: MessageInput): Promise<HeraldEvent> {
+    const name = await this.#activeRoom(input.room);
+    const member = await this.#member(input);
+    if (!member) throw new NotAMember(name);
     return await this.broker.publish(roomChannel(name), {
       event: "message",
-      data: { user: member.name, text: message },
+      data: { user: member.name, text: input.text },
     });
   }
 

@@ -1,12 +1,15 @@
 /**
  * Input rules of the chat rooms, with messages a person can act on. Each
- * function returns the normalised value or throws an {@link HttpError} 400.
+ * function returns the normalised value or throws {@link InvalidInput}; the
+ * `parse…` functions turn a posted form into the service's typed inputs (at
+ * the HTTP edge, lib/app/chat/http.ts).
  *
  * - Room names: 1–40 lowercase letters, digits and hyphens, starting with a
  *   letter or digit (they appear in URLs and in the channel `chat:{room}`).
  *   Input is trimmed and lowercased first, so "Lobby" is the room "lobby".
- * - Usernames: 1–24 characters: letters (any script), digits, spaces and
- *   `_ . -`; trimmed, inner spaces collapsed. Unique per room, ignoring case.
+ * - Usernames: 1–24 characters after NFKC: letters (any script), digits,
+ *   spaces and `_ . -`; trimmed, inner spaces collapsed. Unique per room
+ *   after look-alike folding (name_key.ts).
  * - Messages: 1–1000 characters after trimming.
  *
  * @example
@@ -16,16 +19,17 @@
  * ```
  * @module
  */
-import { HttpError } from "../../http/error.ts";
-
+import { InvalidInput } from "./errors.ts";
 import {
   MESSAGE_MAX,
   ROOM_NAME,
   ROOM_NAME_MAX,
   USERNAME_MAX,
 } from "./lines.ts";
+import type { JoinInput, MemberInput, MessageInput } from "./service.ts";
 
 export { MESSAGE_MAX, ROOM_NAME_MAX, USERNAME_MAX };
+export { usernameKey } from "./name_key.ts";
 const USERNAME = /^[\p{L}\p{N}_.\- ]+$/u;
 
 function text(value: unknown): string {
@@ -34,18 +38,16 @@ function text(value: unknown): string {
 
 export function validRoomName(value: unknown): string {
   const name = text(value).trim().toLowerCase();
-  if (!name) throw new HttpError(400, "invalid_room", "Enter a room name.");
+  if (!name) throw new InvalidInput("room", "Enter a room name.");
   if (name.length > ROOM_NAME_MAX) {
-    throw new HttpError(
-      400,
-      "invalid_room",
+    throw new InvalidInput(
+      "room",
       `Room names are at most ${ROOM_NAME_MAX} characters.`,
     );
   }
   if (!ROOM_NAME.test(name)) {
-    throw new HttpError(
-      400,
-      "invalid_room",
+    throw new InvalidInput(
+      "room",
       "Room names use lowercase letters, digits and hyphens, and start with a letter or digit (e.g. team-standup).",
     );
   }
@@ -53,19 +55,17 @@ export function validRoomName(value: unknown): string {
 }
 
 export function validUsername(value: unknown): string {
-  const name = text(value).trim().replace(/\s+/g, " ");
-  if (!name) throw new HttpError(400, "invalid_username", "Enter a username.");
+  const name = text(value).normalize("NFKC").trim().replace(/\s+/g, " ");
+  if (!name) throw new InvalidInput("username", "Enter a username.");
   if ([...name].length > USERNAME_MAX) {
-    throw new HttpError(
-      400,
-      "invalid_username",
+    throw new InvalidInput(
+      "username",
       `Usernames are at most ${USERNAME_MAX} characters.`,
     );
   }
   if (!USERNAME.test(name)) {
-    throw new HttpError(
-      400,
-      "invalid_username",
+    throw new InvalidInput(
+      "username",
       "Usernames use letters, digits, spaces, dots, hyphens and underscores.",
     );
   }
@@ -74,20 +74,66 @@ export function validUsername(value: unknown): string {
 
 export function validMessage(value: unknown): string {
   const message = text(value).trim();
-  if (!message) {
-    throw new HttpError(400, "invalid_message", "Write a message first.");
-  }
+  if (!message) throw new InvalidInput("message", "Write a message first.");
   if ([...message].length > MESSAGE_MAX) {
-    throw new HttpError(
-      400,
-      "invalid_message",
+    throw new InvalidInput(
+      "message",
       `Messages are at most ${MESSAGE_MAX} characters.`,
     );
   }
   return message;
 }
 
-/** The key that makes usernames unique regardless of case. */
-export function usernameKey(name: string): string {
-  return name.toLocaleLowerCase("en");
+/** A secret or seat handed out by a join: a short opaque string. */
+function token(value: unknown, what: string, required: true): string;
+function token(
+  value: unknown,
+  what: string,
+  required: false,
+): string | undefined;
+function token(value: unknown, what: string, required: boolean) {
+  if (value === undefined || value === null || value === "") {
+    if (required) throw new InvalidInput("member", `${what} is required.`);
+    return undefined;
+  }
+  if (typeof value !== "string" || value.length > 64) {
+    throw new InvalidInput("member", `${what} is not valid.`);
+  }
+  return value;
+}
+
+/** `{username, memberId?}` of a join (`seat` only from a heartbeat's re-join). */
+export function parseJoin(
+  room: string,
+  fields: Record<string, unknown>,
+): JoinInput {
+  return {
+    room: validRoomName(room),
+    username: validUsername(fields.username),
+    memberId: token(fields.memberId, "memberId", false),
+  };
+}
+
+/** `{username, memberId, seat?}`: a page that says it is a member. */
+export function parseMember(
+  room: string,
+  fields: Record<string, unknown>,
+): MemberInput {
+  return {
+    room: validRoomName(room),
+    username: validUsername(fields.username),
+    memberId: token(fields.memberId, "memberId", true),
+    seat: token(fields.seat, "seat", false),
+  };
+}
+
+/** `{username, memberId, text}`: a message from a member. */
+export function parseMessage(
+  room: string,
+  fields: Record<string, unknown>,
+): MessageInput {
+  return {
+    ...parseMember(room, fields),
+    text: validMessage(fields.text),
+  };
 }

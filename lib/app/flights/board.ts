@@ -14,11 +14,17 @@
  */
 import type { Broker } from "../../realtime/types.ts";
 import type { AppStore } from "../store/types.ts";
-import { HttpError } from "../../http/error.ts";
 import { type Random, seedBoard, step, type StepEvent } from "./simulate.ts";
 import { type Board, FLIGHTS_CHANNEL } from "./types.ts";
 
 export const BOARD_KEY = ["flights", "board"];
+
+/** A manual step was asked for while the board is paused. */
+export class BoardPaused extends Error {
+  constructor() {
+    super("the flight board is paused");
+  }
+}
 
 export class FlightBoard {
   constructor(
@@ -78,16 +84,10 @@ export class FlightBoard {
     return board;
   }
 
-  /** A manual step that refuses (409) while paused. */
+  /** A manual step; {@link BoardPaused} while paused. */
   async stepOrRefuse(): Promise<StepEvent> {
     const event = await this.advance();
-    if (!event) {
-      throw new HttpError(
-        409,
-        "paused",
-        "The flight board is paused; resume it first.",
-      );
-    }
+    if (!event) throw new BoardPaused();
     return event;
   }
 }

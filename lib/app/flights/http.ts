@@ -15,6 +15,7 @@
 import { HttpError } from "../../http/error.ts";
 import { answer } from "../chat/http.ts";
 import { readFields, wantsJson } from "../chat/fields.ts";
+import { BoardPaused } from "./board.ts";
 import { getFlights } from "./runtime.ts";
 import type { SimulatorStatus } from "./types.ts";
 import { checkedBoard } from "./validate.ts";
@@ -80,6 +81,15 @@ export function stepBoard(): Promise<Response> {
         "Manual steps are off (set HERALD_FLIGHTS_STEP=on).",
       );
     }
-    return Response.json(await board.stepOrRefuse(), { status: 201 });
+    try {
+      return Response.json(await board.stepOrRefuse(), { status: 201 });
+    } catch (err) {
+      if (!(err instanceof BoardPaused)) throw err;
+      throw new HttpError(
+        409,
+        "paused",
+        "The flight board is paused; resume it first.",
+      );
+    }
   });
 }

@@ -8,6 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { startApp } from "../_support/app.ts";
+import { createRoom } from "./_hostile_data.ts";
 
 async function publish(
   url: string,
@@ -26,13 +27,7 @@ async function publish(
 
 Deno.test("forged events on the app's channels are refused", async (t) => {
   await using app = await startApp();
-  const created = await fetch(`${app.url}/chat`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ room: "lobby" }),
-  });
-  assert.equal(created.status, 201);
-  await created.body?.cancel();
+  await createRoom(app.url, "lobby");
 
   const forged: [string, string, unknown][] = [
     ["a line from someone who never joined", "chat:lobby", {

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
 import { browserTest, WAIT } from "../_support/browser.ts";
-import { brokerOn, nested } from "./_hostile_data.ts";
+import { brokerOn, createRoom, nested } from "./_hostile_data.ts";
 
 async function open(browser: Browser, url: string, errors: string[]) {
   const page = await (await browser.newContext()).newPage();
@@ -70,13 +70,7 @@ browserTest(
       await broker.publish("notifications", {
         data: { message: "GOOD-NOTE", kind: "info" },
       });
-      const room = await fetch(`${app.url}/chat`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ room: "good-room" }),
-      });
-      assert.equal(room.status, 201);
-      await room.body?.cancel();
+      await createRoom(app.url, "good-room");
 
       await logs.locator("[role=log] li", { hasText: "GOOD-LOG" }).waitFor(
         WAIT,

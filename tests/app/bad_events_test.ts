@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { startApp } from "../_support/app.ts";
-import { brokerOn, nested } from "./_hostile_data.ts";
+import { brokerOn, createRoom, nested } from "./_hostile_data.ts";
 import type { Broker } from "../../lib/realtime/types.ts";
 
 async function withBroker(kvPath: string, fn: (b: Broker) => Promise<void>) {
@@ -28,13 +28,7 @@ Deno.test("bad stored events never break a page", async (t) => {
   await using app = await startApp({
     env: { HERALD_FLIGHTS_SIMULATOR: "off" },
   });
-  const created = await fetch(`${app.url}/chat`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ room: "lobby" }),
-  });
-  assert.equal(created.status, 201);
-  await created.body?.cancel();
+  await createRoom(app.url, "lobby");
 
   await t.step("logs: a time of 1e300 and a field 2,000 deep", async () => {
     await withBroker(app.kvPath, async (broker) => {

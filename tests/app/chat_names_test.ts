@@ -8,15 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { eventually, startApp } from "../_support/app.ts";
-
-async function post(url: string, body: unknown) {
-  const res = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json().catch(() => null) };
-}
+import { postJson as post } from "./_hostile_data.ts";
 
 Deno.test("look-alike names are taken", async (t) => {
   await using app = await startApp();

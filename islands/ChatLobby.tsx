@@ -11,8 +11,7 @@
 import { useState } from "preact/hooks";
 import { useEventStream } from "../lib/client/hook.ts";
 import { type Room, ROOMS_CHANNEL } from "../lib/app/chat/types.ts";
-import { toRoom } from "../lib/app/chat/lines.ts";
-import { ROOM_NAME_MAX } from "../lib/app/chat/validate.ts";
+import { ROOM_NAME_MAX, toRoom } from "../lib/app/chat/lines.ts";
 import { Button } from "../components/Button.tsx";
 import { Field, FieldError, TextInput } from "../components/Field.tsx";
 

@@ -15,10 +15,14 @@ import {
   roomChannel,
   type RoomState,
 } from "../lib/app/chat/types.ts";
-import { mergeLines, toLine } from "../lib/app/chat/lines.ts";
+import {
+  mergeLines,
+  MESSAGE_MAX,
+  toLine,
+  USERNAME_MAX,
+} from "../lib/app/chat/lines.ts";
 import { byName, withMember, withoutMember } from "../lib/app/chat/roster.ts";
 import { useMembership } from "../lib/app/chat/membership.ts";
-import { MESSAGE_MAX, USERNAME_MAX } from "../lib/app/chat/validate.ts";
 import { Button } from "../components/Button.tsx";
 import { InlineForm } from "../components/InlineForm.tsx";
 import { ChatLog } from "../components/chat/ChatLog.tsx";

@@ -29,7 +29,6 @@ import {
 import type { JoinInput, MemberInput, MessageInput } from "./service.ts";
 
 export { MESSAGE_MAX, ROOM_NAME_MAX, USERNAME_MAX };
-export { usernameKey } from "./name_key.ts";
 const USERNAME = /^[\p{L}\p{N}_.\- ]+$/u;
 
 function text(value: unknown): string {

@@ -173,6 +173,9 @@ export async function measureTarget(
     await clients?.stop();
     await server.stop();
     if (spec.redisPrefix) await dropPrefix(REDIS_URL, spec.redisPrefix);
+    if (spec.kvDir) {
+      await Deno.remove(spec.kvDir, { recursive: true }).catch(() => {});
+    }
   }
   return result;
 }

@@ -7,7 +7,7 @@
  * | `--subscribers N` | `BENCH_SUBSCRIBERS` | 1000 (1 … 10000) |
  * | `--rates 10,100,500` | `BENCH_RATES` | `10,100,500` (msg/s) |
  * | `--duration S` | `BENCH_DURATION` | 3 (seconds per step) |
- * | `--targets raw,memory,redis` | `BENCH_TARGETS` | all three |
+ * | `--targets raw,memory,redis` | `BENCH_TARGETS` | raw,memory,redis (also: kv) |
  * | `--clients 1` | `BENCH_CLIENTS` | 1 (subscriber client processes, 1 or 2) |
  * | `--repeat R` | `BENCH_REPEAT` | 1 (rounds over all targets; medians are reported) |
  * | `--json PATH` | `BENCH_JSON` | none (also write the results as JSON) |
@@ -21,8 +21,19 @@
  */
 import { parseArgs } from "node:util";
 
-export type TargetName = "raw" | "memory" | "redis";
-export const TARGET_NAMES: readonly TargetName[] = ["raw", "memory", "redis"];
+export type TargetName = "raw" | "memory" | "redis" | "kv";
+export const TARGET_NAMES: readonly TargetName[] = [
+  "raw",
+  "memory",
+  "redis",
+  "kv",
+];
+/** The targets run when none are named (kv is opt-in: `--targets kv`). */
+export const DEFAULT_TARGETS: readonly TargetName[] = [
+  "raw",
+  "memory",
+  "redis",
+];
 export const MAX_SUBSCRIBERS = 10_000;
 
 export interface BenchOptions {
@@ -43,7 +54,7 @@ export const USAGE = `deno task bench [options]
   --subscribers N        subscribers on one channel (default 1000, max ${MAX_SUBSCRIBERS})
   --rates 10,100,500     publish rates in msg/s, one step each
   --duration S           seconds per step (default 3)
-  --targets raw,memory,redis
+  --targets raw,memory,redis   (also: kv, a fresh Deno KV file)
   --clients 1            subscriber client processes (1 or 2)
   --repeat 1             rounds over all targets (interleaved); medians reported
   --json PATH            also write the results as JSON
@@ -86,7 +97,11 @@ export function benchOptions(
   if (!(duration > 0 && duration <= 600)) {
     throw new Error(`--duration must be 0 < S ≤ 600 seconds, got ${duration}`);
   }
-  const targets = pick(values.targets, "BENCH_TARGETS", TARGET_NAMES.join(","))
+  const targets = pick(
+    values.targets,
+    "BENCH_TARGETS",
+    DEFAULT_TARGETS.join(","),
+  )
     .split(",").map((t) => t.trim()) as TargetName[];
   for (const t of targets) {
     if (!TARGET_NAMES.includes(t)) {

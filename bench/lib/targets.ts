@@ -1,7 +1,8 @@
 /**
  * The servers the benchmark measures, each run as its own process: the raw
- * `Deno.serve` baseline, then Herald (`main.ts`) with the memory broker and
- * with the redis broker under a unique key prefix.
+ * `Deno.serve` baseline, then Herald (`main.ts`) with the memory broker,
+ * with the redis broker under a unique key prefix, and (on request) with the
+ * kv broker on a fresh file.
  *
  * @example
  * ```ts
@@ -24,6 +25,8 @@ export interface TargetSpec {
   unavailable?: string;
   /** Redis key prefix to delete afterwards (redis target only). */
   redisPrefix?: string;
+  /** Folder of the KV file to remove afterwards (kv target only). */
+  kvDir?: string;
 }
 
 /**
@@ -67,6 +70,21 @@ export async function targetSpec(name: TargetName): Promise<TargetSpec> {
       entry: "main.ts",
       env: { ...HERALD_ENV, HERALD_BROKER: "memory" },
       unavailable: herald,
+    };
+  }
+  if (name === "kv") {
+    const kvDir = await Deno.makeTempDir({ prefix: "herald-bench-kv-" });
+    return {
+      name,
+      label: "Herald kv",
+      entry: "main.ts",
+      env: {
+        ...HERALD_ENV,
+        HERALD_BROKER: "kv",
+        HERALD_KV_PATH: `${kvDir}/herald.kv`,
+      },
+      unavailable: herald,
+      kvDir,
     };
   }
   const redisPrefix = `herald-bench:${crypto.randomUUID().slice(0, 8)}`;

@@ -52,12 +52,12 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
       return new BroadcastBroker(options);
     }
     case "redis": {
-      const { RedisBroker } = await import("./redis.ts");
-      return await RedisBroker.connect(options);
+      const { connectRedisBroker } = await import("./redis.ts");
+      return await connectRedisBroker(options);
     }
     case "kv": {
-      const { KvBroker } = await import("./kv.ts");
-      return await KvBroker.open(options);
+      const { openKvBroker } = await import("./kv.ts");
+      return await openKvBroker(options);
     }
     default:
       throw new Error(

@@ -49,7 +49,7 @@
  *
  * @example
  * ```ts
- * const broker = await KvBroker.open({ broker: "kv", path: "./data/herald.kv" });
+ * const broker = await openKvBroker({ broker: "kv", path: "./data/herald.kv" });
  * await broker.subscribe("room:1", (e) => console.log(e.data));
  * await broker.publish("room:1", { data: "hi" });
  * await broker.close();
@@ -57,50 +57,67 @@
  * @module
  */
 import { openSharedKv, type SharedKv } from "../../kv/shared.ts";
-import type {
-  Broker,
-  BrokerHealth,
-  HeraldEvent,
-  HistoryOptions,
-  LostEvents,
-  PublishMessage,
-  Unsubscribe,
-} from "../types.ts";
-import { type HistoryBounds, readLimit, resolveBounds } from "./bounds.ts";
+import type { HeraldEvent } from "../types.ts";
+import { type HistoryBounds, resolveBounds } from "./bounds.ts";
 import {
   BrokerClosedError,
   BrokerUnavailableError,
   PayloadTooLargeError,
 } from "./errors.ts";
+import {
+  type Append,
+  type EventLog,
+  type LogFollower,
+  type LogRead,
+  META_GRACE_MS,
+} from "./event_log.ts";
 import { eventIdAtTime, formatEventId } from "./event_id.ts";
-import type { Listener } from "./listeners.ts";
-import { type ChannelPosition, MergedFeed } from "./merged_feed.ts";
+import { LogBroker } from "./log_broker.ts";
+import type { ChannelPosition, FeedPages } from "./merged_feed.ts";
 import { DEFAULT_KV_POLL_MS, type KvBrokerOptions } from "./options.ts";
-import { payloadJson } from "./payload.ts";
 
-interface LogEntry {
+/** A log entry of earlier versions (an object; the payload as bytes or, older still, a string). */
+interface ObjectEntry {
   e: string;
-  /** The payload as JSON in UTF-8 (a string in entries of older versions). */
   d: Uint8Array | string;
   t: number;
   seq: number;
+}
+/** A log entry: the UTF-8 bytes of `{"e","t","seq","d"}` (exactly as large as KV counts it). */
+type LogValue = Uint8Array | ObjectEntry;
+interface Entry {
+  e: string;
+  t: number;
+  seq: number;
+  d: unknown;
 }
 interface Meta {
   head: string;
   seq: number;
 }
 
+/** A KV value holds at most this many bytes. */
+const KV_VALUE_MAX = 65536;
 /** Entries outlive their ttl by this much before KV deletes them itself. */
 const EXPIRE_GRACE_MS = 60 * 60 * 1000;
-/** Metadata outlives history by this much, so a late resume still learns it has a gap. */
-const META_GRACE_MS = 7 * 24 * 60 * 60 * 1000;
 const MAX_COMMIT_ATTEMPTS = 50;
 /** Entries trimmed at most per publish (each publish adds one). */
 const TRIM_BATCH = 16;
-const ORIGIN_ID = formatEventId(0);
-
 /** getMany reads at most this many keys. */
 const GET_MANY_MAX = 10;
+/** Change-feed entries expire after this long (KV deletes them itself). */
+const FEED_KEEP_MS = 60 * 60 * 1000;
+/**
+ * A catch-up reads the change feed only from a position this process saw
+ * as the head less than this long ago (well inside FEED_KEEP_MS): every
+ * event after it was committed since, so its feed entry is still there.
+ * From an older one (a process that stalled) it reads every channel's head.
+ */
+const FEED_TRUST_MS = 10 * 60 * 1000;
+/** Head observations kept at most (older ones only make the feed less trusted). */
+const MAX_OBSERVATIONS = 10_000;
+/** Change-feed entries read at most per catch-up pass. */
+const FEED_PAGE = 1000;
 
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder();
@@ -110,43 +127,14 @@ interface Watcher {
   done: Promise<void>;
 }
 
-export class KvBroker implements Broker {
-  readonly name = "kv" as const;
-  readonly bounds: HistoryBounds;
-  readonly pollMs: number;
-  #kv: Deno.Kv;
-  #shared: SharedKv;
-  #prefix: string;
-  #feed: MergedFeed;
-  #watcher: Watcher | null = null;
-  #poll: ReturnType<typeof setInterval> | undefined;
-  #publishing: Promise<unknown> = Promise.resolve();
-  #lastError = "";
-  #closed = false;
-
-  private constructor(shared: SharedKv, options: KvBrokerOptions) {
-    this.#shared = shared;
-    this.#kv = shared.kv;
-    this.bounds = resolveBounds(options.history);
-    this.#prefix = options.prefix ?? "herald";
-    this.pollMs = options.pollMs ?? DEFAULT_KV_POLL_MS;
-    if (!(this.pollMs >= 10)) {
-      throw new RangeError(
-        `kv poll interval must be ≥ 10 ms, got ${this.pollMs}`,
-      );
-    }
-    this.#feed = new MergedFeed({
-      head: async () => (await this.#clock()) ?? ORIGIN_ID,
-      readAfter: (positions) => this.#readMoved(positions),
-      pageSize: this.bounds.limit,
-      trimmedThrough: (channel) => this.trimmedThrough(channel),
-      ageCutoff: () => this.#cutoff(),
-    }, ORIGIN_ID);
-  }
-
-  /** Opens the KV store (`path`, or the platform's KV when none). */
-  static async open(options: KvBrokerOptions): Promise<KvBroker> {
-    let shared: SharedKv;
+/** Opens the KV store (`path`, the platform's KV when none, or the handle given). */
+export async function openKvBroker(
+  options: KvBrokerOptions,
+): Promise<LogBroker<KvLog>> {
+  let shared: SharedKv;
+  if (options.kv) {
+    shared = { kv: options.kv, release: () => {} };
+  } else {
     try {
       shared = await openSharedKv(options.path);
     } catch (err) {
@@ -157,52 +145,149 @@ export class KvBroker implements Broker {
         { cause: err },
       );
     }
-    try {
-      return new KvBroker(shared, options);
-    } catch (err) {
-      shared.release();
-      throw err;
+  }
+  try {
+    const log = new KvLog(shared, options);
+    return new LogBroker(log, log.bounds);
+  } catch (err) {
+    shared.release();
+    throw err;
+  }
+}
+
+/** The kv store: a log per channel, a deployment-wide change feed, watch and poll. */
+export class KvLog implements EventLog {
+  readonly name = "kv" as const;
+  readonly bounds: HistoryBounds;
+  readonly pollMs: number;
+  #kv: Deno.Kv;
+  #shared: SharedKv;
+  #prefix: string;
+  #follower: LogFollower | null = null;
+  #watcher: Watcher | null = null;
+  #poll: ReturnType<typeof setInterval> | undefined;
+  #publishing: Promise<unknown> = Promise.resolve();
+  #lastError = "";
+  #closed = false;
+  #now: () => number;
+  /**
+   * Heads read, oldest first, each with the latest time (taken before its
+   * read) it was seen: every event above one was committed after that time.
+   */
+  #observed: { id: string; at: number }[] = [];
+
+  constructor(shared: SharedKv, options: KvBrokerOptions) {
+    this.#now = options.clock ?? Date.now;
+    this.#shared = shared;
+    this.#kv = shared.kv;
+    this.bounds = resolveBounds(options.history);
+    this.#prefix = options.prefix ?? "herald";
+    this.pollMs = options.pollMs ?? DEFAULT_KV_POLL_MS;
+    if (!(this.pollMs >= 10)) {
+      throw new RangeError(
+        `kv poll interval must be ≥ 10 ms, got ${this.pollMs}`,
+      );
     }
   }
 
-  publish(channel: string, msg: PublishMessage): Promise<HeraldEvent> {
+  append(e: Append): Promise<{ id: string; time: number }> {
     if (this.#closed) return Promise.reject(new BrokerClosedError(this.name));
     // One commit at a time per instance: only other processes cause conflicts.
-    const result = this.#publishing.then(() => this.#commit(channel, msg));
+    const result = this.#publishing.then(() => this.#commit(e));
     this.#publishing = result.catch(() => {});
     return result;
   }
 
-  async subscribe(
-    channel: string,
-    onEvent: Listener,
-    onLost?: (info: LostEvents) => void,
-  ): Promise<Unsubscribe> {
-    this.#open();
-    const since = await this.#feed.startOf(channel);
-    this.#open();
-    this.#feed.add(channel, onEvent, since, onLost);
-    this.#follow();
-    let subscribed = true;
-    return async () => {
-      if (!subscribed) return;
-      subscribed = false;
-      if (!this.#feed.remove(channel, onEvent) || this.#feed.size > 0) return;
-      await this.#unfollow();
-    };
+  async read(channel: string, opts: LogRead): Promise<HeraldEvent[]> {
+    const { after, limit, cutoff } = opts;
+    const log = this.#key("log", channel);
+    return await this.#store(async () => {
+      const events: HeraldEvent[] = [];
+      if (after === undefined) {
+        const iter = this.#kv.list<LogValue>({
+          prefix: log,
+          start: [...log, cutoff],
+        }, { reverse: true, limit });
+        for await (const entry of iter) events.push(toEvent(channel, entry));
+        events.reverse();
+      } else {
+        const start = after >= cutoff ? after : cutoff;
+        const iter = this.#kv.list<LogValue>({
+          prefix: log,
+          start: [...log, start],
+        }, { limit: limit + 1 });
+        for await (const entry of iter) {
+          const id = entry.key.at(-1) as string;
+          if (id > after && events.length < limit) {
+            events.push(toEvent(channel, entry));
+          }
+        }
+      }
+      return events;
+    });
   }
 
-  async history(
-    channel: string,
-    opts: HistoryOptions = {},
-  ): Promise<HeraldEvent[]> {
-    this.#open();
-    return await this.#read(channel, opts);
+  /**
+   * Finds the channels that moved in the change feed (one list after the
+   * oldest position, whatever the number of channels), then reads only
+   * those. From a position older than the feed can be trusted, it reads
+   * every channel's head instead.
+   */
+  async readAfter(
+    positions: ChannelPosition[],
+    head: string,
+    pageSize: number,
+    cutoff: string,
+  ): Promise<FeedPages> {
+    if (positions.length === 0) return { pages: [] };
+    const from = positions.reduce(
+      (min, p) => p.after < min ? p.after : min,
+      positions[0].after,
+    );
+    if (!this.#feedHolds(from)) {
+      return { pages: await this.#readMoved(positions, pageSize, cutoff) };
+    }
+    const feed = this.#key("feed");
+    const moved = new Set<string>();
+    let listed = 0;
+    let through = head;
+    await this.#store(async () => {
+      const iter = this.#kv.list<string>({
+        start: [...feed, from],
+        end: [...feed, head + "\0"],
+      }, { limit: FEED_PAGE + 1 });
+      for await (const entry of iter) {
+        const id = entry.key.at(-1) as string;
+        if (id <= from) continue;
+        moved.add(entry.value);
+        if (++listed === FEED_PAGE) {
+          through = id;
+          break;
+        }
+      }
+    });
+    const pages = await Promise.all(
+      positions.map(({ channel, after }) =>
+        moved.has(channel)
+          ? this.read(channel, { after, limit: pageSize, cutoff })
+          : []
+      ),
+    );
+    return { pages, through };
   }
 
-  trimmedThrough(channel: string): Promise<string | null> {
-    this.#open();
-    const cutoff = this.#cutoff();
+  /** The clock: written in the same atomic commit as the log entry. */
+  async head(): Promise<string | null> {
+    const at = this.#now();
+    const clock = await this.#store(() =>
+      this.#kv.get<number>(this.#key("clock"))
+    );
+    const head = formatEventId(clock.value ?? 0);
+    this.#observe(head, at);
+    return clock.value === null ? null : head;
+  }
+
+  trimmedThrough(channel: string, cutoff: string): Promise<string | null> {
     const log = this.#key("log", channel);
     return this.#store(async () => {
       const [trimmed, meta] = await this.#kv.getMany<[string, Meta]>([
@@ -211,13 +296,10 @@ export class KvBroker implements Broker {
       ]);
       const candidates: (string | null)[] = [trimmed.value];
       for await (
-        const old of this.#kv.list<LogEntry>({
+        const old of this.#kv.list({
           prefix: log,
           end: [...log, cutoff],
-        }, {
-          reverse: true,
-          limit: 1,
-        })
+        }, { reverse: true, limit: 1 })
       ) candidates.push(old.key.at(-1) as string);
       let kept = false;
       for await (
@@ -231,68 +313,72 @@ export class KvBroker implements Broker {
     });
   }
 
-  /** The clock: written in the same atomic commit as the log entry. */
-  async head(): Promise<string | null> {
-    this.#open();
-    return await this.#clock();
+  follow(follower: LogFollower): void {
+    this.#follower = follower;
   }
 
-  health(): BrokerHealth {
-    if (this.#closed) {
-      return { broker: this.name, healthy: false, detail: "closed" };
+  // While there are subscribers: catch up on every clock change and every poll tick.
+  listen(_channel: string): Promise<void> {
+    const follower = this.#follower;
+    if (this.#closed || !follower) return Promise.resolve();
+    this.#poll ??= setInterval(() => {
+      // A failed read already marked the store unhealthy (see #store).
+      follower.catchUp().catch(() => {});
+    }, this.pollMs);
+    if (!this.#watcher) {
+      const reader = this.#kv.watch([this.#key("clock")]).getReader();
+      this.#watcher = { reader, done: this.#watch(reader, follower) };
     }
-    if (this.#lastError) {
-      return {
-        broker: this.name,
-        healthy: false,
-        detail: `kv: ${this.#lastError}`,
-      };
-    }
-    return { broker: this.name, healthy: true };
+    return Promise.resolve();
+  }
+
+  async unlisten(_channel: string): Promise<void> {
+    if ((this.#follower?.size ?? 0) === 0) await this.#unfollow();
+  }
+
+  health(): { healthy: boolean; detail?: string } {
+    return this.#lastError
+      ? { healthy: false, detail: `kv: ${this.#lastError}` }
+      : { healthy: true };
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#feed.close();
     await this.#unfollow();
     await this.#publishing;
     this.#shared.release();
   }
 
-  async #commit(channel: string, msg: PublishMessage): Promise<HeraldEvent> {
-    this.#open();
-    const event = msg.event ?? "message";
-    const d = payloadJson(msg.data);
+  async #commit(
+    { channel, event, data }: Append,
+  ): Promise<{ id: string; time: number }> {
+    if (this.#closed) throw new BrokerClosedError(this.name);
+    let refused: unknown;
     for (let attempt = 1; attempt <= MAX_COMMIT_ATTEMPTS; attempt++) {
       let stored: { id: string; seq: number; time: number } | null;
       try {
-        stored = await this.#tryCommit(channel, event, d);
+        stored = await this.#tryCommit(channel, event, data);
       } catch (err) {
-        if (isValueTooLarge(err)) {
-          throw new PayloadTooLargeError(
-            `kv: an event must fit a KV value (64 KiB); this payload is ${
-              utf8.encode(d).byteLength
-            } bytes of JSON`,
-            { cause: err },
-          );
-        }
-        // Another process holds the SQLite write lock: a conflict like any other.
-        if (!isLocked(err)) throw this.#failure(err);
+        // SQLite refuses a write while another process holds its lock (a
+        // TypeError, as every refusal of ours would be; the size was checked
+        // before): a conflict like any other. Anything else: not now.
+        if (!(err instanceof TypeError)) throw this.#failure(err);
+        refused = err;
         stored = null;
       }
       if (stored) {
         this.#lastError = "";
         await this.#trim(channel, stored.seq).catch((err) => {
           // Locked by another writer: a later publish trims instead.
-          if (!isLocked(err)) {
+          if (!(err instanceof TypeError)) {
             console.error(`herald: kv trim of ${channel} failed`, err);
           }
         });
         // Local subscribers need not wait for the watch or the poll.
-        if (this.#feed.size > 0) this.#feed.catchUp().catch(() => {});
-        const { id, time } = stored;
-        return { id, channel, event, data: JSON.parse(d), time };
+        const follower = this.#follower;
+        if (follower && follower.size > 0) follower.catchUp().catch(() => {});
+        return { id: stored.id, time: stored.time };
       }
       // Another publisher won the race: back off a little, try again.
       await new Promise((r) =>
@@ -300,7 +386,9 @@ export class KvBroker implements Broker {
       );
     }
     throw new BrokerUnavailableError(
-      `kv: publish on ${channel} lost ${MAX_COMMIT_ATTEMPTS} commit races in a row`,
+      `kv: publish on ${channel} lost ${MAX_COMMIT_ATTEMPTS} commit races in a row` +
+        (refused ? ` (last: ${message(refused)})` : ""),
+      { cause: refused },
     );
   }
 
@@ -308,7 +396,7 @@ export class KvBroker implements Broker {
   async #tryCommit(
     channel: string,
     event: string,
-    d: string,
+    data: string,
   ): Promise<{ id: string; seq: number; time: number } | null> {
     const clockKey = this.#key("clock");
     const metaKey = this.#key("meta", channel);
@@ -316,11 +404,20 @@ export class KvBroker implements Broker {
       clockKey,
       metaKey,
     ]);
-    const time = Date.now();
+    const time = this.#now();
     const tick = Math.max(time * 1000, (clock.value ?? 0) + 1);
     const id = formatEventId(tick);
     const seq = (meta.value?.seq ?? 0) + 1;
-    const entry: LogEntry = { e: event, d: utf8.encode(d), t: time, seq };
+    const entry = utf8.encode(
+      `{"e":${JSON.stringify(event)},"t":${time},"seq":${seq},"d":${data}}`,
+    );
+    if (entry.byteLength > KV_VALUE_MAX) {
+      throw new PayloadTooLargeError(
+        `kv: an event must fit a KV value (64 KiB); this payload is ${
+          utf8.encode(data).byteLength
+        } bytes of JSON`,
+      );
+    }
     const res = await this.#kv.atomic()
       .check(clock, meta)
       .set(clockKey, tick)
@@ -330,23 +427,42 @@ export class KvBroker implements Broker {
       .set(metaKey, { head: id, seq } satisfies Meta, {
         expireIn: this.bounds.ttlMs + META_GRACE_MS,
       })
+      .set(this.#key("feed", id), channel, { expireIn: FEED_KEEP_MS })
       .commit();
     return res.ok ? { id, seq, time } : null;
+  }
+
+  #observe(id: string, at: number): void {
+    const observed = this.#observed;
+    const last = observed.at(-1);
+    if (last && last.id === id) last.at = Math.max(last.at, at);
+    else observed.push({ id, at });
+    const horizon = this.#now() - FEED_TRUST_MS;
+    let drop = Math.max(0, observed.length - MAX_OBSERVATIONS);
+    while (drop < observed.length && observed[drop].at < horizon) drop++;
+    if (drop > 0) observed.splice(0, drop);
+  }
+
+  // Whether the change feed still holds every event after `from`: this
+  // process saw a head at or below it recently (see FEED_TRUST_MS).
+  #feedHolds(from: string): boolean {
+    const horizon = this.#now() - FEED_TRUST_MS;
+    return this.#observed.some((o) => o.id <= from && o.at >= horizon);
   }
 
   // Drops the oldest entries beyond the count bound or older than the age bound.
   async #trim(channel: string, seq: number): Promise<void> {
     const floorSeq = seq - this.bounds.limit;
-    const cutoff = this.#cutoff();
+    const cutoff = eventIdAtTime(this.#now() - this.bounds.ttlMs);
     const log = this.#key("log", channel);
     const victims: string[] = [];
     for await (
-      const entry of this.#kv.list<LogEntry>({ prefix: log }, {
+      const entry of this.#kv.list<LogValue>({ prefix: log }, {
         limit: TRIM_BATCH,
       })
     ) {
       const id = entry.key.at(-1) as string;
-      if (entry.value.seq > floorSeq && id >= cutoff) break;
+      if (decode(entry.value).seq > floorSeq && id >= cutoff) break;
       victims.push(id);
     }
     if (victims.length === 0) return;
@@ -363,74 +479,13 @@ export class KvBroker implements Broker {
     await op.commit(); // lost a race: another publisher is trimming
   }
 
-  async #read(channel: string, opts: HistoryOptions): Promise<HeraldEvent[]> {
-    const limit = readLimit(opts.limit, this.bounds);
-    if (limit === 0) return [];
-    const log = this.#key("log", channel);
-    const cutoff = this.#cutoff();
-    return await this.#store(async () => {
-      const events: HeraldEvent[] = [];
-      if (opts.after === undefined) {
-        const iter = this.#kv.list<LogEntry>({
-          prefix: log,
-          start: [...log, cutoff],
-        }, {
-          reverse: true,
-          limit,
-        });
-        for await (const entry of iter) events.push(toEvent(channel, entry));
-        events.reverse();
-      } else {
-        const start = opts.after >= cutoff ? opts.after : cutoff;
-        const iter = this.#kv.list<LogEntry>({
-          prefix: log,
-          start: [...log, start],
-        }, {
-          limit: limit + 1,
-        });
-        for await (const entry of iter) {
-          const event = toEvent(channel, entry);
-          if (event.id > opts.after && events.length < limit) {
-            events.push(event);
-          }
-        }
-      }
-      return events;
-    });
-  }
-
-  /**
-   * One call to the store: a failure makes the broker unhealthy, and a
-   * success healthy again (health is the store's latest answer, so a passing
-   * failure does not keep `/api/health` at 503 until the next publish).
-   */
-  async #store<T>(call: () => Promise<T>): Promise<T> {
-    let result: T;
-    try {
-      result = await call();
-    } catch (err) {
-      throw this.#failure(err);
-    }
-    this.#lastError = "";
-    return result;
-  }
-
-  #failure(err: unknown): Error {
-    if (this.#closed) return new BrokerClosedError(this.name);
-    this.#lastError = message(err);
-    return new BrokerUnavailableError(`kv: ${message(err)}`, { cause: err });
-  }
-
-  // The clock: the id of the newest event of the deployment, null before the first.
-  async #clock(): Promise<string | null> {
-    const clock = await this.#store(() =>
-      this.#kv.get<number>(this.#key("clock"))
-    );
-    return clock.value === null ? null : formatEventId(clock.value);
-  }
-
-  // Pages of the channels whose head moved past their position; [] for the rest.
-  async #readMoved(positions: ChannelPosition[]): Promise<HeraldEvent[][]> {
+  // The fallback catch-up: the head of every channel (one batched read per
+  // 10), then the log of each channel that moved past its position.
+  async #readMoved(
+    positions: ChannelPosition[],
+    pageSize: number,
+    cutoff: string,
+  ): Promise<HeraldEvent[][]> {
     const pages: HeraldEvent[][] = positions.map(() => []);
     const batches: number[][] = [];
     for (let i = 0; i < positions.length; i += GET_MANY_MAX) {
@@ -448,25 +503,40 @@ export class KvBroker implements Broker {
         const { channel, after } = positions[i];
         const head = metas[j].value?.head;
         if (head && head > after) {
-          pages[i] = await this.#read(channel, { after });
+          pages[i] = await this.read(channel, {
+            after,
+            limit: pageSize,
+            cutoff,
+          });
         }
       }));
     }));
     return pages;
   }
 
-  // While there are subscribers: catch up on every clock change and every poll tick.
-  #follow(): void {
-    if (this.#poll === undefined) {
-      this.#poll = setInterval(() => {
-        // A failed read already marked the broker unhealthy (see #store).
-        this.#feed.catchUp().catch(() => {});
-      }, this.pollMs);
+  /**
+   * One call to the store: a failure makes the store unhealthy, and a
+   * success healthy again (health is the store's latest answer, so a passing
+   * failure does not keep `/api/health` at 503 until the next publish).
+   */
+  async #store<T>(call: () => Promise<T>): Promise<T> {
+    let result: T;
+    try {
+      result = await call();
+    } catch (err) {
+      throw this.#failure(err);
     }
-    if (!this.#watcher) {
-      const reader = this.#kv.watch([this.#key("clock")]).getReader();
-      this.#watcher = { reader, done: this.#watch(reader) };
-    }
+    this.#lastError = "";
+    return result;
+  }
+
+  // Every error of the store's own is "not now" (HTTP 503): the inputs it
+  // could refuse (payload size, key size) are checked before it is called.
+  #failure(err: unknown): Error {
+    if (this.#closed) return new BrokerClosedError(this.name);
+    if (err instanceof PayloadTooLargeError) return err;
+    this.#lastError = message(err);
+    return new BrokerUnavailableError(`kv: ${message(err)}`, { cause: err });
   }
 
   async #unfollow(): Promise<void> {
@@ -478,54 +548,46 @@ export class KvBroker implements Broker {
       await watcher.reader.cancel().catch(() => {});
       await watcher.done;
     }
-    await this.#feed.idle();
   }
 
-  async #watch(reader: ReadableStreamDefaultReader<unknown>): Promise<void> {
+  async #watch(
+    reader: ReadableStreamDefaultReader<unknown>,
+    follower: LogFollower,
+  ): Promise<void> {
     try {
       while (true) {
         const { done } = await reader.read();
         if (done) return;
-        this.#feed.catchUp().catch(() => {/* the feed retries */});
+        follower.catchUp().catch(() => {/* the feed retries */});
       }
     } catch {
-      // The watch ended with the broker (or failed): the poll still runs.
+      // The watch ended with the store (or failed): the poll still runs.
     }
   }
 
-  #cutoff(): string {
-    return eventIdAtTime(Date.now() - this.bounds.ttlMs);
-  }
-
   #key(
-    kind: "clock" | "log" | "meta" | "trimmed",
+    kind: "clock" | "log" | "meta" | "trimmed" | "feed",
     ...rest: string[]
   ): Deno.KvKey {
     return [this.#prefix, kind, ...rest];
   }
-
-  #open(): void {
-    if (this.#closed) throw new BrokerClosedError(this.name);
-  }
 }
 
-function toEvent(channel: string, entry: Deno.KvEntry<LogEntry>): HeraldEvent {
-  const v = entry.value;
+function decode(value: LogValue): Entry {
+  if (value instanceof Uint8Array) return JSON.parse(utf8Decoder.decode(value));
+  const d = typeof value.d === "string" ? value.d : utf8Decoder.decode(value.d);
+  return { e: value.e, t: value.t, seq: value.seq, d: JSON.parse(d) };
+}
+
+function toEvent(channel: string, entry: Deno.KvEntry<LogValue>): HeraldEvent {
+  const { e, t, d } = decode(entry.value);
   return {
     id: entry.key.at(-1) as string,
     channel,
-    event: v.e,
-    data: JSON.parse(typeof v.d === "string" ? v.d : utf8Decoder.decode(v.d)),
-    time: v.t,
+    event: e,
+    data: d,
+    time: t,
   };
-}
-
-function isValueTooLarge(err: unknown): boolean {
-  return err instanceof Error && /value too large/i.test(err.message);
-}
-
-function isLocked(err: unknown): boolean {
-  return err instanceof Error && /database is locked|busy/i.test(err.message);
 }
 
 function message(err: unknown): string {

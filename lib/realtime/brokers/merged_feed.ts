@@ -57,12 +57,24 @@ export interface ChannelPosition {
   after: string;
 }
 
+/** What one read of a catch-up found. */
+export interface FeedPages {
+  /** For each position, the channel's history after it, oldest first, at most `pageSize` events. */
+  pages: HeraldEvent[][];
+  /**
+   * How far the pages are complete when less than the head (a store that
+   * finds moved channels in a change feed read one page of it): events
+   * above it wait for the next pass.
+   */
+  through?: string;
+}
+
 /** The store a feed catches up from. */
 export interface FeedSource {
   /** The store's newest id: every event at or below it is visible in history. */
   head(): Promise<string>;
-  /** For each position, the channel's history after it, oldest first, at most `pageSize` events. */
-  readAfter(positions: ChannelPosition[]): Promise<HeraldEvent[][]>;
+  /** The subscribed channels' history after their positions, up to `head`. */
+  readAfter(positions: ChannelPosition[], head: string): Promise<FeedPages>;
   readonly pageSize: number;
   /** The newest id the channel's history no longer holds, or null. */
   trimmedThrough(channel: string): Promise<string | null>;
@@ -234,9 +246,9 @@ export class MergedFeed {
         const since = this.#channels.get(channel)?.since ?? this.#cursor;
         return { channel, after: since > this.#cursor ? since : this.#cursor };
       });
-      const pages = await this.source.readAfter(positions);
+      const { pages, through } = await this.source.readAfter(positions, head);
       const losses = await this.#losses(positions, pages);
-      let cut = head;
+      let cut = through !== undefined && through < head ? through : head;
       for (const page of pages) {
         const last = page.at(-1)?.id;
         if (page.length >= this.source.pageSize && last && last < cut) {

@@ -34,10 +34,14 @@ export interface KvBrokerOptions extends CommonOptions {
   broker: "kv";
   /** Local KV file; undefined opens the platform KV (Deno Deploy) or the default store. */
   path?: string;
+  /** An open handle to use instead of opening `path`; the caller closes it. */
+  kv?: Deno.Kv;
   /** First key part of every key (default `herald`). */
   prefix?: string;
   /** How often to read the log of subscribed channels, ms (default 200). */
   pollMs?: number;
+  /** The wall clock, ms (default `Date.now`; tests move it). */
+  clock?: () => number;
 }
 
 export type BrokerOptions =

@@ -33,7 +33,7 @@
  *
  * @example
  * ```ts
- * const broker = await RedisBroker.connect({ broker: "redis", url: "redis://127.0.0.1:6379", prefix: "herald" });
+ * const broker = await connectRedisBroker({ broker: "redis", url: "redis://127.0.0.1:6379", prefix: "herald" });
  * await broker.subscribe("room:1", (e) => console.log(e.id, e.data));
  * await broker.publish("room:1", { event: "chat", data: { text: "hi" } });
  * await broker.close();
@@ -41,27 +41,23 @@
  * @module
  */
 import { Redis, type RedisOptions, ReplyError } from "ioredis";
-import type {
-  Broker,
-  BrokerHealth,
-  HeraldEvent,
-  HistoryOptions,
-  LostEvents,
-  PublishMessage,
-  Unsubscribe,
-} from "../types.ts";
-import { type HistoryBounds, readLimit, resolveBounds } from "./bounds.ts";
+import type { HeraldEvent } from "../types.ts";
+import { type HistoryBounds, resolveBounds } from "./bounds.ts";
 import { BrokerClosedError, BrokerUnavailableError } from "./errors.ts";
-import { eventIdAtTime, eventIdClock, formatEventId } from "./event_id.ts";
-import type { Listener } from "./listeners.ts";
-import { type ChannelPosition, MergedFeed } from "./merged_feed.ts";
+import {
+  type Append,
+  type EventLog,
+  type LogFollower,
+  type LogRead,
+  META_GRACE_MS,
+} from "./event_log.ts";
+import { eventIdClock, formatEventId } from "./event_id.ts";
+import { LogBroker } from "./log_broker.ts";
+import type { ChannelPosition, FeedPages } from "./merged_feed.ts";
 import type { RedisBrokerOptions } from "./options.ts";
-import { payloadJson } from "./payload.ts";
 import { RedisDeadlines } from "./redis_deadline.ts";
 import { PUBLISH_SCRIPT, TRIMMED_SCRIPT } from "./redis_scripts.ts";
 
-/** Metadata outlives history by this much, so a late resume still learns it has a gap. */
-const META_GRACE_MS = 7 * 24 * 60 * 60 * 1000;
 /**
  * Redis error codes that mean "not now" (HTTP 503), not a bug: our expired
  * publish, a server loading or busy with a script, a read-only replica, out of memory.
@@ -76,38 +72,40 @@ const UNAVAILABLE_CODES = new Set([
   "CLUSTERDOWN",
   "OOM",
 ]);
-/** The id before every id: a feed of an empty channel starts here. */
-const ORIGIN_ID = formatEventId(0);
 
 type Commands = Redis & {
   heraldPublish(...args: (string | number)[]): Promise<[string, string]>;
   heraldTrimmed(...args: string[]): Promise<string | null>;
 };
 
-export class RedisBroker implements Broker {
+/** Connects to Redis; rejects with a {@link BrokerUnavailableError} when it does not answer. */
+export async function connectRedisBroker(
+  options: RedisBrokerOptions,
+): Promise<LogBroker<RedisLog>> {
+  const log = new RedisLog(options);
+  await log.connect();
+  return new LogBroker(log, log.bounds);
+}
+
+/** The redis store: streams per channel, one script per publish, pub/sub for live events. */
+export class RedisLog implements EventLog {
   readonly name = "redis" as const;
   readonly bounds: HistoryBounds;
   readonly prefix: string;
   #cmd: Commands;
   #sub: Redis;
-  #feed: MergedFeed;
-  #subscribing = new Map<string, Promise<unknown>>();
+  #follower: LogFollower | null = null;
   #lastError = "";
   #closed = false;
   #wasReady = false;
   #timeoutMs: number;
   #deadlines: RedisDeadlines;
+  #url: string;
 
-  private constructor(options: RedisBrokerOptions) {
+  constructor(options: RedisBrokerOptions) {
     this.bounds = resolveBounds(options.history);
     this.prefix = options.prefix ?? "herald";
-    this.#feed = new MergedFeed({
-      head: async () => (await this.#clock()) ?? ORIGIN_ID,
-      readAfter: (positions) => this.#readAll(positions),
-      pageSize: this.bounds.limit,
-      trimmedThrough: (channel) => this.trimmedThrough(channel),
-      ageCutoff: () => eventIdAtTime(Date.now() - this.bounds.ttlMs),
-    }, ORIGIN_ID);
+    this.#url = options.url;
     this.#timeoutMs = options.commandTimeoutMs ?? 5000;
     const common: RedisOptions = {
       lazyConnect: true,
@@ -121,9 +119,8 @@ export class RedisBroker implements Broker {
     this.#cmd = new Redis(options.url, {
       ...common,
       connectionName: "herald-cmd",
-      // A command cut off by a lost connection fails (its timeout rejects it:
-      // a publish answers 503) and is never sent again after the reconnect,
-      // where a publish the caller was told had failed would then take effect.
+      // A command cut off by a lost connection fails (a publish answers 503)
+      // and is never sent again after the reconnect.
       autoResendUnfulfilledCommands: false,
     }) as Commands;
     this.#sub = new Redis(options.url, {
@@ -150,29 +147,27 @@ export class RedisBroker implements Broker {
       (live: string, payload: string) => this.#onMessage(live, payload),
     );
     this.#deadlines = new RedisDeadlines(() => this.#cmd.time());
-    this.#sub.on("ready", () => this.#onSubscriberReady());
+    this.#sub.on("ready", () => this.#onReady());
     this.#cmd.on("ready", () => {
       // Redis may have come back with another clock (a failover, a restart).
       if (this.#wasReady) this.#deadlines.sync().catch(() => {});
-      this.#onSubscriberReady();
+      this.#onReady();
     });
   }
 
-  /** Connects both connections; rejects with a {@link BrokerUnavailableError} when Redis does not answer. */
-  static async connect(options: RedisBrokerOptions): Promise<RedisBroker> {
-    const broker = new RedisBroker(options);
+  /** Connects both connections and reads Redis's clock. */
+  async connect(): Promise<void> {
     try {
-      await Promise.all([broker.#cmd.connect(), broker.#sub.connect()]);
-      await broker.#deadlines.sync();
+      await Promise.all([this.#cmd.connect(), this.#sub.connect()]);
+      await this.#deadlines.sync();
     } catch (err) {
-      await broker.close();
+      await this.close();
       throw new BrokerUnavailableError(
-        `redis: cannot connect to ${redactUrl(options.url)}: ${message(err)}`,
+        `redis: cannot connect to ${redactUrl(this.#url)}: ${message(err)}`,
         { cause: err },
       );
     }
-    broker.#wasReady = true;
-    return broker;
+    this.#wasReady = true;
   }
 
   /**
@@ -182,16 +177,15 @@ export class RedisBroker implements Broker {
    * before then (the connection dropped with the command maybe on the wire)
    * waits for the deadline before it is reported.
    */
-  async publish(channel: string, msg: PublishMessage): Promise<HeraldEvent> {
+  async append(
+    { channel, event, data }: Append,
+  ): Promise<{ id: string; time: number }> {
     this.#ready();
-    const event = msg.event ?? "message";
-    const data = payloadJson(msg.data);
     const deadline = await this.#call(() =>
       this.#deadlines.next(this.#timeoutMs)
     );
-    let reply: [string, string];
     try {
-      reply = await this.#cmd.heraldPublish(
+      const [id, time] = await this.#cmd.heraldPublish(
         this.#key("clock"),
         this.#key("log", channel),
         this.#key("meta", channel),
@@ -204,6 +198,7 @@ export class RedisBroker implements Broker {
         this.bounds.ttlMs + META_GRACE_MS,
         deadline.redisUs,
       );
+      return { id, time: Number(time) };
     } catch (err) {
       if (!(err instanceof ReplyError)) {
         const wait = deadline.giveUpAt - performance.now();
@@ -211,88 +206,89 @@ export class RedisBroker implements Broker {
       }
       throw this.#failure(err);
     }
-    const [id, time] = reply;
-    return { id, channel, event, data: JSON.parse(data), time: Number(time) };
   }
 
-  async subscribe(
-    channel: string,
-    onEvent: Listener,
-    onLost?: (info: LostEvents) => void,
-  ): Promise<Unsubscribe> {
+  async read(channel: string, opts: LogRead): Promise<HeraldEvent[]> {
     this.#ready();
-    const since = await this.#feed.startOf(channel);
-    if (this.#feed.add(channel, onEvent, since, onLost)) {
-      const subscribing = this.#call(() =>
-        this.#sub.subscribe(this.#live(channel))
+    const { after, limit, cutoff } = opts;
+    const key = this.#key("log", channel);
+    let entries: [string, string[]][];
+    if (after !== undefined && after >= cutoff) {
+      // Ids are minted `<clock>-0000`: every id after `after` has a larger clock.
+      const start = "(" + String(eventIdClock(after)) + "-0";
+      entries = await this.#call(() =>
+        this.#cmd.xrange(key, start, "+", "COUNT", limit)
       );
-      this.#subscribing.set(channel, subscribing);
-      try {
-        await subscribing; // the reply comes once Redis has subscribed
-      } catch (err) {
-        this.#feed.remove(channel, onEvent);
-        throw err;
-      } finally {
-        this.#subscribing.delete(channel);
-      }
+    } else if (after !== undefined) {
+      entries = await this.#call(() =>
+        this.#cmd.xrange(key, streamId(cutoff), "+", "COUNT", limit)
+      );
     } else {
-      // Live once the first subscriber's SUBSCRIBE is in place.
-      await this.#subscribing.get(channel)?.catch((err) => {
-        this.#feed.remove(channel, onEvent);
-        throw err;
-      });
+      entries = (await this.#call(() =>
+        this.#cmd.xrevrange(key, "+", streamId(cutoff), "COUNT", limit)
+      )).reverse();
     }
-    let subscribed = true;
-    return async () => {
-      if (!subscribed) return;
-      subscribed = false;
-      if (!this.#feed.remove(channel, onEvent)) return;
-      if (this.#sub.status === "ready") {
-        await this.#sub.unsubscribe(this.#live(channel)).catch(() => {
-          // Disconnected meanwhile: the new connection will not resubscribe it.
-        });
-      }
-    };
+    return entries.map(([sid, fields]) => toEvent(channel, sid, fields));
   }
 
-  async history(
-    channel: string,
-    opts: HistoryOptions = {},
-  ): Promise<HeraldEvent[]> {
-    this.#ready();
-    return await this.#read(channel, opts);
-  }
-
-  async trimmedThrough(channel: string): Promise<string | null> {
-    this.#ready();
-    const cutoff = streamId(eventIdAtTime(Date.now() - this.bounds.ttlMs));
-    const trimmed = await this.#call(() =>
-      this.#cmd.heraldTrimmed(
-        this.#key("log", channel),
-        this.#key("meta", channel),
-        cutoff,
-      )
+  // One XRANGE per channel, all sent at once on the command connection. Only
+  // after an outage: live events come by pub/sub.
+  async readAfter(
+    positions: ChannelPosition[],
+    _head: string,
+    pageSize: number,
+    cutoff: string,
+  ): Promise<FeedPages> {
+    const pages = await Promise.all(
+      positions.map(({ channel, after }) =>
+        this.read(channel, { after, limit: pageSize, cutoff })
+      ),
     );
-    return trimmed ? heraldId(trimmed) : null;
+    return { pages };
   }
 
   /** The clock: the publish script sets it in the same atomic step as the log entry. */
   async head(): Promise<string | null> {
     this.#ready();
-    return await this.#clock();
+    const clock = await this.#call(() => this.#cmd.get(this.#key("clock")));
+    return clock === null ? null : formatEventId(Number(clock));
   }
 
-  health(): BrokerHealth {
-    if (this.#closed) {
-      return { broker: this.name, healthy: false, detail: "closed" };
-    }
+  async trimmedThrough(
+    channel: string,
+    cutoff: string,
+  ): Promise<string | null> {
+    this.#ready();
+    const trimmed = await this.#call(() =>
+      this.#cmd.heraldTrimmed(
+        this.#key("log", channel),
+        this.#key("meta", channel),
+        streamId(cutoff),
+      )
+    );
+    return trimmed ? heraldId(trimmed) : null;
+  }
+
+  follow(follower: LogFollower): void {
+    this.#follower = follower;
+  }
+
+  async listen(channel: string): Promise<void> {
+    this.#ready();
+    // The reply comes once Redis has subscribed.
+    await this.#call(() => this.#sub.subscribe(this.#live(channel)));
+  }
+
+  async unlisten(channel: string): Promise<void> {
+    if (this.#sub.status !== "ready") return; // the new connection will not resubscribe it
+    await this.#sub.unsubscribe(this.#live(channel)).catch(() => {});
+  }
+
+  health(): { healthy: boolean; detail?: string } {
     const cmd = this.#cmd.status;
     const sub = this.#sub.status;
-    if (cmd === "ready" && sub === "ready") {
-      return { broker: this.name, healthy: true };
-    }
+    if (cmd === "ready" && sub === "ready") return { healthy: true };
     return {
-      broker: this.name,
       healthy: false,
       detail: `redis connection ${cmd === "ready" ? sub : cmd}, reconnecting` +
         (this.#lastError ? `: ${this.#lastError}` : ""),
@@ -302,25 +298,25 @@ export class RedisBroker implements Broker {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#feed.close();
     await Promise.all([this.#cmd, this.#sub].map(closeConnection));
   }
 
   // Both connections are back after an outage: hold live events, resubscribe,
   // then catch up every channel merged in id order (reading only after the
   // subscription is in place, so nothing falls between the two).
-  async #onSubscriberReady(): Promise<void> {
-    if (!this.#wasReady || this.#closed) return;
+  async #onReady(): Promise<void> {
+    const follower = this.#follower;
+    if (!this.#wasReady || this.#closed || !follower) return;
     if (this.#cmd.status !== "ready" || this.#sub.status !== "ready") return;
-    const channels = this.#feed.channels();
+    const channels = follower.channels();
     if (channels.length === 0) return;
-    this.#feed.hold();
+    follower.hold();
     try {
       await this.#sub.subscribe(...channels.map((ch) => this.#live(ch)));
     } catch {
       return; // lost again: the next "ready" does this again
     }
-    await this.#feed.catchUp().catch(() => {/* the feed retries */});
+    await follower.catchUp().catch(() => {/* the feed retries */});
   }
 
   #onMessage(live: string, payload: string): void {
@@ -332,44 +328,7 @@ export class RedisBroker implements Broker {
       // Not ours: the catch-up after the next event still finds what history holds.
       return;
     }
-    this.#feed.offer({ ...parsed, channel });
-  }
-
-  // The clock: the id of the newest event of the deployment, null before the first.
-  async #clock(): Promise<string | null> {
-    const clock = await this.#call(() => this.#cmd.get(this.#key("clock")));
-    return clock === null ? null : formatEventId(Number(clock));
-  }
-
-  // One XRANGE per channel, all sent at once on the command connection.
-  #readAll(positions: ChannelPosition[]): Promise<HeraldEvent[][]> {
-    return Promise.all(
-      positions.map(({ channel, after }) => this.#read(channel, { after })),
-    );
-  }
-
-  async #read(channel: string, opts: HistoryOptions): Promise<HeraldEvent[]> {
-    const limit = readLimit(opts.limit, this.bounds);
-    if (limit === 0) return [];
-    const key = this.#key("log", channel);
-    const cutoff = eventIdAtTime(Date.now() - this.bounds.ttlMs);
-    let entries: [string, string[]][];
-    if (opts.after !== undefined && opts.after >= cutoff) {
-      // Ids are minted `<clock>-0000`: every id after `after` has a larger clock.
-      const start = "(" + String(eventIdClock(opts.after)) + "-0";
-      entries = await this.#call(() =>
-        this.#cmd.xrange(key, start, "+", "COUNT", limit)
-      );
-    } else if (opts.after !== undefined) {
-      entries = await this.#call(() =>
-        this.#cmd.xrange(key, streamId(cutoff), "+", "COUNT", limit)
-      );
-    } else {
-      entries = (await this.#call(() =>
-        this.#cmd.xrevrange(key, "+", streamId(cutoff), "COUNT", limit)
-      )).reverse();
-    }
-    return entries.map(([sid, fields]) => toEvent(channel, sid, fields));
+    this.#follower?.offer({ ...parsed, channel });
   }
 
   async #call<T>(fn: () => Promise<T>): Promise<T> {
@@ -394,6 +353,7 @@ export class RedisBroker implements Broker {
     });
   }
 
+  // Fail at once while a connection is down (no offline queue).
   #ready(): void {
     if (this.#closed) throw new BrokerClosedError(this.name);
     const health = this.health();

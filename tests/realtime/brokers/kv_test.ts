@@ -5,6 +5,7 @@ import {
   PayloadTooLargeError,
 } from "../../../lib/realtime/brokers/errors.ts";
 import { formatEventId } from "../../../lib/realtime/brokers/event_id.ts";
+import type { LogBroker } from "../../../lib/realtime/brokers/log_broker.ts";
 import { openSharedKv } from "../../../lib/kv/shared.ts";
 import type { HistoryBounds } from "../../../lib/realtime/brokers/bounds.ts";
 import type {
@@ -316,6 +317,116 @@ Deno.test("kv broker: when another process publishes more than the history limit
       assert.deepStrictEqual(seen, [first.id, "lost", ...sent.slice(25)]);
     } finally {
       await broker.close();
+    }
+  });
+});
+
+/**
+ * The real Deno.Kv, counting the reads made through it (get, getMany, list),
+ * with `watch` never firing, so only an explicit refresh catches up.
+ */
+function countingKv(kv: Deno.Kv): { kv: Deno.Kv; reads: () => number } {
+  let reads = 0;
+  const proxy = new Proxy(kv, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target);
+      if (prop === "watch") return () => new ReadableStream();
+      if (typeof value !== "function") return value;
+      if (prop === "get" || prop === "getMany" || prop === "list") {
+        return (...args: unknown[]) => {
+          reads++;
+          return value.apply(target, args);
+        };
+      }
+      return value.bind(target);
+    },
+  });
+  return { kv: proxy, reads: () => reads };
+}
+
+/**
+ * KV reads of one catch-up that delivers one event, with `channels`
+ * subscribed, after a quiet quarter of an hour (the subscriber's clock is
+ * moved; its polls saw no change meanwhile).
+ */
+async function readsOfOneCatchUp(channels: number): Promise<number> {
+  let reads = 0;
+  await withKvFile(async (path) => {
+    const raw = await Deno.openKv(path);
+    const counting = countingKv(raw);
+    let skew = 0;
+    const subscriber = await createBroker({
+      broker: "kv",
+      kv: counting.kv,
+      pollMs: 3_600_000, // no poll during the test: refresh() is the poll
+      clock: () => Date.now() + skew,
+    }) as LogBroker;
+    const publisher = await createBroker({ broker: "kv", path });
+    try {
+      await publisher.publish("elsewhere", { data: "history" });
+      const got: HeraldEvent[] = [];
+      for (let i = 0; i < channels; i++) {
+        await subscriber.subscribe(`room:${i}`, (e) => got.push(e));
+      }
+      for (let minute = 0; minute < 15; minute++) {
+        skew += 60_000;
+        await subscriber.refresh();
+      }
+      await publisher.publish("elsewhere", { data: "not subscribed" });
+      const sent = await publisher.publish("room:0", { data: "hi" });
+      const before = counting.reads();
+      await subscriber.refresh();
+      reads = counting.reads() - before;
+      assert.deepStrictEqual(got.map((e) => e.id), [sent.id]);
+    } finally {
+      await publisher.close();
+      await subscriber.close();
+      raw.close();
+    }
+  });
+  return reads;
+}
+
+Deno.test("kv broker: a catch-up costs the same KV reads with 1 or 200 subscribed channels", async () => {
+  const one = await readsOfOneCatchUp(1);
+  const many = await readsOfOneCatchUp(200);
+  assert.strictEqual(
+    many,
+    one,
+    `one catch-up made ${one} KV reads with 1 channel subscribed, ${many} with 200`,
+  );
+  assert.ok(one <= 3, `${one} reads: the clock, the change feed, one channel`);
+});
+
+Deno.test("kv broker: a process that saw no head for longer than the change feed is trusted still gets every event of every channel, in order", async () => {
+  await withKvFile(async (path) => {
+    const raw = await Deno.openKv(path);
+    let skew = 0;
+    const subscriber = await createBroker({
+      broker: "kv",
+      kv: raw,
+      pollMs: 3_600_000,
+      clock: () => Date.now() + skew,
+    }) as LogBroker;
+    const publisher = await createBroker({ broker: "kv", path });
+    try {
+      await publisher.publish("room:a", { data: 0 });
+      const got: HeraldEvent[] = [];
+      for (const channel of ["room:a", "room:b", "room:c"]) {
+        await subscriber.subscribe(channel, (e) => got.push(e));
+      }
+      skew = 20 * 60_000; // as if this process had stalled for 20 minutes
+      const sent = [
+        await publisher.publish("room:b", { data: 1 }),
+        await publisher.publish("room:a", { data: 2 }),
+        await publisher.publish("room:c", { data: 3 }),
+      ];
+      await subscriber.refresh();
+      assert.deepStrictEqual(got.map((e) => e.id), sent.map((e) => e.id));
+    } finally {
+      await publisher.close();
+      await subscriber.close();
+      raw.close();
     }
   });
 });

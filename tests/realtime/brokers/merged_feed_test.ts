@@ -32,14 +32,14 @@ function arrayStore(pageSize: number, limit = Infinity) {
     head: () => Promise.resolve(id(head)),
     readAfter: (positions) => {
       reads.push(positions);
-      return Promise.resolve(
-        positions.map(({ channel, after }) =>
+      return Promise.resolve({
+        pages: positions.map(({ channel, after }) =>
           (logs.get(channel) ?? []).filter((e) => e.id > after).slice(
             0,
             pageSize,
           )
         ),
-      );
+      });
     },
   };
   const publish = (channel: string, n: number) => {

@@ -2,7 +2,8 @@ import assert from "node:assert";
 import { Redis } from "ioredis";
 import { createBroker } from "../../../lib/realtime/brokers/create.ts";
 import { BrokerUnavailableError } from "../../../lib/realtime/brokers/errors.ts";
-import type { RedisBroker } from "../../../lib/realtime/brokers/redis.ts";
+import type { LogBroker } from "../../../lib/realtime/brokers/log_broker.ts";
+import type { RedisLog } from "../../../lib/realtime/brokers/redis.ts";
 import type {
   Broker,
   HeraldEvent,
@@ -44,7 +45,7 @@ brokerConformance("redis", {
     createBroker({
       broker: "redis",
       url: redisUrl!,
-      prefix: (broker as RedisBroker).prefix,
+      prefix: (broker as LogBroker<RedisLog>).log.prefix,
     }),
   sharedClock: true,
 });

@@ -33,7 +33,7 @@ export interface TargetSpec {
  * Every Herald target runs with these: loopback only, and the per-client
  * limits off, since all N subscribers and the publisher share one address.
  */
-const HERALD_ENV = {
+export const HERALD_ENV = {
   HOSTNAME: "127.0.0.1",
   HERALD_MAX_STREAMS_PER_IP: "0",
   HERALD_MAX_STREAMS_PER_USER: "0",

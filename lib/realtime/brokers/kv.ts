@@ -1,51 +1,45 @@
 /**
- * The Deno KV broker: an ordered log per channel, fan-out between instances
- * by `kv.watch` and by polling, delivered in one id order across channels. A local file by default
- * (`Deno.openKv(path)`); on Deno Deploy, the platform's KV (`Deno.openKv()`).
- * The handle is the process's one for that store (lib/kv/shared.ts), shared
- * with the app store.
+ * The Deno KV store of the log broker ({@link LogBroker}): an ordered log per
+ * channel, a deployment-wide change feed, fan-out between processes by
+ * `kv.watch` and by polling. A local file by default (`Deno.openKv(path)`);
+ * on Deno Deploy, the platform's KV. The handle is the process's one for that
+ * store (lib/kv/shared.ts, shared with the app store) unless one is given.
  *
  * Keys, under the prefix (default `herald`):
  * - `[p, "clock"]`: the deployment's id clock (µs). Every publish reads it
  *   and writes `max(now, clock + 1)` in the same atomic commit as the log
  *   entry, checked on its versionstamp (retried on conflict), so ids follow
  *   commit order across channels and processes and keep increasing across
- *   restarts. It is also the deployment's head (`head()`): a commit with a
- *   lower id finished before the one that wrote a higher clock read it, so
- *   when the clock says C every event with an id at or below C is visible.
- * - `[p, "log", channel, id]`: `{ e, d, t, seq }` (event name, JSON payload
- *   as UTF-8 bytes, time, position in the channel). Trimmed after each
- *   publish by count and age; `expireIn` also removes entries of abandoned
- *   channels. Entries written before the payload was stored as bytes hold it
- *   as a string; both are read.
- * - `[p, "meta", channel]`: `{ head, seq }`, the channel's newest id, so a
- *   catch-up reads only the logs of channels that moved.
+ *   restarts. It is also the head: when the clock says C, every event with an
+ *   id at or below C is visible.
+ * - `[p, "log", channel, id]`: the UTF-8 bytes of `{"e","t","seq","d"}`
+ *   (event name, time, position in the channel, payload), so its size is
+ *   known exactly before the commit. Trimmed after each publish by count and
+ *   age; `expireIn` also removes entries of abandoned channels. Entries of
+ *   earlier versions (an object) are still read.
+ * - `[p, "meta", channel]`: `{ head, seq }`, the channel's newest id.
  * - `[p, "trimmed", channel]`: the newest id trimmed by count or age.
+ * - `[p, "feed", id]`: the channel of event `id`, written in the same commit,
+ *   expiring after an hour: the change feed.
  *
- * Fan-out ({@link MergedFeed}): one cursor per process, not one per channel.
- * A catch-up reads the clock, then the `meta` keys of the subscribed channels
- * (one batched read per 10), then the log of each channel that moved, after
- * the cursor and up to the clock, and delivers the merged pages in id order.
- * So every channel this process subscribes to is delivered in ONE id order,
- * which a multi-channel stream needs to resume all channels after one
- * `Last-Event-ID`. A catch-up runs after a local publish, when `watch` sees
- * the clock change, and every `pollMs`. When another process published more events than
- * the history limit on a channel between two catch-ups, the oldest of them
- * are trimmed before this process reads them: that channel's subscribers get
- * `onLost` first, then what history holds.
+ * Catch-up cost: one pass reads the clock, then the change feed after the
+ * cursor (one list, whatever the number of subscribed channels), then the
+ * log of each subscribed channel that moved. So a poll costs the same with
+ * one subscribed channel or thousands (issue 8: one address holding 100
+ * streams of 32 channels used to cost a read per 10 channels per catch-up).
+ * A process that has not seen the head for 10 minutes (stalled) cannot trust
+ * the feed to go back that far and reads every channel's `meta` instead.
  *
  * Why a poll as well as `watch`: on a local file, `watch` does not see
  * another process's writes (on Deno 2.9.6 a watcher missed a second process's
- * `set` for 5 s). So while it has subscribers the broker reads the clock
- * every `pollMs` (default 200 ms: another process's event shows up within
- * about a fifth of a second, which still feels live; when nothing was
- * published the tick costs that one read).
+ * `set` for 5 s). So while it has subscribers the store reads the clock every
+ * `pollMs` (default 200 ms; when nothing was published the tick costs that
+ * one read). A local publish catches up at once.
  *
- * Limits: a payload must fit a KV value: 64 KiB of UTF-8, less a few dozen
- * bytes of envelope (stored as bytes, not as a JS string, which V8 would
- * serialize as UTF-16 as soon as one character is outside Latin-1). A larger
- * one fails with a {@link PayloadTooLargeError} (HTTP 413); it does not make
- * the broker unhealthy.
+ * Limits: an event must fit a KV value (64 KiB): the payload's UTF-8 JSON
+ * plus a few dozen bytes; a larger one fails with a
+ * {@link PayloadTooLargeError} (HTTP 413) before any write, and the broker
+ * stays healthy.
  *
  * @example
  * ```ts

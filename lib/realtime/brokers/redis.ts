@@ -1,35 +1,26 @@
 /**
- * The Redis broker (ioredis): live fan-out by pub/sub, a capped history per
- * channel in a Redis stream, both written by one Lua script (see
- * redis_scripts.ts). Works with `redis://` and `rediss://` (TLS, e.g.
- * Upstash: `rediss://default:pw@host:port`); needs Redis 6.2+.
+ * The Redis store of the log broker ({@link LogBroker}, ioredis): a capped
+ * stream per channel and live fan-out by pub/sub, both written by one Lua
+ * script (redis_scripts.ts). `redis://` and `rediss://` (TLS, e.g. Upstash:
+ * `rediss://default:pw@host:port`); Redis 6.2+.
  *
  * Per process: ONE subscriber connection for all channels plus one command
  * connection. When Redis goes away both reconnect on their own (backoff up to
- * 2 s, forever); meanwhile `health()` is unhealthy with the reason, and
- * `publish`, `history` and `subscribe` reject at once with a
- * {@link BrokerUnavailableError} (no offline queue); a command the lost
- * connection cut off fails and is not sent again, and a publish carries a
- * deadline in Redis's clock that the script checks (redis_deadline.ts), so a
- * publish answered with an error never takes effect later, even on a Redis
- * that stalled and resumed. Once both are back it
+ * 2 s, forever); meanwhile `health()` is unhealthy with the reason, and every
+ * call rejects at once with a {@link BrokerUnavailableError} (no offline
+ * queue). A publish answered with an error never takes effect later: a
+ * command the lost connection cut off is not sent again, and each publish
+ * carries a deadline in Redis's clock that the script checks
+ * (redis_deadline.ts), which has passed by the time the error is reported —
+ * also on a Redis that stalled and resumed. Once both connections are back it
  * holds live events, subscribes every channel again, and catches up from
- * history after the last id it delivered, so subscribers miss nothing that
- * history still holds. When more events than the history limit were
- * published meanwhile, history was trimmed past that id: the subscribers of
- * that channel get `onLost` first (see {@link MergedFeed}), never a silent
- * skip.
+ * history after the last id it delivered (the broker's {@link MergedFeed};
+ * `onLost` first for a channel whose history was trimmed meanwhile).
  *
- * Order across channels ({@link MergedFeed}): the publish script assigns the
- * id and PUBLISHes atomically, and the one subscriber connection receives
- * messages in publish order, so live events of all channels arrive in one id
- * order. The catch-up after a reconnect reads the clock first, then every
- * channel up to it, and delivers them merged in id order before the live
- * events that waited — a multi-channel stream can resume every channel after
- * one `Last-Event-ID`.
- *
- * `head()` is that clock (`{prefix}:clock`): the script sets it in the same
- * atomic step as the log entry, so every id at or below it is in history.
+ * Order across channels: the script assigns the id and PUBLISHes atomically,
+ * and the one subscriber connection receives messages in publish order, so
+ * live events of all channels arrive in one id order. `head()` is the clock
+ * (`{prefix}:clock`), set in the same atomic step as the log entry.
  *
  * @example
  * ```ts

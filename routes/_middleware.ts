@@ -1,5 +1,6 @@
 /**
- * Root middleware: every request of the app passes here.
+ * Root middleware: every request of the app passes here, after the services
+ * plugin (lib/app/services.ts) has put the app's parts in `ctx.state`.
  *
  * - Page routes get `ctx.state.session` ({@link Session}: anonymous id and
  *   display name) from the signed `herald_session` cookie; a visitor without
@@ -17,7 +18,7 @@
  */
 import type { FreshContext } from "$fresh/server.ts";
 import { errorResponse } from "../lib/http/error.ts";
-import { access, type Session } from "../lib/access/mod.ts";
+import type { Access, Session } from "../lib/access/mod.ts";
 import { withHeaders } from "../lib/access/cors.ts";
 import { assertNotCrossSiteWrite } from "../lib/access/origin.ts";
 import {
@@ -36,25 +37,26 @@ const SECURITY_HEADERS = {
   "referrer-policy": "same-origin",
 };
 
-function isHttps(req: Request): boolean {
+function isHttps(req: Request, access: Access): boolean {
   if (new URL(req.url).protocol === "https:") return true;
-  return access().config.trustProxy > 0 &&
+  return access.config.trustProxy > 0 &&
     req.headers.get("x-forwarded-proto") === "https";
 }
 
 export async function handler(
   req: Request,
-  ctx: FreshContext<Partial<SessionState>>,
+  ctx: FreshContext<{ access: Access } & Partial<SessionState>>,
 ): Promise<Response> {
+  const { access } = ctx.state;
   try {
-    assertNotCrossSiteWrite(req, access().cors);
+    assertNotCrossSiteWrite(req, access.cors);
   } catch (err) {
     return withHeaders(errorResponse(err), SECURITY_HEADERS);
   }
   if (ctx.destination === "static" || ctx.destination === "internal") {
     return withHeaders(await ctx.next(), SECURITY_HEADERS);
   }
-  const key = await access().sessionKey();
+  const key = await access.sessionKey();
   const existing = await readSession(req, key);
   const session = existing ?? newSession();
   ctx.state.session = session;
@@ -64,6 +66,8 @@ export async function handler(
     : { ...SECURITY_HEADERS, "cache-control": "private, no-cache" };
   const isPage = res.headers.get("content-type")?.startsWith("text/html");
   if (existing || !isPage) return withHeaders(res, headers);
-  const cookie = await sessionCookie(session, key, { secure: isHttps(req) });
+  const cookie = await sessionCookie(session, key, {
+    secure: isHttps(req, access),
+  });
   return withHeaders(res, headers, { "set-cookie": cookie });
 }

@@ -8,17 +8,16 @@ import { Head } from "$fresh/runtime.ts";
 import type { Handlers, PageProps } from "$fresh/server.ts";
 import { PageHeader } from "../components/PageHeader.tsx";
 import Clock from "../islands/Clock.tsx";
-import { clockOptionsFromEnv } from "../lib/app/clock/stream.ts";
+import type { AppState } from "../lib/app/services.ts";
 
 interface ClockPageData {
   now: number;
   duration: number;
 }
 
-const duration = clockOptionsFromEnv().defaultSeconds ?? 60;
-
-export const handler: Handlers<ClockPageData> = {
+export const handler: Handlers<ClockPageData, AppState> = {
   GET(req, ctx) {
+    const duration = ctx.state.config.clock.defaultSeconds ?? 60;
     const asked = Number(new URL(req.url).searchParams.get("duration"));
     return ctx.render({
       now: Date.now(),

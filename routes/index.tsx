@@ -22,12 +22,14 @@ import {
   loadNotificationsPage,
   type NotificationsPageData,
 } from "../lib/app/notifications/page.ts";
-import type { Session } from "../lib/access/session.ts";
+import type { AppState } from "../lib/app/services.ts";
 
-export const handler: Handlers<NotificationsPageData> = {
+export const handler: Handlers<NotificationsPageData, AppState> = {
   async GET(req, ctx) {
-    const session = ctx.state.session as Session | undefined;
-    return ctx.render(await loadNotificationsPage(new URL(req.url), session));
+    const { session, herald } = ctx.state;
+    return ctx.render(
+      await loadNotificationsPage(new URL(req.url), session, herald.broker),
+    );
   },
 };
 

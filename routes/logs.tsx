@@ -1,7 +1,7 @@
 /**
  * Logs (`/logs`): Herald's own events (streams opened and closed, publishes,
- * errors) as they happen. Importing this route starts the process's log
- * relay, so records are published from the start, not from the first visit.
+ * errors) as they happen, published by the log relay that starts with the
+ * app (lib/app/services.ts).
  *
  * @module
  */
@@ -11,13 +11,11 @@ import { PageHeader } from "../components/PageHeader.tsx";
 import ConnectionBadge from "../islands/ConnectionBadge.tsx";
 import LogView from "../islands/LogView.tsx";
 import { loadLogsPage, type LogsPageData } from "../lib/app/logs/page.ts";
-import { startLogRelay } from "../lib/app/logs/relay.ts";
+import type { AppState } from "../lib/app/services.ts";
 
-startLogRelay();
-
-export const handler: Handlers<LogsPageData> = {
+export const handler: Handlers<LogsPageData, AppState> = {
   async GET(_req, ctx) {
-    return ctx.render(await loadLogsPage());
+    return ctx.render(await loadLogsPage(ctx.state.herald.broker));
   },
 };
 

@@ -5,14 +5,17 @@
  * @module
  */
 import type { Handlers } from "$fresh/server.ts";
-import type { Session } from "../lib/access/session.ts";
+import type { AppState } from "../lib/app/services.ts";
 import { postNotification } from "../lib/app/notifications/publish.ts";
 
-export const handler: Handlers = {
+export const handler: Handlers<unknown, AppState> = {
   GET: () => new Response(null, { status: 303, headers: { location: "/" } }),
   POST: (req, ctx) =>
     postNotification(req, {
-      session: ctx.state.session as Session | undefined,
-      remoteAddr: (ctx as { remoteAddr?: Deno.Addr }).remoteAddr,
+      session: ctx.state.session,
+      remoteAddr: ctx.remoteAddr,
+      broker: ctx.state.herald.broker,
+      access: ctx.state.access,
+      countryHeaders: ctx.state.config.countryHeaders,
     }),
 };

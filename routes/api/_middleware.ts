@@ -5,8 +5,11 @@
  * @module
  */
 import type { FreshContext } from "$fresh/server.ts";
-import { access } from "../../lib/access/mod.ts";
+import type { Access } from "../../lib/access/mod.ts";
 
-export function handler(req: Request, ctx: FreshContext): Promise<Response> {
-  return access().cors.handle(req, () => ctx.next());
+export function handler(
+  req: Request,
+  ctx: FreshContext<{ access: Access }>,
+): Promise<Response> {
+  return ctx.state.access.cors.handle(req, () => ctx.next());
 }

@@ -5,24 +5,23 @@
  * @module
  */
 import type { Handlers } from "$fresh/server.ts";
-import {
-  clockOptionsFromEnv,
-  clockResponse,
-} from "../../lib/app/clock/stream.ts";
-import { acquireStream, authorize } from "../../lib/access/mod.ts";
+import { clockResponse } from "../../lib/app/clock/stream.ts";
+import type { AppState } from "../../lib/app/services.ts";
 import { errorResponse } from "../../lib/http/error.ts";
 
-const options = clockOptionsFromEnv();
-
-export const handler: Handlers = {
+export const handler: Handlers<unknown, AppState> = {
   // A clock is an open stream like any other: it counts against the
   // per-user and per-IP stream limits.
   async GET(req, ctx) {
+    const { access, config } = ctx.state;
     try {
-      const who = await authorize(req, "subscribe", [], {
+      const who = await access.authorize(req, "subscribe", [], {
         remoteAddr: ctx.remoteAddr,
       });
-      return clockResponse(req, { ...options, onEnd: acquireStream(who) });
+      return clockResponse(req, {
+        ...config.clock,
+        onEnd: access.acquireStream(who),
+      });
     } catch (err) {
       return errorResponse(err);
     }

@@ -1,5 +1,6 @@
 /** `GET /api/health`: broker health and stream counts (lib/realtime/http/health.ts). @module */
-import { heraldRoute } from "../../lib/realtime/http/route.ts";
-import { healthEndpoint } from "../../lib/realtime/http/health.ts";
+import type { Handlers } from "$fresh/server.ts";
+import type { ApiState } from "../../lib/realtime/http/context.ts";
+import { checkHealth } from "../../lib/realtime/http/health.ts";
 
-export const handler = heraldRoute(healthEndpoint);
+export const handler: Handlers<unknown, ApiState> = { GET: checkHealth };

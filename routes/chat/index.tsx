@@ -15,8 +15,8 @@ import { errorResponse, HttpError } from "../../lib/http/error.ts";
 import { readFields, wantsJson } from "../../lib/app/chat/fields.ts";
 import { chatHttpError, createRoomJson } from "../../lib/app/chat/http.ts";
 import { validRoomName } from "../../lib/app/chat/validate.ts";
-import { getChat } from "../../lib/app/chat/runtime.ts";
-import { pageSince } from "../../lib/app/page/since.ts";
+import { renderSince } from "../../lib/app/page/since.ts";
+import type { AppState } from "../../lib/app/services.ts";
 import type { Room } from "../../lib/app/chat/types.ts";
 
 interface LobbyData {
@@ -26,22 +26,21 @@ interface LobbyData {
   error?: { message: string; value: string };
 }
 
-type Session = { id: string; name: string } | undefined;
-
-export const handler: Handlers<LobbyData> = {
+export const handler: Handlers<LobbyData, AppState> = {
   async GET(_req, ctx) {
-    const since = await pageSince(); // before the rooms: see page/since.ts
-    const rooms = await (await getChat()).listRooms();
+    const { chat, herald } = ctx.state;
+    const since = await renderSince(herald.broker); // before the rooms: see page/since.ts
+    const rooms = await chat.listRooms();
     return ctx.render({ rooms, since });
   },
   async POST(req, ctx) {
-    const session = ctx.state.session as Session;
-    if (wantsJson(req)) return createRoomJson(req, session?.name);
+    const { chat, herald, session } = ctx.state;
+    if (wantsJson(req)) return createRoomJson(chat, req, session?.name);
     let value = "";
     try {
       const fields = await readFields(req);
       value = typeof fields.room === "string" ? fields.room : "";
-      const room = await (await getChat()).createRoom(
+      const room = await chat.createRoom(
         validRoomName(value),
         session?.name,
       );
@@ -54,8 +53,8 @@ export const handler: Handlers<LobbyData> = {
       if (!(err instanceof HttpError) || err.status >= 500) {
         return errorResponse(err);
       }
-      const since = await pageSince();
-      const rooms = await (await getChat()).listRooms();
+      const since = await renderSince(herald.broker);
+      const rooms = await chat.listRooms();
       return ctx.render({
         rooms,
         since,

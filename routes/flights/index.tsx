@@ -2,8 +2,7 @@
  * The flight board (`/flights`): arrivals with their state, server-rendered
  * from the board in the app store (so a page opened mid-way shows the
  * current state), then kept live by the island on the `flights` channel.
- * The first request also starts this process's simulator (lazily; only the
- * lease holder among all processes changes the board).
+ * Only the simulator holding the lease among all processes changes the board.
  *
  * @module
  */
@@ -12,10 +11,10 @@ import type { Handlers, PageProps } from "$fresh/server.ts";
 import { PageHeader } from "../../components/PageHeader.tsx";
 import ConnectionBadge from "../../islands/ConnectionBadge.tsx";
 import FlightBoard from "../../islands/FlightBoard.tsx";
-import { getFlights } from "../../lib/app/flights/runtime.ts";
+import type { AppState } from "../../lib/app/services.ts";
 import type { Board } from "../../lib/app/flights/types.ts";
 import { checkedBoard } from "../../lib/app/flights/validate.ts";
-import { pageSince } from "../../lib/app/page/since.ts";
+import { renderSince } from "../../lib/app/page/since.ts";
 
 interface FlightsPageData {
   board: Board;
@@ -23,10 +22,10 @@ interface FlightsPageData {
   since: string;
 }
 
-export const handler: Handlers<FlightsPageData> = {
+export const handler: Handlers<FlightsPageData, AppState> = {
   async GET(_req, ctx) {
-    const { board } = await getFlights();
-    const since = await pageSince(); // before the board: see page/since.ts
+    const { flights: { board }, herald } = ctx.state;
+    const since = await renderSince(herald.broker); // before the board: see page/since.ts
     return ctx.render({ board: checkedBoard(await board.get()), since });
   },
 };

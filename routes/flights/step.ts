@@ -1,5 +1,8 @@
 /** `POST /flights/step`: one change now (tests, demos; `HERALD_FLIGHTS_STEP=on`); see lib/app/flights/http.ts. @module */
 import type { Handlers } from "$fresh/server.ts";
+import type { AppState } from "../../lib/app/services.ts";
 import { stepBoard } from "../../lib/app/flights/http.ts";
 
-export const handler: Handlers = { POST: () => stepBoard() };
+export const handler: Handlers<unknown, AppState> = {
+  POST: (_req, ctx) => stepBoard(ctx.state.flights),
+};

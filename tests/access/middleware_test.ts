@@ -6,18 +6,27 @@ import assert from "node:assert/strict";
 import type { FreshContext } from "$fresh/server.ts";
 import { handler as rootMiddleware } from "../../routes/_middleware.ts";
 import { handler as apiMiddleware } from "../../routes/api/_middleware.ts";
-import { accessConfigFromEnv, configureAccess } from "../../lib/access/mod.ts";
+import {
+  type Access,
+  accessConfigFromEnv,
+  createAccess,
+} from "../../lib/access/mod.ts";
+
+type State = { access: Access } & Record<string, unknown>;
+
+/** The access of the running test (what the services plugin puts in ctx.state). */
+let access: Access;
 
 function context(
-  next: (state: Record<string, unknown>) => Response,
+  next: (state: State) => Response,
   destination: FreshContext["destination"] = "route",
-): FreshContext<Record<string, unknown>> {
-  const state: Record<string, unknown> = {};
+): FreshContext<State> {
+  const state: State = { access };
   return {
     state,
     destination,
     next: () => Promise.resolve(next(state)),
-  } as unknown as FreshContext<Record<string, unknown>>;
+  } as unknown as FreshContext<State>;
 }
 
 const html = () =>
@@ -25,12 +34,8 @@ const html = () =>
 
 function withEnv(env: Record<string, string>, fn: () => Promise<void>) {
   return async () => {
-    configureAccess(accessConfigFromEnv(env));
-    try {
-      await fn();
-    } finally {
-      configureAccess(null);
-    }
+    access = createAccess(accessConfigFromEnv(env));
+    await fn();
   };
 }
 

@@ -22,12 +22,14 @@ import {
   flagOf,
 } from "../../lib/app/notifications/country.ts";
 import { postNotification } from "../../lib/app/notifications/publish.ts";
+import { accessConfigFromEnv, createAccess } from "../../lib/access/mod.ts";
 import { loadNotificationsPage } from "../../lib/app/notifications/page.ts";
 import { h } from "preact";
 import { renderToString } from "preact-render-to-string";
 import PublishForm from "../../islands/PublishForm.tsx";
 
-const noEnv = { get: () => undefined };
+// Default limits, as a deployment without settings has.
+const access = createAccess(accessConfigFromEnv({}));
 const session = { id: "anon-abc", name: "Calm Heron 12" };
 
 Deno.test("input: message required, bounded, kind and audience checked", () => {
@@ -105,7 +107,7 @@ Deno.test("JSON post publishes with sender and country, answers 201", async () =
         "content-type": "application/json",
         "cf-ipcountry": "SE",
       }),
-      { broker, session, env: noEnv },
+      { broker, session, access },
     );
     assertEquals(res.status, 201);
     const { id, channel } = await res.json();
@@ -130,7 +132,7 @@ Deno.test("JSON post with a bad message answers the JSON error", async () => {
       post(JSON.stringify({ message: " " }), {
         "content-type": "application/json",
       }),
-      { broker, session, env: noEnv },
+      { broker, session, access },
     );
     assertEquals(res.status, 400);
     assertEquals((await res.json()).error.code, "message_required");
@@ -146,7 +148,7 @@ Deno.test("form post redirects back 303, errors in the query", async () => {
   try {
     const ok = await postNotification(
       post("message=No+JS+here&kind=warning&to=me", form),
-      { broker, session: null, env: noEnv },
+      { broker, session: null, access },
     );
     // "Only me" needs a session: back to the page with the code.
     assertEquals(ok.status, 303);
@@ -158,7 +160,7 @@ Deno.test("form post redirects back 303, errors in the query", async () => {
 
     const sent = await postNotification(
       post("message=No+JS+here&kind=warning", form),
-      { broker, session: null, env: noEnv },
+      { broker, session: null, access },
     );
     assertEquals(sent.status, 303);
     assert(sent.headers.get("location")!.startsWith("/?published="));

@@ -1,6 +1,7 @@
 /**
  * Shared pieces of the realtime tests: a real memory broker that counts its
- * subscriptions, a Herald over it, and an in-process API server.
+ * subscriptions, and the app served in-process over it
+ * (tests/_support/services.ts).
  *
  * @module
  */
@@ -9,27 +10,20 @@ import {
   DEFAULT_CONFIG,
   type HeraldConfig,
 } from "../../lib/realtime/config.ts";
-import { createHerald, type Herald } from "../../lib/realtime/herald.ts";
+import type { Herald } from "../../lib/realtime/herald.ts";
+import type { Broker } from "../../lib/realtime/types.ts";
 import type {
   HeraldEvent,
   LostEvents,
   Unsubscribe,
 } from "../../lib/realtime/types.ts";
-import { heraldRouter } from "./fixtures/router.ts";
-import { accessConfigFromEnv, configureAccess } from "../../lib/access/mod.ts";
+import {
+  RELAXED_ACCESS_ENV,
+  serveApp,
+  testServices,
+} from "../_support/services.ts";
 
-/** Rate limits high enough for tests that publish in bursts (open mode otherwise). */
-export const RELAXED_ACCESS_ENV: Record<string, string> = {
-  HERALD_PUBLISH_RATE: "100000",
-  HERALD_PUBLISH_BURST: "100000",
-  HERALD_PUBLISH_RATE_IP: "100000",
-  HERALD_PUBLISH_BURST_IP: "100000",
-};
-
-/** Applies {@link RELAXED_ACCESS_ENV} to this process's access checks. */
-export function relaxAccessLimits(): void {
-  configureAccess(accessConfigFromEnv(RELAXED_ACCESS_ENV));
-}
+export { RELAXED_ACCESS_ENV };
 
 /** The memory broker, counting how often subscribe/unsubscribe were called. */
 export class CountingBroker extends MemoryBroker {
@@ -56,31 +50,32 @@ export function testConfig(
   return { ...DEFAULT_CONFIG, retryMs: 1000, ...overrides };
 }
 
-export interface TestApi extends AsyncDisposable {
+export interface TestApi<B extends Broker = CountingBroker>
+  extends AsyncDisposable {
   url: string;
   herald: Herald;
-  broker: CountingBroker;
+  broker: B;
 }
 
-/** Serves the API on a free port over a fresh memory broker. */
-export function startApi(
+/** Serves the app over `broker` (a fresh counting memory broker by default), with relaxed publish limits. */
+export async function startApi<B extends Broker = CountingBroker>(
   overrides: Partial<HeraldConfig> = {},
-  broker = new CountingBroker({ limit: 1000 }),
-): TestApi {
-  relaxAccessLimits();
-  const herald = createHerald(broker, testConfig(overrides));
-  const server = Deno.serve(
-    { port: 0, hostname: "127.0.0.1", onListen: () => {} },
-    heraldRouter(herald),
-  );
+  broker: B = new CountingBroker({ limit: 1000 }) as unknown as B,
+): Promise<TestApi<B>> {
+  const services = await testServices({
+    env: RELAXED_ACCESS_ENV,
+    herald: testConfig(overrides),
+    broker,
+  });
+  const server = await serveApp(services);
   return {
-    url: `http://127.0.0.1:${server.addr.port}`,
-    herald,
+    url: server.url,
+    herald: services.herald,
     broker,
     async [Symbol.asyncDispose]() {
-      await herald.hub.close();
-      await server.shutdown();
-      await broker.close();
+      await services.herald.hub.close();
+      await server[Symbol.asyncDispose]();
+      await services.close();
     },
   };
 }

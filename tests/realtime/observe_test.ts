@@ -21,7 +21,7 @@ Deno.test("the API logs stream opened, publish and stream closed, never the quer
   const seen: HeraldLogRecord[] = [];
   const stop = onHeraldLog((r) => seen.push(r));
   try {
-    await using api = startApi();
+    await using api = await startApi();
     const res = await fetch(
       `${api.url}/api/channels/logged/events?token=secret-value`,
     );

@@ -27,7 +27,7 @@ import {
   RoomNotFound,
 } from "./errors.ts";
 import { readFields } from "./fields.ts";
-import { getChat } from "./runtime.ts";
+import type { ChatService } from "./service.ts";
 import {
   parseJoin,
   parseMember,
@@ -79,10 +79,14 @@ export async function answer(fn: () => Promise<Response>): Promise<Response> {
   }
 }
 
-export function createRoomJson(req: Request, createdBy?: string) {
+export function createRoomJson(
+  chat: ChatService,
+  req: Request,
+  createdBy?: string,
+) {
   return answer(async () => {
     const fields = await readFields(req);
-    const room = await (await getChat()).createRoom(
+    const room = await chat.createRoom(
       validRoomName(fields.room),
       createdBy,
     );
@@ -93,42 +97,58 @@ export function createRoomJson(req: Request, createdBy?: string) {
   });
 }
 
-export function joinRoom(req: Request, room: string) {
+export function joinRoom(
+  chat: ChatService,
+  req: Request,
+  room: string,
+) {
   return answer(async () => {
     const input = parseJoin(room, await readFields(req));
-    const joined = await (await getChat()).join(input);
+    const joined = await chat.join(input);
     return Response.json(joined, { status: 201 });
   });
 }
 
-export function leaveRoom(req: Request, room: string) {
+export function leaveRoom(
+  chat: ChatService,
+  req: Request,
+  room: string,
+) {
   return answer(async () => {
     const input = parseMember(room, await readFields(req));
-    await (await getChat()).leave(input);
+    await chat.leave(input);
     return new Response(null, { status: 204 });
   });
 }
 
-export function heartbeat(req: Request, room: string) {
+export function heartbeat(
+  chat: ChatService,
+  req: Request,
+  room: string,
+) {
   return answer(async () => {
     const input = parseMember(room, await readFields(req));
-    const members = await (await getChat()).heartbeat(input);
+    const members = await chat.heartbeat(input);
     return Response.json({ members });
   });
 }
 
-export function sendMessage(req: Request, room: string) {
+export function sendMessage(
+  chat: ChatService,
+  req: Request,
+  room: string,
+) {
   return answer(async () => {
     const input = parseMessage(room, await readFields(req));
-    const event = await (await getChat()).send(input);
+    const event = await chat.send(input);
     return Response.json({ id: event.id }, { status: 201 });
   });
 }
 
-export function roomState(room: string) {
+export function roomState(chat: ChatService, room: string) {
   return answer(async () => {
     const name = validRoomName(room);
-    const state = await (await getChat()).state(name);
+    const state = await chat.state(name);
     if (!state) throw new RoomNotFound(name);
     return Response.json(state, {
       headers: { "cache-control": "no-store" },

@@ -1,7 +1,6 @@
 /**
  * The flight board's HTTP answers, shared by the thin route files under
- * routes/flights/. Each one first makes sure this process's simulator is
- * started (lazily, see runtime.ts).
+ * routes/flights/, over this process's {@link Flights} (`ctx.state.flights`).
  *
  * | route | answer |
  * |---|---|
@@ -16,24 +15,24 @@ import { HttpError } from "../../http/error.ts";
 import { answer } from "../chat/http.ts";
 import { readFields, wantsJson } from "../chat/fields.ts";
 import { BoardPaused } from "./board.ts";
-import { getFlights } from "./runtime.ts";
+import type { Flights } from "./runtime.ts";
 import type { SimulatorStatus } from "./types.ts";
 import { checkedBoard } from "./validate.ts";
 
 const noStore = { "cache-control": "no-store" };
 
-export function boardState(): Promise<Response> {
+export function boardState({ board }: Flights): Promise<Response> {
   return answer(async () => {
-    const { board } = await getFlights();
     return Response.json(checkedBoard(await board.get()), {
       headers: noStore,
     });
   });
 }
 
-export function simulatorStatus(): Promise<Response> {
+export function simulatorStatus(
+  { simulator, board }: Flights,
+): Promise<Response> {
   return answer(async () => {
-    const { simulator, board } = await getFlights();
     const status: SimulatorStatus = simulator ? await simulator.status() : {
       processId: "",
       enabled: false,
@@ -56,24 +55,26 @@ function parsePaused(value: unknown): boolean {
   );
 }
 
-export function setPaused(req: Request): Promise<Response> {
+export function setPaused(
+  { board }: Flights,
+  req: Request,
+): Promise<Response> {
   return answer(async () => {
     const json = wantsJson(req);
     const paused = parsePaused((await readFields(req)).paused);
-    const board = await (await getFlights()).board.setPaused(paused);
+    const state = await board.setPaused(paused);
     if (!json) {
       return new Response(null, {
         status: 303,
         headers: { location: "/flights" },
       });
     }
-    return Response.json(board, { headers: noStore });
+    return Response.json(state, { headers: noStore });
   });
 }
 
-export function stepBoard(): Promise<Response> {
+export function stepBoard({ config, board }: Flights): Promise<Response> {
   return answer(async () => {
-    const { config, board } = await getFlights();
     if (!config.stepEnabled) {
       throw new HttpError(
         404,

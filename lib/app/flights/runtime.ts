@@ -1,8 +1,7 @@
 /**
  * The flight board of this process: the board over the app store and the
- * Herald broker, and the simulator, started lazily by the first request to
- * a /flights route (never at import, so importing the routes starts nothing)
- * and stopped on SIGINT/SIGTERM, releasing its lease.
+ * Herald broker, and the simulator, started with the app (lib/app/services.ts,
+ * never at import) and stopped at shutdown, releasing its lease.
  *
  * | variable | meaning | default |
  * |---|---|---|
@@ -13,16 +12,16 @@
  *
  * @example
  * ```ts
- * const { board, simulator } = await getFlights();
- * const current = await board.get();
+ * const flights = startFlights(flightsConfigFromEnv(), store, broker);
+ * const current = await flights.board.get();
+ * await stopFlights(flights);
  * ```
  * @module
  */
-import { getHerald } from "../../realtime/herald.ts";
-import { getAppStore } from "../store/mod.ts";
+import type { Broker } from "../../realtime/types.ts";
+import type { AppStore } from "../store/types.ts";
 import { FlightBoard } from "./board.ts";
 import { FlightSimulator } from "./simulator.ts";
-import { onShutdown } from "../../process/shutdown.ts";
 import { envFlag, envInt, type EnvSource } from "../../config/env.ts";
 
 export interface FlightsConfig {
@@ -51,44 +50,33 @@ export interface Flights {
   simulator: FlightSimulator | null;
 }
 
-let instance: Promise<Flights> | null = null;
-let releaseShutdown: (() => void) | null = null;
-
-/** This process's board and simulator (starting the simulator on first call). */
-export function getFlights(): Promise<Flights> {
-  instance ??= (async () => {
-    const config = flightsConfigFromEnv();
-    const [{ broker }, store] = await Promise.all([getHerald(), getAppStore()]);
-    const board = new FlightBoard(store, broker);
-    let simulator: FlightSimulator | null = null;
-    if (config.simulator) {
-      simulator = new FlightSimulator(board, {
-        tickMs: config.tickMs,
-        leaseMs: config.leaseMs,
-        onError: (err) => console.error("flights simulator:", err),
-        onLeaderChange: (leader) =>
-          console.log(
-            leader
-              ? "flights: this process now runs the simulation (lease taken)"
-              : "flights: another process runs the simulation (lease lost)",
-          ),
-      });
-      simulator.start();
-      releaseShutdown = onShutdown(stopFlights);
-      console.log(`flights: simulator ${simulator.processId} started`);
-    }
-    return { config, board, simulator };
-  })();
-  instance.catch(() => (instance = null));
-  return instance;
+/** The board over `store` and `broker`, and its simulator, started now (unless configured off). */
+export function startFlights(
+  config: FlightsConfig,
+  store: AppStore,
+  broker: Broker,
+): Flights {
+  const board = new FlightBoard(store, broker);
+  let simulator: FlightSimulator | null = null;
+  if (config.simulator) {
+    simulator = new FlightSimulator(board, {
+      tickMs: config.tickMs,
+      leaseMs: config.leaseMs,
+      onError: (err) => console.error("flights simulator:", err),
+      onLeaderChange: (leader) =>
+        console.log(
+          leader
+            ? "flights: this process now runs the simulation (lease taken)"
+            : "flights: another process runs the simulation (lease lost)",
+        ),
+    });
+    simulator.start();
+    console.log(`flights: simulator ${simulator.processId} started`);
+  }
+  return { config, board, simulator };
 }
 
-/** Stops this process's simulator (releasing its lease), if one runs. */
-export async function stopFlights(): Promise<void> {
-  const current = instance;
-  instance = null;
-  releaseShutdown?.();
-  releaseShutdown = null;
-  const flights = await current?.catch(() => null);
-  await flights?.simulator?.stop();
+/** Stops the simulator (releasing its lease), if one runs. */
+export async function stopFlights(flights: Flights): Promise<void> {
+  await flights.simulator?.stop();
 }

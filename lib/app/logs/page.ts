@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { getHerald } from "../../realtime/herald.ts";
 import type { Broker } from "../../realtime/types.ts";
 import { renderSince } from "../page/since.ts";
 import { entriesOf, keepLast, LOG_CHANNEL, type LogEntry } from "./entry.ts";
@@ -20,17 +19,15 @@ export interface LogsPageData {
 }
 
 export async function latestLogEntries(
-  broker?: Broker,
+  broker: Broker,
   limit = INITIAL_ENTRIES,
 ): Promise<LogEntry[]> {
-  const b = broker ?? (await getHerald()).broker;
   // A batch holds one or more entries: 50 batches are plenty for `limit`.
-  const events = await b.history(LOG_CHANNEL, { limit: 50 });
+  const events = await broker.history(LOG_CHANNEL, { limit: 50 });
   return keepLast(events.flatMap(entriesOf), limit);
 }
 
-export async function loadLogsPage(broker?: Broker): Promise<LogsPageData> {
-  const b = broker ?? (await getHerald()).broker;
-  const since = await renderSince(b); // before the entries: see page/since.ts
-  return { entries: await latestLogEntries(b), since };
+export async function loadLogsPage(broker: Broker): Promise<LogsPageData> {
+  const since = await renderSince(broker); // before the entries: see page/since.ts
+  return { entries: await latestLogEntries(broker), since };
 }

@@ -11,13 +11,13 @@
  *
  * @example
  * ```ts
- * const stop = startLogRelay(); // once per process; later calls reuse it
+ * const logs = startLogRelay(broker); // once, at start (lib/app/services.ts)
+ * await logs.stop();
  * ```
  * @module
  */
 import { type HeraldLogRecord, onHeraldLog } from "../../realtime/observe.ts";
-import { getHerald } from "../../realtime/herald.ts";
-import type { PublishMessage } from "../../realtime/types.ts";
+import type { Broker, PublishMessage } from "../../realtime/types.ts";
 import {
   LEVELS,
   LOG_CHANNEL,
@@ -106,24 +106,19 @@ export class LogRelay {
   }
 }
 
-let running: { relay: LogRelay; stop: () => void } | null = null;
-
-/** Starts the process's relay into the app's Herald (once); returns a function that stops it. */
-export function startLogRelay(): () => void {
-  if (!running) {
-    const relay = new LogRelay({
-      publish: async (channel, msg) =>
-        (await getHerald()).broker.publish(channel, msg),
-    });
-    const unsubscribe = onHeraldLog((record) => relay.push(record));
-    running = {
-      relay,
-      stop: () => {
-        unsubscribe();
-        relay.close();
-        running = null;
-      },
-    };
-  }
-  return running.stop;
+/** Relays this process's log records into `broker` until the returned relay is closed. */
+export function startLogRelay(
+  broker: Pick<Broker, "publish">,
+): { relay: LogRelay; stop: () => Promise<void> } {
+  const relay = new LogRelay({
+    publish: (channel, msg) => broker.publish(channel, msg),
+  });
+  const unsubscribe = onHeraldLog((record) => relay.push(record));
+  return {
+    relay,
+    stop: () => {
+      unsubscribe();
+      return relay.close();
+    },
+  };
 }

@@ -6,7 +6,6 @@
  *
  * @module
  */
-import { getHerald } from "../../realtime/herald.ts";
 import type { Broker } from "../../realtime/types.ts";
 import { renderSince } from "../page/since.ts";
 import {
@@ -49,9 +48,8 @@ export async function latestNotifications(
 export async function loadNotificationsPage(
   url: URL,
   session: { id: string; name: string } | null | undefined,
-  broker?: Broker,
+  b: Broker,
 ): Promise<NotificationsPageData> {
-  const b = broker ?? (await getHerald()).broker;
   const since = await renderSince(b); // before the feeds: see page/since.ts
   const [publicFeed, privateFeed] = await Promise.all([
     latestNotifications(b, NOTIFICATIONS_CHANNEL),

@@ -14,11 +14,10 @@
  * @module
  */
 import { errorResponse, HttpError } from "../../http/error.ts";
-import { authorize, checkPublishRate } from "../../access/mod.ts";
-import { getHerald } from "../../realtime/herald.ts";
+import type { Access } from "../../access/mod.ts";
 import { heraldLog } from "../../realtime/observe.ts";
 import type { Broker } from "../../realtime/types.ts";
-import { countryHeaders, countryOf } from "./country.ts";
+import { countryOf, DEFAULT_COUNTRY_HEADERS } from "./country.ts";
 import {
   draftOf,
   type NotificationData,
@@ -34,10 +33,10 @@ export interface PostContext {
   /** `ctx.state.session` of the access middleware; may be missing. */
   session?: { id: string; name: string } | null;
   remoteAddr?: Deno.Addr;
-  /** Where `HERALD_COUNTRY_HEADER` is read; default `Deno.env`. */
-  env?: { get(name: string): string | undefined };
-  /** Default: the process's Herald broker. */
-  broker?: Broker;
+  /** The headers that may carry the sender's country (`HERALD_COUNTRY_HEADER`). */
+  countryHeaders?: readonly string[];
+  broker: Broker;
+  access: Access;
   /** Where a form post is sent back to; default `/`. */
   backTo?: string;
 }
@@ -81,7 +80,7 @@ function back(to: string, params: Record<string, string>): Response {
 /** Handles one publish post (see the module doc). */
 export async function postNotification(
   req: Request,
-  ctx: PostContext = {},
+  ctx: PostContext,
 ): Promise<Response> {
   const json = wantsJson(req);
   let fields: Record<string, unknown> | null = null;
@@ -99,23 +98,19 @@ export async function postNotification(
     const channel = input.to === "me"
       ? userChannel(session!.id)
       : NOTIFICATIONS_CHANNEL;
-    const who = await authorize(req, "publish", [channel], {
+    const who = await ctx.access.authorize(req, "publish", [channel], {
       remoteAddr: ctx.remoteAddr,
     });
-    checkPublishRate(who);
+    ctx.access.checkPublishRate(who);
     const data: NotificationData = {
       message: input.message,
       kind: input.kind,
       sender: session?.name ?? null,
-      country: countryOf(
-        req,
-        countryHeaders((ctx.env ?? Deno.env).get("HERALD_COUNTRY_HEADER")),
-      ),
+      country: countryOf(req, ctx.countryHeaders ?? DEFAULT_COUNTRY_HEADERS),
     };
-    const broker = ctx.broker ?? (await getHerald()).broker;
     let event;
     try {
-      event = await broker.publish(channel, { data });
+      event = await ctx.broker.publish(channel, { data });
     } catch (err) {
       heraldLog("error", "publish failed", { channel, error: String(err) });
       throw err;

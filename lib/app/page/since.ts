@@ -9,13 +9,10 @@
  * ```ts
  * const since = await renderSince(broker); // first
  * const items = await broker.history("notifications", { limit: 50 }); // then the state
- * // or, with the process's Herald:
- * const since2 = await pageSince();
  * ```
  * @module
  */
 import { formatEventId } from "../../realtime/brokers/event_id.ts";
-import { getHerald } from "../../realtime/herald.ts";
 import type { Broker } from "../../realtime/types.ts";
 
 /** Below every event id: the position of a deployment that has published nothing yet. */
@@ -26,9 +23,4 @@ export async function renderSince(
   broker: Pick<Broker, "head">,
 ): Promise<string> {
   return (await broker.head()) ?? BEFORE_ANY_EVENT;
-}
-
-/** {@link renderSince} of the process's Herald broker. */
-export async function pageSince(): Promise<string> {
-  return renderSince((await getHerald()).broker);
 }

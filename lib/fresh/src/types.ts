@@ -59,6 +59,8 @@ export interface FreshConfig {
     port?: number;
     hostname?: string;
     onListen?: (addr: Deno.NetAddr) => void;
+    /** Aborting it stops the server: no new connections, `start()` resolves once open requests end. */
+    signal?: AbortSignal;
   };
   router?: { trailingSlash?: boolean };
 }
@@ -73,6 +75,7 @@ export interface ResolvedFreshConfig {
     port: number;
     hostname: string;
     onListen?: (addr: Deno.NetAddr) => void;
+    signal?: AbortSignal;
   };
   router: { trailingSlash: boolean };
   /** True under `dev()` (deno task start): bundles on request, live reload. */

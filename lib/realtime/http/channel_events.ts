@@ -6,7 +6,6 @@
  */
 import type { ApiContext } from "./context.ts";
 import { openEventStream, streamErrorResponse } from "./event_stream.ts";
-import { byMethod } from "./methods.ts";
 import { parseChannel } from "./validate.ts";
 
 export function streamChannelEvents(
@@ -15,13 +14,11 @@ export function streamChannelEvents(
 ): Promise<Response> {
   let channel: string;
   try {
-    channel = parseChannel(ctx.params?.channel);
+    channel = parseChannel(ctx.params.channel);
   } catch (err) {
     return Promise.resolve(
-      streamErrorResponse(err, ctx.herald.config.retryMs),
+      streamErrorResponse(err, ctx.state.herald.config.retryMs),
     );
   }
   return openEventStream(req, ctx, [channel], "payload");
 }
-
-export const channelEventsEndpoint = byMethod({ GET: streamChannelEvents });

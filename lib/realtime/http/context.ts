@@ -1,10 +1,13 @@
 /**
- * What every Herald API handler receives besides the Request: the Herald
- * (broker, hub, config), the route parameters and the client address.
+ * What the Herald API handlers need from a Fresh request context: the Herald
+ * (broker, hub, config) and access control in `ctx.state`, the route
+ * parameters and the client address. Any `FreshContext` whose state has
+ * them fits, so the handlers are plain Fresh `Handlers` methods.
  *
  * @module
  */
-import type { Principal } from "../../access/mod.ts";
+import type { FreshContext } from "$fresh/server.ts";
+import type { Access, Principal } from "../../access/access.ts";
 import type { Herald } from "../herald.ts";
 import type { PublishMessage } from "../types.ts";
 
@@ -19,15 +22,13 @@ export type PublishGuard = (
   caller: Principal,
 ) => PublishMessage;
 
-export interface ApiContext {
+/** The part of `ctx.state` the API reads (put there by the app's services plugin). */
+export interface ApiState {
   herald: Herald;
-  /** Route parameters, e.g. `{ channel: "news" }`. */
-  params?: Record<string, string | undefined>;
-  /** The client address, for per-IP limits in lib/access. */
-  remoteAddr?: Deno.Addr;
-  /** Consulted by every API publish; none means every channel is open. */
-  publishGuard?: PublishGuard;
+  access: Access;
 }
 
-/** A Herald API handler: a Web Request in, a Response out. */
-export type ApiHandler = (req: Request, ctx: ApiContext) => Promise<Response>;
+export type ApiContext = Pick<
+  FreshContext<ApiState>,
+  "state" | "params" | "remoteAddr"
+>;

@@ -9,7 +9,6 @@
  * @module
  */
 import { errorResponse, HttpError } from "../../http/error.ts";
-import { acquireStream, authorize } from "../../access/mod.ts";
 import { encodeRetry } from "../sse/encode.ts";
 import { sseHeaders } from "../sse/headers.ts";
 import { heraldLog } from "../observe.ts";
@@ -37,14 +36,15 @@ export async function openEventStream(
   channels: string[],
   form: WireForm,
 ): Promise<Response> {
-  const { hub, config } = ctx.herald;
+  const { hub, config } = ctx.state.herald;
+  const { access } = ctx.state;
   let release: (() => void) | undefined;
   try {
     const lastEventId = readLastEventId(req);
-    const who = await authorize(req, "subscribe", channels, {
+    const who = await access.authorize(req, "subscribe", channels, {
       remoteAddr: ctx.remoteAddr,
     });
-    release = acquireStream(who);
+    release = access.acquireStream(who);
     // No request.signal: Deno.serve cancels the body when the client goes
     // away, which releases the stream; listening on the signal only adds a
     // legacy-abort warning to the server log.

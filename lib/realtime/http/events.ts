@@ -8,7 +8,6 @@
 import { HttpError } from "../../http/error.ts";
 import type { ApiContext } from "./context.ts";
 import { openEventStream, streamErrorResponse } from "./event_stream.ts";
-import { byMethod } from "./methods.ts";
 import { parseChannel } from "./validate.ts";
 
 /** The distinct, valid `channel` parameters (also accepts `channel=a,b`). */
@@ -33,7 +32,7 @@ export function channelsFromQuery(url: URL, max: number): string[] {
 }
 
 export function streamEvents(req: Request, ctx: ApiContext): Promise<Response> {
-  const { config } = ctx.herald;
+  const { config } = ctx.state.herald;
   let channels: string[];
   try {
     channels = channelsFromQuery(new URL(req.url), config.maxChannelsPerStream);
@@ -42,5 +41,3 @@ export function streamEvents(req: Request, ctx: ApiContext): Promise<Response> {
   }
   return openEventStream(req, ctx, channels, "envelope");
 }
-
-export const eventsEndpoint = byMethod({ GET: streamEvents });

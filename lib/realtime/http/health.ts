@@ -5,7 +5,6 @@
  * @module
  */
 import type { ApiContext } from "./context.ts";
-import { byMethod } from "./methods.ts";
 
 export interface HealthReport {
   broker: string;
@@ -18,17 +17,15 @@ export interface HealthReport {
 }
 
 export function healthReport(ctx: ApiContext): HealthReport {
-  const health = ctx.herald.broker.health();
-  const { streams, channels } = ctx.herald.hub.stats();
+  const health = ctx.state.herald.broker.health();
+  const { streams, channels } = ctx.state.herald.hub.stats();
   return { ...health, streams, channels };
 }
 
-export const healthEndpoint = byMethod({
-  GET: (_req, ctx) => {
-    const report = healthReport(ctx);
-    return Promise.resolve(Response.json(report, {
-      status: report.healthy ? 200 : 503,
-      headers: { "cache-control": "no-store" },
-    }));
-  },
-});
+export function checkHealth(_req: Request, ctx: ApiContext): Response {
+  const report = healthReport(ctx);
+  return Response.json(report, {
+    status: report.healthy ? 200 : 503,
+    headers: { "cache-control": "no-store" },
+  });
+}

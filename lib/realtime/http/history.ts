@@ -6,7 +6,6 @@
  * @module
  */
 import { errorResponse } from "../../http/error.ts";
-import { authorize } from "../../access/mod.ts";
 import type { ApiContext } from "./context.ts";
 import { brokerError } from "./publish.ts";
 import { parseAfter, parseChannel, parseLimit } from "./validate.ts";
@@ -17,9 +16,9 @@ export async function readHistory(
   req: Request,
   ctx: ApiContext,
 ): Promise<Response> {
-  const { broker, config } = ctx.herald;
+  const { broker, config } = ctx.state.herald;
   try {
-    const channel = parseChannel(ctx.params?.channel);
+    const channel = parseChannel(ctx.params.channel);
     const query = new URL(req.url).searchParams;
     const after = parseAfter(query.get("after"));
     const limit = parseLimit(
@@ -27,7 +26,7 @@ export async function readHistory(
       config.historyMaxLimit,
       DEFAULT_HISTORY_LIMIT,
     );
-    await authorize(req, "subscribe", [channel], {
+    await ctx.state.access.authorize(req, "subscribe", [channel], {
       remoteAddr: ctx.remoteAddr,
     });
     try {

@@ -6,14 +6,13 @@
  * @module
  */
 import { errorResponse, HttpError } from "../../http/error.ts";
-import { authorize, checkPublishRate } from "../../access/mod.ts";
 import {
   BrokerUnavailableError,
   PayloadTooLargeError,
 } from "../brokers/errors.ts";
 import { heraldLog } from "../observe.ts";
 import type { Broker } from "../types.ts";
-import type { ApiContext } from "./context.ts";
+import type { ApiContext, PublishGuard } from "./context.ts";
 import { readPublishBody } from "./publish_body.ts";
 import { redirectTarget } from "./redirect.ts";
 import { parseChannel } from "./validate.ts";
@@ -35,20 +34,23 @@ export function brokerError(err: unknown, broker: Broker): HttpError {
   return new HttpError(500, "internal", "internal server error");
 }
 
+/** Publishes the request's message; `guard` (the app's channel rules) may refuse or rewrite it. */
 export async function publishMessage(
   req: Request,
   ctx: ApiContext,
+  guard?: PublishGuard,
 ): Promise<Response> {
-  const { broker, config } = ctx.herald;
+  const { broker, config } = ctx.state.herald;
+  const { access } = ctx.state;
   try {
-    const channel = parseChannel(ctx.params?.channel);
-    const who = await authorize(req, "publish", [channel], {
+    const channel = parseChannel(ctx.params.channel);
+    const who = await access.authorize(req, "publish", [channel], {
       remoteAddr: ctx.remoteAddr,
     });
-    checkPublishRate(who);
+    access.checkPublishRate(who);
     const body = await readPublishBody(req, config.maxPayloadBytes);
     const message = { event: body.event, data: body.data };
-    const checked = ctx.publishGuard?.(channel, message, who) ?? message;
+    const checked = guard?.(channel, message, who) ?? message;
     let event;
     try {
       event = await broker.publish(channel, checked);

@@ -1,7 +1,8 @@
 /** `POST /chat/{room}/heartbeat`: keeps a member's entry alive; see lib/app/chat/http.ts. @module */
 import type { Handlers } from "$fresh/server.ts";
+import type { AppState } from "../../../lib/app/services.ts";
 import { heartbeat } from "../../../lib/app/chat/http.ts";
 
-export const handler: Handlers = {
-  POST: (req, ctx) => heartbeat(req, ctx.params.room),
+export const handler: Handlers<unknown, AppState> = {
+  POST: (req, ctx) => heartbeat(ctx.state.chat, req, ctx.params.room),
 };

@@ -12,8 +12,8 @@ import type { Handlers, PageProps } from "$fresh/server.ts";
 import { PageHeader } from "../../../components/PageHeader.tsx";
 import ConnectionBadge from "../../../islands/ConnectionBadge.tsx";
 import ChatRoom from "../../../islands/ChatRoom.tsx";
-import { getChat } from "../../../lib/app/chat/runtime.ts";
-import { pageSince } from "../../../lib/app/page/since.ts";
+import { renderSince } from "../../../lib/app/page/since.ts";
+import type { AppState } from "../../../lib/app/services.ts";
 import type { RoomState } from "../../../lib/app/chat/types.ts";
 import { ROOM_NAME_MAX } from "../../../lib/app/chat/validate.ts";
 
@@ -27,15 +27,15 @@ interface RoomPageData {
 
 const ROOM_PATTERN = new RegExp(`^[a-z0-9][a-z0-9-]{0,${ROOM_NAME_MAX - 1}}$`);
 
-export const handler: Handlers<RoomPageData> = {
+export const handler: Handlers<RoomPageData, AppState> = {
   async GET(_req, ctx) {
     const room = ctx.params.room;
     if (!ROOM_PATTERN.test(room)) return ctx.renderNotFound();
-    const chat = await getChat();
-    const since = await pageSince(); // before the state: see page/since.ts
+    const { chat, herald } = ctx.state;
+    const since = await renderSince(herald.broker); // before the state: see page/since.ts
     const state = await chat.state(room);
     if (!state) return ctx.renderNotFound();
-    const session = ctx.state.session as { name?: string } | undefined;
+    const session = ctx.state.session;
     return ctx.render({
       state,
       since,

@@ -1,7 +1,8 @@
 /** `POST /chat/{room}/join`: see lib/app/chat/http.ts. @module */
 import type { Handlers } from "$fresh/server.ts";
+import type { AppState } from "../../../lib/app/services.ts";
 import { joinRoom } from "../../../lib/app/chat/http.ts";
 
-export const handler: Handlers = {
-  POST: (req, ctx) => joinRoom(req, ctx.params.room),
+export const handler: Handlers<unknown, AppState> = {
+  POST: (req, ctx) => joinRoom(ctx.state.chat, req, ctx.params.room),
 };

@@ -1,7 +1,8 @@
 /** `POST /chat/{room}/leave` (also by `navigator.sendBeacon` on `pagehide`): see lib/app/chat/http.ts. @module */
 import type { Handlers } from "$fresh/server.ts";
+import type { AppState } from "../../../lib/app/services.ts";
 import { leaveRoom } from "../../../lib/app/chat/http.ts";
 
-export const handler: Handlers = {
-  POST: (req, ctx) => leaveRoom(req, ctx.params.room),
+export const handler: Handlers<unknown, AppState> = {
+  POST: (req, ctx) => leaveRoom(ctx.state.chat, req, ctx.params.room),
 };

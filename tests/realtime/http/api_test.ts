@@ -6,18 +6,7 @@ import { SseReader } from "../../_support/sse_parser.ts";
 import { streamErrorResponse } from "../../../lib/realtime/http/event_stream.ts";
 import { stopStream } from "../../../lib/realtime/http/stop.ts";
 import { createBroker } from "../../../lib/realtime/brokers/create.ts";
-import {
-  closeHeraldInstance,
-  createHerald,
-} from "../../../lib/realtime/herald.ts";
-import { heraldRouter } from "../fixtures/router.ts";
-import {
-  CountingBroker,
-  publishJson,
-  relaxAccessLimits,
-  startApi,
-  testConfig,
-} from "../_helpers.ts";
+import { CountingBroker, publishJson, startApi } from "../_helpers.ts";
 
 async function expectError(
   res: Response | Promise<Response>,
@@ -42,7 +31,7 @@ const json = (body: string, headers: Record<string, string> = {}) => ({
 });
 
 Deno.test("publish answers 201 {id, channel} and history returns it", async () => {
-  await using api = startApi();
+  await using api = await startApi();
   const res = await fetch(
     `${api.url}/api/channels/room:1/messages`,
     json('{"event":"chat","data":{"text":"hi"}}'),
@@ -60,7 +49,7 @@ Deno.test("publish answers 201 {id, channel} and history returns it", async () =
 });
 
 Deno.test("history honours after and limit", async () => {
-  await using api = startApi();
+  await using api = await startApi();
   const ids: string[] = [];
   for (let i = 0; i < 10; i++) {
     ids.push((await publishJson(api.url, "h", { data: i })).id);
@@ -75,7 +64,7 @@ Deno.test("history honours after and limit", async () => {
 });
 
 Deno.test("an HTML form post publishes and redirects back with 303", async () => {
-  await using api = startApi();
+  await using api = await startApi();
   const post = (body: BodyInit, headers: Record<string, string> = {}) =>
     fetch(`${api.url}/api/channels/board/messages`, {
       method: "POST",
@@ -115,7 +104,10 @@ Deno.test("an HTML form post publishes and redirects back with 303", async () =>
 });
 
 Deno.test("every input error has its status and a JSON error", async () => {
-  await using api = startApi({ maxPayloadBytes: 100, maxChannelsPerStream: 3 });
+  await using api = await startApi({
+    maxPayloadBytes: 100,
+    maxChannelsPerStream: 3,
+  });
   const u = api.url;
   await expectError(
     fetch(`${u}/api/channels/bad%20name/events`),
@@ -208,13 +200,14 @@ Deno.test("every input error has its status and a JSON error", async () => {
     405,
     "method_not_allowed",
   );
-  assertEquals(put.headers.get("allow"), "GET, POST");
+  // Fresh's rule: a route with GET also answers HEAD.
+  assertEquals(put.headers.get("allow"), "GET, POST, HEAD");
   const del = await expectError(
     fetch(`${u}/api/events?channel=a`, { method: "DELETE" }),
     405,
     "method_not_allowed",
   );
-  assertEquals(del.headers.get("allow"), "GET");
+  assertEquals(del.headers.get("allow"), "GET, HEAD");
   await expectError(
     fetch(`${u}/api/events?channel=a&channel=b&channel=c&channel=d`),
     400,
@@ -252,7 +245,7 @@ Deno.test("every input error has its status and a JSON error", async () => {
 
 Deno.test("while the broker is down: publish is 503, a stream opens and ends with retry:, health is 503", async () => {
   const broker = new CountingBroker();
-  await using api = startApi({ retryMs: 700 }, broker);
+  await using api = await startApi({ retryMs: 700 }, broker);
   await broker.close();
   const publish = await expectError(
     fetch(`${api.url}/api/channels/x/messages`, json('{"data":1}')),
@@ -277,7 +270,7 @@ Deno.test("while the broker is down: publish is 503, a stream opens and ends wit
 });
 
 Deno.test("health reports the broker, open streams and channels", async () => {
-  await using api = startApi();
+  await using api = await startApi();
   const stream = await fetch(`${api.url}/api/events?channel=a&channel=b`);
   const res = await fetch(`${api.url}/api/health`);
   assertEquals(res.status, 200);
@@ -299,13 +292,8 @@ Deno.test("stopStream() makes a stream endpoint answer 204, which ends EventSour
 Deno.test("kv broker: a publish too large for a KV value is 413, and health stays 200", async () => {
   const dir = await Deno.makeTempDir({ prefix: "herald-kv-" });
   const broker = await createBroker({ broker: "kv", path: `${dir}/h.kv` });
-  relaxAccessLimits();
-  const herald = createHerald(broker, testConfig({ maxPayloadBytes: 200_000 }));
-  const server = Deno.serve(
-    { port: 0, hostname: "127.0.0.1", onListen: () => {} },
-    heraldRouter(herald),
-  );
-  const url = `http://127.0.0.1:${server.addr.port}`;
+  const api = await startApi({ maxPayloadBytes: 200_000 }, broker);
+  const { url } = api;
   try {
     await expectError(
       fetch(
@@ -319,14 +307,13 @@ Deno.test("kv broker: a publish too large for a KV value is 413, and health stay
     assertEquals((await health.json()).healthy, true);
     assertEquals(health.status, 200);
   } finally {
-    await closeHeraldInstance(herald);
-    await server.shutdown();
+    await api[Symbol.asyncDispose]();
     await Deno.remove(dir, { recursive: true });
   }
 });
 
 Deno.test("publishing under an EventSource's own event names (error, open) or gap is a 400", async () => {
-  await using api = startApi();
+  await using api = await startApi();
   for (const event of ["error", "open", "gap"]) {
     await expectError(
       fetch(

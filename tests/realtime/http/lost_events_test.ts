@@ -7,14 +7,12 @@
  */
 import assert from "node:assert/strict";
 import { createBroker } from "../../../lib/realtime/brokers/create.ts";
-import { createHerald } from "../../../lib/realtime/herald.ts";
 import { onHeraldLog } from "../../../lib/realtime/observe.ts";
 import { requireRedis, uniquePrefix } from "../../_support/redis.ts";
 import { SseReader } from "../../_support/sse_parser.ts";
 import { dropPrefix } from "../brokers/redis_keys.ts";
-import { heraldRouter } from "../fixtures/router.ts";
 import { gatedRedisUrl } from "../fixtures/tcp_gate.ts";
-import { relaxAccessLimits, testConfig, waitFor } from "../_helpers.ts";
+import { startApi, waitFor } from "../_helpers.ts";
 
 const redisUrl = await requireRedis();
 
@@ -23,7 +21,6 @@ Deno.test({
     "a stream whose channel lost events during a Redis outage ends; the resume sends event: gap, then what history holds",
   ignore: !redisUrl,
   fn: async () => {
-    relaxAccessLimits();
     const prefix = uniquePrefix("lost-http");
     const history = { limit: 5 };
     await using gated = gatedRedisUrl(redisUrl!);
@@ -39,13 +36,9 @@ Deno.test({
       prefix,
       history,
     });
-    const herald = createHerald(broker, testConfig());
-    const server = Deno.serve(
-      { port: 0, hostname: "127.0.0.1", onListen: () => {} },
-      heraldRouter(herald),
-    );
-    const url =
-      `http://127.0.0.1:${server.addr.port}/api/channels/room:news/events`;
+    const api = await startApi({}, broker);
+    const { herald } = api;
+    const url = `${api.url}/api/channels/room:news/events`;
     const warnings: string[] = [];
     const stopLog = onHeraldLog((r) => {
       if (r.level === "warn") warnings.push(r.message);
@@ -86,9 +79,7 @@ Deno.test({
       await resumed.cancel();
     } finally {
       stopLog();
-      await herald.hub.close();
-      await server.shutdown();
-      await broker.close();
+      await api[Symbol.asyncDispose]();
       await publisher.close();
       await dropPrefix(redisUrl!, prefix);
     }

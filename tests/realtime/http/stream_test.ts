@@ -4,7 +4,7 @@ import { SseReader } from "../../_support/sse_parser.ts";
 import { CountingBroker, publishJson, startApi, waitFor } from "../_helpers.ts";
 
 Deno.test("EventSource receives what is published, with event names and JSON data", async () => {
-  await using api = startApi();
+  await using api = await startApi();
   const es = new EventSource(`${api.url}/api/channels/news/events`);
   const got: { type: string; data: unknown; id: string }[] = [];
   const record = (e: MessageEvent) =>
@@ -33,7 +33,7 @@ Deno.test("EventSource receives what is published, with event names and JSON dat
 });
 
 Deno.test("the stream answers with the SSE headers and starts with retry:", async () => {
-  await using api = startApi({ retryMs: 1234 });
+  await using api = await startApi({ retryMs: 1234 });
   const res = await fetch(`${api.url}/api/channels/news/events`);
   assertEquals(res.status, 200);
   assertEquals(
@@ -48,7 +48,7 @@ Deno.test("the stream answers with the SSE headers and starts with retry:", asyn
 });
 
 Deno.test("/api/events sends the envelope of every channel asked for", async () => {
-  await using api = startApi();
+  await using api = await startApi();
   const res = await fetch(`${api.url}/api/events?channel=a&channel=b`);
   const sse = new SseReader(res.body!);
   const a = await publishJson(api.url, "a", { data: 1 });
@@ -84,7 +84,7 @@ for (
   const how of ["Last-Event-ID header", "lastEventId query parameter"] as const
 ) {
   Deno.test(`resume with the ${how}: replay then live, no gap, no duplicate, while another task publishes`, async () => {
-    await using api = startApi();
+    await using api = await startApi();
     const publisher = publishMany(api.url, "seam", 150);
     await waitFor(() => publisher.ids.length >= 40, "first events");
     const from = publisher.ids[25];
@@ -109,7 +109,7 @@ for (
 Deno.test("EventSource reconnects with Last-Event-ID after the server drops it and misses nothing", async () => {
   // The server ends every stream (as a restart or a slow-client cut does);
   // EventSource comes back with Last-Event-ID and is replayed.
-  await using api = startApi({ retryMs: 10 });
+  await using api = await startApi({ retryMs: 10 });
   const es = new EventSource(`${api.url}/api/channels/re/events`);
   const got: string[] = [];
   es.onmessage = (e) => got.push(e.lastEventId);
@@ -129,7 +129,7 @@ Deno.test("EventSource reconnects with Last-Event-ID after the server drops it a
 });
 
 Deno.test("a resume older than the retained history gets event: gap first", async () => {
-  await using api = startApi({}, new CountingBroker({ limit: 5 }));
+  await using api = await startApi({}, new CountingBroker({ limit: 5 }));
   const ids: string[] = [];
   for (let i = 0; i < 8; i++) {
     ids.push((await publishJson(api.url, "g", { data: i })).id);

@@ -63,6 +63,7 @@ export function resolveConfig(
       port: config.server?.port ?? Number(env("PORT") ?? 8000),
       hostname: config.server?.hostname ?? env("HOSTNAME") ?? "0.0.0.0",
       onListen: config.server?.onListen,
+      signal: config.server?.signal,
     },
     router: { trailingSlash: config.router?.trailingSlash ?? false },
     dev: opts.dev ?? isDevMode(),

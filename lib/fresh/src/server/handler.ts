@@ -242,10 +242,8 @@ class Router {
       new HttpError(
         405,
         "method_not_allowed",
-        `${req.method} is not allowed here`,
-        {
-          allow: allow.join(", "),
-        },
+        `${req.method} is not allowed here; use ${allow.join(", ")}`,
+        { allow: allow.join(", ") },
       ),
     );
   }

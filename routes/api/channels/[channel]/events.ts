@@ -1,5 +1,8 @@
 /** `GET /api/channels/{channel}/events`: SSE stream of one channel (lib/realtime/http/channel_events.ts). @module */
-import { heraldRoute } from "../../../../lib/realtime/http/route.ts";
-import { channelEventsEndpoint } from "../../../../lib/realtime/http/channel_events.ts";
+import type { Handlers } from "$fresh/server.ts";
+import type { ApiState } from "../../../../lib/realtime/http/context.ts";
+import { streamChannelEvents } from "../../../../lib/realtime/http/channel_events.ts";
 
-export const handler = heraldRoute(channelEventsEndpoint, { stream: true });
+export const handler: Handlers<unknown, ApiState> = {
+  GET: streamChannelEvents,
+};

@@ -1,0 +1,51 @@
+/**
+ * Every setting of the app, read and checked at once from the environment
+ * before anything is built: a bad value throws an error that names the
+ * variable, so the process stops before it listens (see main.ts).
+ *
+ * @example
+ * ```ts
+ * const config = appConfigFromEnv({ HERALD_BROKER: "memory" });
+ * ```
+ * @module
+ */
+import { envValue } from "../config/env.ts";
+import { type AccessConfig, accessConfigFromEnv } from "../access/config.ts";
+import {
+  type BrokerOptions,
+  brokerOptionsFromEnv,
+} from "../realtime/brokers/create.ts";
+import { configFromEnv, type HeraldConfig } from "../realtime/config.ts";
+import { type ChatOptions, chatOptionsFromEnv } from "./chat/service.ts";
+import { type ClockOptions, clockOptionsFromEnv } from "./clock/stream.ts";
+import { type FlightsConfig, flightsConfigFromEnv } from "./flights/runtime.ts";
+import { countryHeaders } from "./notifications/country.ts";
+import { type StoreOptions, storeOptionsFromEnv } from "./store/create.ts";
+
+export interface AppConfig {
+  herald: HeraldConfig;
+  broker: BrokerOptions;
+  access: AccessConfig;
+  store: StoreOptions;
+  chat: ChatOptions;
+  flights: FlightsConfig;
+  clock: ClockOptions;
+  /** Headers that may carry the sender's country (`HERALD_COUNTRY_HEADER`). */
+  countryHeaders: string[];
+}
+
+/** Reads every setting; throws on the first bad value, naming its variable. */
+export function appConfigFromEnv(
+  env: Record<string, string | undefined> = Deno.env.toObject(),
+): AppConfig {
+  return {
+    herald: configFromEnv(env),
+    broker: brokerOptionsFromEnv(env),
+    access: accessConfigFromEnv(env),
+    store: storeOptionsFromEnv(env),
+    chat: chatOptionsFromEnv(env),
+    flights: flightsConfigFromEnv(env),
+    clock: clockOptionsFromEnv(env),
+    countryHeaders: countryHeaders(envValue(env, "HERALD_COUNTRY_HEADER")),
+  };
+}

@@ -1,0 +1,123 @@
+/**
+ * The app's parts, built once and in order from an {@link AppConfig}:
+ * broker → hub (the Herald) → app store → access (its session secret may
+ * live in the store) → chat, flights, log relay. `close()` releases them in
+ * reverse order. main.ts builds them at start; {@link servicesPlugin} puts
+ * them in every request's `ctx.state`, where routes and pages read them.
+ *
+ * @example
+ * ```ts
+ * const app = await createServices(appConfigFromEnv());
+ * await start(manifest, { plugins: [servicesPlugin(app.services)] });
+ * await app.close();
+ * ```
+ * @module
+ */
+import type { Plugin } from "$fresh/server.ts";
+import { type Access, createAccess } from "../access/access.ts";
+import type { Session } from "../access/session.ts";
+import { storedSessionSecret } from "../access/session_secret.ts";
+import { createBroker } from "../realtime/brokers/create.ts";
+import {
+  closeHeraldInstance,
+  createHerald,
+  type Herald,
+} from "../realtime/herald.ts";
+import { heraldLog } from "../realtime/observe.ts";
+import type { Broker } from "../realtime/types.ts";
+import type { AppConfig } from "./config.ts";
+import { ChatService } from "./chat/service.ts";
+import { type Flights, startFlights, stopFlights } from "./flights/runtime.ts";
+import { startLogRelay } from "./logs/relay.ts";
+import { createStore } from "./store/create.ts";
+import type { AppStore } from "./store/types.ts";
+
+export type { AppConfig };
+
+/** What every route finds in `ctx.state`. */
+export interface AppServices {
+  config: AppConfig;
+  /** The broker, the hub and the realtime config. */
+  herald: Herald;
+  store: AppStore;
+  access: Access;
+  chat: ChatService;
+  flights: Flights;
+}
+
+/** `ctx.state` of every request: the services, and the visitor's session (set by routes/_middleware.ts). */
+export interface AppState extends AppServices {
+  session?: Session;
+}
+
+export interface RunningServices {
+  services: AppServices;
+  /** Releases every part, in reverse order of creation. */
+  close(): Promise<void>;
+}
+
+/** Parts given instead of being built from the config (tests). */
+export interface ServiceOverrides {
+  broker?: Broker;
+  store?: AppStore;
+}
+
+export async function createServices(
+  config: AppConfig,
+  overrides: ServiceOverrides = {},
+): Promise<RunningServices> {
+  const closers: (() => Promise<void> | void)[] = [];
+  const close = async () => {
+    for (const closer of closers.splice(0).reverse()) {
+      try {
+        await closer();
+      } catch (err) {
+        console.error("closing:", err);
+      }
+    }
+  };
+  try {
+    const broker = overrides.broker ?? await createBroker(config.broker);
+    const herald = createHerald(broker, config.herald);
+    closers.push(() => closeHeraldInstance(herald));
+    heraldLog("info", "herald started", { broker: broker.name });
+
+    const store = overrides.store ?? await createStore(config.store);
+    closers.push(() => store.close());
+
+    const access = createAccess(config.access, {
+      generatedSessionSecret: () => storedSessionSecret(store),
+    });
+    await access.sessionKey(); // read (or stored) now, not on the first request
+
+    const chat = new ChatService(store, broker, config.chat);
+    const flights = startFlights(config.flights, store, broker);
+    closers.push(() => stopFlights(flights));
+    const logs = startLogRelay(broker);
+    closers.push(logs.stop);
+
+    return {
+      services: { config, herald, store, access, chat, flights },
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** A Fresh plugin whose root middleware puts `services` in every request's `ctx.state`. */
+export function servicesPlugin(services: AppServices): Plugin {
+  return {
+    name: "herald-services",
+    middlewares: [{
+      path: "/",
+      middleware: {
+        handler: (_req, ctx) => {
+          Object.assign(ctx.state, services);
+          return ctx.next();
+        },
+      },
+    }],
+  };
+}

@@ -16,9 +16,11 @@
 export { start } from "./src/server/start.ts";
 export { createHandler, type HandlerOptions } from "./src/server/handler.ts";
 export { defineConfig } from "./src/server/types.ts";
+export { HttpError } from "./src/server/http_error.ts";
 export type {
   AppProps,
   Destination,
+  ErrorHook,
   ErrorPageProps,
   FreshConfig,
   FreshContext,

@@ -1,27 +1,19 @@
 /**
- * The one error helper of the HTTP layer: every error answer is JSON
- * `{"error": {"code", "message"}}` (DESIGN.md, HTTP API).
+ * The app's one error format over HTTP: every error answer is JSON
+ * `{"error": {"code", "message"}}`. `HttpError` is the framework's
+ * (`$fresh/server.ts`); {@link jsonErrors} is the `onError` hook that makes
+ * lib/fresh answer in this format.
  *
  * @example
  * ```ts
  * throw new HttpError(413, "payload_too_large", "body exceeds 65536 bytes");
- * // …caught by the route and answered with errorResponse(err)
+ * // …answered with errorResponse(err), by the route or by the hook
  * ```
  * @module
  */
+import { HttpError } from "$fresh/server.ts";
 
-/** An error that carries its HTTP answer. */
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly headers: HeadersInit = {},
-  ) {
-    super(message);
-    this.name = "HttpError";
-  }
-}
+export { HttpError };
 
 /** The JSON answer for an error: an {@link HttpError}'s own, else a 500 that hides the details. */
 export function errorResponse(err: unknown): Response {
@@ -34,4 +26,11 @@ export function errorResponse(err: unknown): Response {
     JSON.stringify({ error: { code: e.code, message: e.message } }),
     { status: e.status, headers },
   );
+}
+
+/** lib/fresh's `onError`: a client error (HttpError below 500) as its JSON; the `_500` page otherwise. */
+export function jsonErrors(err: unknown): Response | null {
+  return err instanceof HttpError && err.status < 500
+    ? errorResponse(err)
+    : null;
 }

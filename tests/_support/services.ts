@@ -22,6 +22,7 @@ import {
   servicesPlugin,
 } from "../../lib/app/services.ts";
 import type { HeraldConfig } from "../../lib/realtime/config.ts";
+import { jsonErrors } from "../../lib/http/error.ts";
 import type { BuildSnapshot } from "../../lib/fresh/src/types.ts";
 
 /** Settings of every test app: in memory, no background simulator. */
@@ -76,6 +77,7 @@ const NO_BUNDLES: BuildSnapshot = {
 export async function serveApp(services: AppServices): Promise<ServedApp> {
   const handler = await createHandler(manifest, {
     plugins: [servicesPlugin(services)],
+    onError: jsonErrors,
   }, { dev: false, snapshot: NO_BUNDLES });
   const server = Deno.serve(
     { port: 0, hostname: "127.0.0.1", onListen: () => {} },

@@ -63,7 +63,18 @@ export interface FreshConfig {
     signal?: AbortSignal;
   };
   router?: { trailingSlash?: boolean };
+  /**
+   * The app's answer for an error: one thrown by a handler or middleware, or
+   * the router's own (a 405 `HttpError`). Return null for the default: an
+   * `HttpError` below 500 as plain text, anything else the `_500` page.
+   */
+  onError?: ErrorHook;
 }
+
+export type ErrorHook = (
+  err: unknown,
+  req: Request,
+) => Response | null | Promise<Response | null>;
 
 export interface ResolvedFreshConfig {
   /** Absolute path of the project root. */
@@ -78,6 +89,7 @@ export interface ResolvedFreshConfig {
     signal?: AbortSignal;
   };
   router: { trailingSlash: boolean };
+  onError?: ErrorHook;
   /** True under `dev()` (deno task start): bundles on request, live reload. */
   dev: boolean;
 }

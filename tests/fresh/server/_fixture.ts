@@ -6,6 +6,10 @@
  */
 import { createHandler, type ServeHandler } from "$fresh/server.ts";
 import manifest from "../../fixtures/fresh_app/fresh.gen.ts";
+import { jsonErrors } from "../../../lib/http/error.ts";
+
+/** The fixture app answers errors in Herald's JSON, through the `onError` hook. */
+const config = { onError: jsonErrors };
 
 export { manifest };
 
@@ -13,7 +17,7 @@ let handler: Promise<ServeHandler> | undefined;
 
 /** One handler for the fixture app, made on first use. */
 export function fixture(): Promise<ServeHandler> {
-  return handler ??= createHandler(manifest, {}, { dev: false });
+  return handler ??= createHandler(manifest, config, { dev: false });
 }
 
 /** Sends `path` to the fixture app; returns the response and its text. */

@@ -8,6 +8,7 @@ import { h } from "preact";
 import {
   createHandler,
   type FreshContext,
+  HttpError,
   type LayoutProps,
   type Manifest,
   type Plugin,
@@ -317,4 +318,49 @@ Deno.test("handlers: ctx.next() from the route itself answers 404 (no loop)", as
   };
   const { res } = await get(manifest, "/pass");
   assert.equal(res.status, 404);
+});
+
+Deno.test("errors: without onError an HttpError is plain text; onError answers thrown errors and the 405 in the app's format", async () => {
+  const manifest: Manifest = {
+    routes: {
+      "./routes/teapot.ts": {
+        handler: () => {
+          throw new HttpError(418, "teapot", "short and stout", {
+            "x-why": "tea",
+          });
+        },
+      },
+      "./routes/only-get.ts": { handler: { GET: () => new Response("ok") } },
+    },
+    islands: {},
+    baseUrl: BASE_URL,
+  };
+  const plain = await get(manifest, "/teapot");
+  assert.equal(plain.res.status, 418);
+  assert.match(plain.res.headers.get("content-type")!, /^text\/plain/);
+  assert.equal(plain.res.headers.get("x-why"), "tea");
+  assert.equal(plain.text, "short and stout");
+
+  const seen: string[] = [];
+  const onError = (err: unknown, req: Request) => {
+    seen.push(new URL(req.url).pathname);
+    return err instanceof HttpError
+      ? Response.json({ oops: err.code }, {
+        status: err.status,
+        headers: err.headers,
+      })
+      : null;
+  };
+  const own = await get(manifest, "/teapot", { onError });
+  assert.equal(own.res.status, 418);
+  assert.deepEqual(JSON.parse(own.text), { oops: "teapot" });
+
+  const handler = await createHandler(manifest, { onError }, { dev: false });
+  const put = await handler(
+    new Request("http://localhost/only-get", { method: "PUT" }),
+  );
+  assert.equal(put.status, 405);
+  assert.equal(put.headers.get("allow"), "GET, HEAD");
+  assert.deepEqual(await put.json(), { oops: "method_not_allowed" });
+  assert.deepEqual(seen, ["/teapot", "/only-get"]);
 });

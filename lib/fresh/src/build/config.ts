@@ -66,6 +66,7 @@ export function resolveConfig(
       signal: config.server?.signal,
     },
     router: { trailingSlash: config.router?.trailingSlash ?? false },
+    onError: config.onError,
     dev: opts.dev ?? isDevMode(),
   };
 }

@@ -14,7 +14,6 @@
  * @module
  */
 import type { PluginRoute, ResolvedFreshConfig } from "../types.ts";
-import { onShutdown } from "../../../process/shutdown.ts";
 
 /** The `src` of the module script the server adds to every page in dev. */
 export const LIVE_RELOAD_SCRIPT_URL = "/_frsh/refresh.js";
@@ -48,24 +47,13 @@ events.addEventListener("message", async (e) => {
 `;
 }
 
-/** Ends each open stream; all are ended on SIGINT/SIGTERM so a graceful shutdown is not held up. */
-const open = new Map<() => void, () => void>();
-
-function track(end: () => void) {
-  open.set(end, onShutdown(end));
-}
-
-function untrack(end: () => void) {
-  open.get(end)?.();
-  open.delete(end);
-}
-
-function aliveStream(): Response {
+/** The revision stream; it ends when the server stops (`signal`), so a graceful shutdown is not held up. */
+function aliveStream(signal?: AbortSignal): Response {
   const encoder = new TextEncoder();
   let timer: ReturnType<typeof setInterval> | undefined;
   const stop = () => {
     clearInterval(timer);
-    untrack(end);
+    signal?.removeEventListener("abort", end);
   };
   let end = stop;
   const body = new ReadableStream<Uint8Array>({
@@ -76,7 +64,8 @@ function aliveStream(): Response {
           controller.close();
         } catch { /* the client went away first */ }
       };
-      track(end);
+      if (signal?.aborted) return end();
+      signal?.addEventListener("abort", end, { once: true });
       controller.enqueue(encoder.encode(`retry: 250\ndata: ${REVISION}\n\n`));
       timer = setInterval(() => {
         try {
@@ -97,7 +86,7 @@ function aliveStream(): Response {
 }
 
 /** The two dev-only routes: the client script and the revision stream. */
-export function liveReloadRoutes(_config: ResolvedFreshConfig): PluginRoute[] {
+export function liveReloadRoutes(config: ResolvedFreshConfig): PluginRoute[] {
   return [
     {
       path: LIVE_RELOAD_SCRIPT_URL,
@@ -109,6 +98,9 @@ export function liveReloadRoutes(_config: ResolvedFreshConfig): PluginRoute[] {
           },
         }),
     },
-    { path: LIVE_RELOAD_ALIVE_URL, handler: () => aliveStream() },
+    {
+      path: LIVE_RELOAD_ALIVE_URL,
+      handler: () => aliveStream(config.server.signal),
+    },
   ];
 }

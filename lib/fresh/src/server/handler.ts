@@ -6,10 +6,11 @@
  * `internal` (`/_frsh/…`: bundles, dev live reload), `static` (a file in
  * `{outDir}/static` or the static folder), `route` (file or plugin routes,
  * in precedence order) or `notFound`; then the middlewares run, outer
- * first, and the last `ctx.next()` reaches the destination. A thrown
- * {@link HttpError} becomes its JSON answer; any other error renders
- * `_500` (status 500) and is logged with method and path (never the query,
- * which may hold a token).
+ * first, and the last `ctx.next()` reaches the destination. A thrown error
+ * is answered by the app's `config.onError` when it gives an answer; else a
+ * {@link HttpError} below 500 becomes a plain-text answer, and any other
+ * error renders `_500` (status 500) and is logged with method and path
+ * (never the query, which may hold a token).
  *
  * @example
  * ```ts
@@ -20,7 +21,7 @@
  * @module
  */
 import { join } from "node:path";
-import { errorResponse, HttpError } from "../../../http/error.ts";
+import { HttpError, plainErrorResponse } from "./http_error.ts";
 import { setBuildId } from "../runtime/asset.ts";
 import { resolveConfig } from "../build/config.ts";
 import {
@@ -238,7 +239,9 @@ class Router {
     }
     const allow = Object.keys(methods).filter((m) => methods[m]);
     if (allow.includes("GET") && !allow.includes("HEAD")) allow.push("HEAD");
-    return errorResponse(
+    return await this.#errorAnswer(
+      req,
+      ctx,
       new HttpError(
         405,
         "method_not_allowed",
@@ -307,12 +310,21 @@ class Router {
     ctx: FreshContext,
     err: unknown,
   ): Promise<Response> {
-    if (err instanceof HttpError && err.status < 500) return errorResponse(err);
-    // The path only: the query string may hold a token.
-    console.error(
-      `Error handling ${req.method} ${new URL(req.url).pathname}:`,
-      err,
-    );
+    const clientError = err instanceof HttpError && err.status < 500;
+    if (!clientError) {
+      // The path only: the query string may hold a token.
+      console.error(
+        `Error handling ${req.method} ${new URL(req.url).pathname}:`,
+        err,
+      );
+    }
+    try {
+      const own = await this.config.onError?.(err, req);
+      if (own) return own;
+    } catch (hookErr) {
+      console.error("Error in config.onError:", hookErr);
+    }
+    if (clientError) return plainErrorResponse(err as HttpError);
     try {
       const route = this.table.error ?? defaultRoute(DefaultError);
       return await this.#render(route, req, { ...ctx, error: err }, undefined, {

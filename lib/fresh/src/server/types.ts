@@ -8,6 +8,7 @@ import type { ComponentChildren, ComponentType, VNode } from "preact";
 import type { FreshConfig, ResolvedFreshConfig } from "../types.ts";
 
 export type {
+  ErrorHook,
   FreshConfig,
   Manifest,
   Plugin,

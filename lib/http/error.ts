@@ -11,7 +11,8 @@
  * ```
  * @module
  */
-import { HttpError } from "$fresh/server.ts";
+// The module, not the `$fresh/server.ts` barrel: islands bundle this file.
+import { HttpError } from "$fresh/src/server/http_error.ts";
 
 export { HttpError };
 

@@ -37,6 +37,6 @@ onShutdown(async () => {
 served = start(manifest, {
   ...config,
   plugins: [servicesPlugin(app.services), ...(config.plugins ?? [])],
-  server: { ...config.server, signal: stop.signal },
+  server: { ...config.server, ...settings.server, signal: stop.signal },
 });
 await served;

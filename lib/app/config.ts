@@ -21,6 +21,10 @@ import { type ClockOptions, clockOptionsFromEnv } from "./clock/stream.ts";
 import { type FlightsConfig, flightsConfigFromEnv } from "./flights/runtime.ts";
 import { countryHeaders } from "./notifications/country.ts";
 import { type StoreOptions, storeOptionsFromEnv } from "./store/create.ts";
+import {
+  type ServerOptions,
+  serverOptionsFromEnv,
+} from "../http/server_options.ts";
 
 export interface AppConfig {
   herald: HeraldConfig;
@@ -32,14 +36,17 @@ export interface AppConfig {
   clock: ClockOptions;
   /** Headers that may carry the sender's country (`HERALD_COUNTRY_HEADER`). */
   countryHeaders: string[];
+  /** The HTTP server's body (and connection) limits, for `start()`. */
+  server: ServerOptions;
 }
 
 /** Reads every setting; throws on the first bad value, naming its variable. */
 export function appConfigFromEnv(
   env: Record<string, string | undefined> = Deno.env.toObject(),
 ): AppConfig {
+  const herald = configFromEnv(env);
   return {
-    herald: configFromEnv(env),
+    herald,
     broker: brokerOptionsFromEnv(env),
     access: accessConfigFromEnv(env),
     store: storeOptionsFromEnv(env),
@@ -47,5 +54,6 @@ export function appConfigFromEnv(
     flights: flightsConfigFromEnv(env),
     clock: clockOptionsFromEnv(env),
     countryHeaders: countryHeaders(envValue(env, "HERALD_COUNTRY_HEADER")),
+    server: serverOptionsFromEnv(env, { apiBodyBytes: herald.maxPayloadBytes }),
   };
 }

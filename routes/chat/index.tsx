@@ -12,7 +12,7 @@ import { PageHeader } from "../../components/PageHeader.tsx";
 import ConnectionBadge from "../../islands/ConnectionBadge.tsx";
 import ChatLobby from "../../islands/ChatLobby.tsx";
 import { errorResponse, HttpError } from "../../lib/http/error.ts";
-import { readFields, wantsJson } from "../../lib/app/chat/fields.ts";
+import { readFields, wantsJson } from "../../lib/http/fields.ts";
 import { chatHttpError, createRoomJson } from "../../lib/app/chat/http.ts";
 import { validRoomName } from "../../lib/app/chat/validate.ts";
 import { renderSince } from "../../lib/app/page/since.ts";

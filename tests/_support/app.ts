@@ -21,6 +21,8 @@ export interface AppOptions {
   env?: Record<string, string>;
   /** Entry script; default `main.ts` (`dev.ts` for the dev server). */
   entry?: string;
+  /** A command the server runs under (see {@link startServer}). */
+  wrapper?: string[];
 }
 
 export interface RunningApp extends AsyncDisposable {
@@ -28,6 +30,8 @@ export interface RunningApp extends AsyncDisposable {
   readonly port: number;
   /** The KV file (history lives here across restarts). */
   readonly kvPath: string;
+  /** The current server process's id (for /proc readings). */
+  readonly pid: number;
   /** Everything the current process wrote so far. */
   output(): string;
   /** Stops the process, keeps the KV file and port. */
@@ -49,9 +53,10 @@ export async function startApp(opts: AppOptions = {}): Promise<RunningApp> {
     ...opts.env,
   };
   const entry = opts.entry ?? "main.ts";
+  const wrapper = opts.wrapper;
   let server: RunningServer | null = null;
   try {
-    server = await startServer({ entry, env, readyPath: "/about" });
+    server = await startServer({ entry, env, wrapper, readyPath: "/about" });
   } catch (err) {
     await Deno.remove(dir, { recursive: true }).catch(() => {});
     throw err;
@@ -67,7 +72,13 @@ export async function startApp(opts: AppOptions = {}): Promise<RunningApp> {
   };
   const restart = async () => {
     await stopServer();
-    server = await startServer({ entry, env, port, readyPath: "/about" });
+    server = await startServer({
+      entry,
+      env,
+      wrapper,
+      port,
+      readyPath: "/about",
+    });
     running = true;
   };
   const stop = async () => {
@@ -78,6 +89,9 @@ export async function startApp(opts: AppOptions = {}): Promise<RunningApp> {
     url: server.url,
     port,
     kvPath,
+    get pid() {
+      return server!.process.pid;
+    },
     output: () => server?.output() ?? "",
     stopServer,
     restart,

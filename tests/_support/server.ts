@@ -24,6 +24,8 @@ export interface ServerOptions {
   readyPath?: string;
   /** How long to wait for the server, ms; default 60 s (the first run compiles). */
   timeoutMs?: number;
+  /** A command the server runs under, e.g. `["prlimit", "--nofile=256:256", "--"]`. */
+  wrapper?: string[];
 }
 
 export interface RunningServer extends AsyncDisposable {
@@ -48,8 +50,10 @@ export function freePort(): number {
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const port = opts.port ?? freePort();
-  const process = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", opts.entry, ...(opts.args ?? [])],
+  const wrapper = opts.wrapper ?? [];
+  const deno = [Deno.execPath(), "run", "-A", opts.entry, ...(opts.args ?? [])];
+  const process = new Deno.Command(wrapper[0] ?? deno[0], {
+    args: [...wrapper.slice(1), ...(wrapper.length ? deno : deno.slice(1))],
     cwd: opts.cwd ?? REPO_ROOT,
     env: { PORT: String(port), NO_COLOR: "1", ...opts.env },
     stdout: "piped",

@@ -26,7 +26,7 @@ import {
   RoomExists,
   RoomNotFound,
 } from "./errors.ts";
-import { readFields } from "./fields.ts";
+import { readFields } from "../../http/fields.ts";
 import type { ChatService } from "./service.ts";
 import {
   parseJoin,

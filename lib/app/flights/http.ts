@@ -13,7 +13,7 @@
  */
 import { HttpError } from "../../http/error.ts";
 import { answer } from "../chat/http.ts";
-import { readFields, wantsJson } from "../chat/fields.ts";
+import { readFields, wantsJson } from "../../http/fields.ts";
 import { BoardPaused } from "./board.ts";
 import type { Flights } from "./runtime.ts";
 import type { SimulatorStatus } from "./types.ts";

@@ -14,6 +14,7 @@
  * @module
  */
 import { errorResponse, HttpError } from "../../http/error.ts";
+import { readFields, wantsJson } from "../../http/fields.ts";
 import type { Access } from "../../access/mod.ts";
 import { heraldLog } from "../../realtime/observe.ts";
 import type { Broker } from "../../realtime/types.ts";
@@ -26,9 +27,6 @@ import {
   userChannel,
 } from "./notification.ts";
 
-/** Largest body accepted; a message is at most 500 characters. */
-const MAX_BODY_BYTES = 8 * 1024;
-
 export interface PostContext {
   /** `ctx.state.session` of the access middleware; may be missing. */
   session?: { id: string; name: string } | null;
@@ -39,34 +37,6 @@ export interface PostContext {
   access: Access;
   /** Where a form post is sent back to; default `/`. */
   backTo?: string;
-}
-
-function isJson(req: Request): boolean {
-  return (req.headers.get("content-type") ?? "").includes("application/json");
-}
-
-function wantsJson(req: Request): boolean {
-  return isJson(req) ||
-    (req.headers.get("accept") ?? "").includes("application/json");
-}
-
-async function readFields(req: Request): Promise<Record<string, unknown>> {
-  const length = Number(req.headers.get("content-length") ?? 0);
-  if (length > MAX_BODY_BYTES) {
-    throw new HttpError(413, "payload_too_large", "The message is too large.");
-  }
-  try {
-    if (isJson(req)) {
-      const body = await req.json();
-      if (!body || typeof body !== "object" || Array.isArray(body)) {
-        throw new Error("not an object");
-      }
-      return body;
-    }
-    return Object.fromEntries(await req.formData());
-  } catch {
-    throw new HttpError(400, "invalid_body", "The form could not be read.");
-  }
 }
 
 function back(to: string, params: Record<string, string>): Response {

@@ -6,6 +6,8 @@
  * @module
  */
 
+import type { BodyLimits } from "./server/body_limit.ts";
+
 /** The generated `fresh.gen.ts` default export (same shape as Fresh 1.x). */
 export interface Manifest {
   /** Keyed by path relative to the project, e.g. `"./routes/index.tsx"`. */
@@ -61,6 +63,11 @@ export interface FreshConfig {
     onListen?: (addr: Deno.NetAddr) => void;
     /** Aborting it stops the server: no new connections, `start()` resolves once open requests end. */
     signal?: AbortSignal;
+    /** Request bodies: size limit (413), per request if a function, and wait limit (408). */
+    body?: {
+      maxBytes?: number | ((req: Request, url: URL) => number);
+      timeoutMs?: number;
+    };
   };
   router?: { trailingSlash?: boolean };
   /**
@@ -87,6 +94,7 @@ export interface ResolvedFreshConfig {
     hostname: string;
     onListen?: (addr: Deno.NetAddr) => void;
     signal?: AbortSignal;
+    body: BodyLimits;
   };
   router: { trailingSlash: boolean };
   onError?: ErrorHook;

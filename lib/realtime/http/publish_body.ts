@@ -13,7 +13,7 @@
  * @module
  */
 import { HttpError } from "../../http/error.ts";
-import { readBodyLimited } from "./body.ts";
+import { readBodyLimited } from "../../http/body.ts";
 import { parseEventName } from "./validate.ts";
 
 export interface PublishBody {

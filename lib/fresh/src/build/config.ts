@@ -18,6 +18,7 @@
 import { dirname, isAbsolute, join } from "node:path";
 import { fromFileUrl } from "./paths.ts";
 import type { FreshConfig, ResolvedFreshConfig } from "../types.ts";
+import { DEFAULT_BODY_LIMITS } from "../server/body_limit.ts";
 
 /** Set to `"1"` by `dev()` before the entrypoint is imported. */
 export const DEV_ENV_VAR = "__FRSH_DEV";
@@ -64,9 +65,20 @@ export function resolveConfig(
       hostname: config.server?.hostname ?? env("HOSTNAME") ?? "0.0.0.0",
       onListen: config.server?.onListen,
       signal: config.server?.signal,
+      body: resolveBodyLimits(config.server?.body),
     },
     router: { trailingSlash: config.router?.trailingSlash ?? false },
     onError: config.onError,
     dev: opts.dev ?? isDevMode(),
+  };
+}
+
+function resolveBodyLimits(
+  body: NonNullable<FreshConfig["server"]>["body"],
+): ResolvedFreshConfig["server"]["body"] {
+  const maxBytes = body?.maxBytes ?? DEFAULT_BODY_LIMITS.maxBytes;
+  return {
+    maxBytes: typeof maxBytes === "number" ? () => maxBytes : maxBytes,
+    timeoutMs: body?.timeoutMs ?? DEFAULT_BODY_LIMITS.timeoutMs,
   };
 }

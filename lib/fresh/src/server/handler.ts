@@ -35,6 +35,7 @@ import type {
   Manifest,
   ResolvedFreshConfig,
 } from "../types.ts";
+import { guardBodies } from "./body_limit.ts";
 import { BUNDLE_PREFIX, serveBundle } from "./bundles.ts";
 import { createContext } from "./context.ts";
 import { DefaultError, DefaultNotFound } from "./default_pages.ts";
@@ -100,7 +101,11 @@ export async function createApp(
   setBuildId(snapshot.buildId);
   const app = new Router(table, resolved, snapshot);
   return {
-    handler: (req, connInfo) => app.handle(req, connInfo),
+    // Every body is bounded before any middleware or route can read it.
+    handler: guardBodies(
+      (req, connInfo?: Deno.ServeHandlerInfo) => app.handle(req, connInfo),
+      resolved.server.body,
+    ),
     config: resolved,
     snapshot,
   };

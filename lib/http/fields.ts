@@ -1,7 +1,7 @@
 /**
- * Reads the fields of a chat or flights form post: JSON (islands), a URL-encoded or
- * multipart form (no JavaScript), or JSON sent as text (`navigator.sendBeacon`
- * with a string). Bodies are read with the HTTP layer's byte limit.
+ * The one reader of the app's form posts (notifications, chat, flights): JSON
+ * (islands), a URL-encoded or multipart form (no JavaScript), or JSON sent as
+ * text (`navigator.sendBeacon` with a string), read with a byte limit.
  *
  * @example
  * ```ts
@@ -10,8 +10,8 @@
  * ```
  * @module
  */
-import { HttpError } from "../../http/error.ts";
-import { readBodyLimited } from "../../realtime/http/body.ts";
+import { HttpError } from "./error.ts";
+import { readBodyLimited } from "./body.ts";
 
 /** App forms are small; a chat message is at most 1000 characters. */
 export const MAX_FORM_BYTES = 16 * 1024;
@@ -28,13 +28,14 @@ export function wantsJson(req: Request): boolean {
 
 export async function readFields(
   req: Request,
+  limit = MAX_FORM_BYTES,
 ): Promise<Record<string, unknown>> {
   const type = contentType(req);
   if (
     type.includes("application/x-www-form-urlencoded") ||
     type.includes("multipart/form-data")
   ) {
-    const bytes = await readBodyLimited(req, MAX_FORM_BYTES);
+    const bytes = await readBodyLimited(req, limit);
     try {
       const form = await new Response(bytes, {
         headers: { "content-type": type },
@@ -46,7 +47,7 @@ export async function readFields(
       throw new HttpError(400, "invalid_body", "The form could not be read.");
     }
   }
-  const bytes = await readBodyLimited(req, MAX_FORM_BYTES);
+  const bytes = await readBodyLimited(req, limit);
   let body: unknown;
   try {
     body = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));

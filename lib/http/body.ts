@@ -9,7 +9,7 @@
  * ```
  * @module
  */
-import { HttpError } from "../../http/error.ts";
+import { HttpError } from "./error.ts";
 
 function tooLarge(limit: number): HttpError {
   return new HttpError(

@@ -29,9 +29,14 @@ export function errorResponse(err: unknown): Response {
   );
 }
 
-/** lib/fresh's `onError`: a client error (HttpError below 500) as its JSON; the `_500` page otherwise. */
-export function jsonErrors(err: unknown): Response | null {
-  return err instanceof HttpError && err.status < 500
+/**
+ * lib/fresh's `onError`, the one place thrown errors become answers: an
+ * {@link HttpError} as its JSON; any other error as the JSON 500 under
+ * `/api/`, and as the `_500` page elsewhere (null).
+ */
+export function jsonErrors(err: unknown, req: Request): Response | null {
+  if (err instanceof HttpError) return errorResponse(err);
+  return new URL(req.url).pathname.startsWith("/api/")
     ? errorResponse(err)
     : null;
 }

@@ -7,23 +7,18 @@
 import type { Handlers } from "$fresh/server.ts";
 import { clockResponse } from "../../lib/app/clock/stream.ts";
 import type { AppState } from "../../lib/app/services.ts";
-import { errorResponse } from "../../lib/http/error.ts";
 
 export const handler: Handlers<unknown, AppState> = {
   // A clock is an open stream like any other: it counts against the
   // per-user and per-IP stream limits.
   async GET(req, ctx) {
     const { access, config } = ctx.state;
-    try {
-      const who = await access.authorize(req, "subscribe", [], {
-        remoteAddr: ctx.remoteAddr,
-      });
-      return clockResponse(req, {
-        ...config.clock,
-        onEnd: access.acquireStream(who),
-      });
-    } catch (err) {
-      return errorResponse(err);
-    }
+    const who = await access.authorize(req, "subscribe", [], {
+      remoteAddr: ctx.remoteAddr,
+    });
+    return clockResponse(req, {
+      ...config.clock,
+      onEnd: access.acquireStream(who),
+    });
   },
 };

@@ -14,7 +14,6 @@ import { sseHeaders } from "../sse/headers.ts";
 import { heraldLog } from "../observe.ts";
 import type { WireForm } from "../hub/hub.ts";
 import type { ApiContext } from "./context.ts";
-import { isStopStream, stopResponse } from "./stop.ts";
 import { readLastEventId } from "./validate.ts";
 
 /** A stream that only says when to retry, then ends. */
@@ -24,7 +23,6 @@ export function retryLaterResponse(retryMs: number): Response {
 
 /** Answers an error thrown while opening a stream (see the module doc). */
 export function streamErrorResponse(err: unknown, retryMs: number): Response {
-  if (isStopStream(err)) return stopResponse();
   if (err instanceof HttpError && err.status < 500) return errorResponse(err);
   heraldLog("error", "stream not opened", { error: String(err) });
   return retryLaterResponse(retryMs);

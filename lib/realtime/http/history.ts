@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { errorResponse } from "../../http/error.ts";
 import type { ApiContext } from "./context.ts";
 import { brokerError } from "./publish.ts";
 import { parseAfter, parseChannel, parseLimit } from "./validate.ts";
@@ -17,25 +16,21 @@ export async function readHistory(
   ctx: ApiContext,
 ): Promise<Response> {
   const { broker, config } = ctx.state.herald;
+  const channel = parseChannel(ctx.params.channel);
+  const query = new URL(req.url).searchParams;
+  const after = parseAfter(query.get("after"));
+  const limit = parseLimit(
+    query.get("limit"),
+    config.historyMaxLimit,
+    DEFAULT_HISTORY_LIMIT,
+  );
+  await ctx.state.access.authorize(req, "subscribe", [channel], {
+    remoteAddr: ctx.remoteAddr,
+  });
   try {
-    const channel = parseChannel(ctx.params.channel);
-    const query = new URL(req.url).searchParams;
-    const after = parseAfter(query.get("after"));
-    const limit = parseLimit(
-      query.get("limit"),
-      config.historyMaxLimit,
-      DEFAULT_HISTORY_LIMIT,
-    );
-    await ctx.state.access.authorize(req, "subscribe", [channel], {
-      remoteAddr: ctx.remoteAddr,
-    });
-    try {
-      const events = await broker.history(channel, { after, limit });
-      return Response.json({ channel, events });
-    } catch (err) {
-      throw brokerError(err, broker);
-    }
+    const events = await broker.history(channel, { after, limit });
+    return Response.json({ channel, events });
   } catch (err) {
-    return errorResponse(err);
+    throw brokerError(err, broker);
   }
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { errorResponse, HttpError } from "../../http/error.ts";
+import { HttpError } from "../../http/error.ts";
 import {
   BrokerUnavailableError,
   PayloadTooLargeError,
@@ -72,6 +72,6 @@ export async function publishMessage(
     return Response.json({ id: event.id, channel }, { status: 201 });
   } catch (err) {
     await req.body?.cancel().catch(() => {});
-    return errorResponse(err);
+    throw err; // answered by the app's onError (lib/http/error.ts)
   }
 }

@@ -222,6 +222,11 @@ Deno.test("errors: a throwing page renders _500 with 500 and logs method and pat
 Deno.test("errors: a throwing handler gives 500 through the middleware; HttpError gives its JSON", async () => {
   const { result, logged } = await capturingErrors(() => request("/api/fail"));
   assert.equal(result.res.status, 500);
+  assert.deepEqual(
+    JSON.parse(result.text),
+    { error: { code: "internal", message: "internal server error" } },
+    "the API's 500 is the app's JSON (onError), without the error's text",
+  );
   assert.equal(
     result.res.headers.get("x-trail"),
     "root>api>api2",

@@ -4,7 +4,7 @@ import {
 } from "node:assert/strict";
 import { SseReader } from "../../_support/sse_parser.ts";
 import { streamErrorResponse } from "../../../lib/realtime/http/event_stream.ts";
-import { stopStream } from "../../../lib/realtime/http/stop.ts";
+import { HttpError } from "../../../lib/http/error.ts";
 import { createBroker } from "../../../lib/realtime/brokers/create.ts";
 import { CountingBroker, publishJson, startApi } from "../_helpers.ts";
 
@@ -283,10 +283,20 @@ Deno.test("health reports the broker, open streams and channels", async () => {
   await stream.body!.cancel();
 });
 
-Deno.test("stopStream() makes a stream endpoint answer 204, which ends EventSource for good", async () => {
-  const res = streamErrorResponse(stopStream("room closed"), 1000);
-  assertEquals(res.status, 204);
-  assertEquals(await res.text(), "");
+Deno.test("a stream that cannot open: the client's mistake is its JSON 4xx, a passing failure a retry-only stream (never a 5xx)", async () => {
+  const refused = streamErrorResponse(
+    new HttpError(429, "too_many_requests", "too many open streams"),
+    1000,
+  );
+  assertEquals(refused.status, 429);
+  assertEquals((await refused.json()).error.code, "too_many_requests");
+
+  const failed = streamErrorResponse(new Error("store unreachable"), 1000);
+  assertEquals(failed.status, 200);
+  assertEquals(await new SseReader(failed.body!).rest(), [{
+    kind: "retry",
+    ms: 1000,
+  }]);
 });
 
 Deno.test("kv broker: a publish too large for a KV value is 413, and health stays 200", async () => {

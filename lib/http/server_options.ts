@@ -11,7 +11,7 @@
  * @module
  */
 import type { FreshConfig } from "$fresh/server.ts";
-import { envInt, type EnvSource } from "../config/env.ts";
+import { envInt, type EnvSource, envValue } from "../config/env.ts";
 import { MAX_FORM_BYTES } from "./fields.ts";
 
 export type ServerOptions = NonNullable<FreshConfig["server"]>;
@@ -21,12 +21,18 @@ export interface ServerOptionsInput {
   apiBodyBytes: number;
 }
 
-/** Reads `HERALD_BODY_TIMEOUT_MS`; throws naming the variable on a bad value. */
+/** Reads `PORT`, `HOSTNAME` and `HERALD_BODY_TIMEOUT_MS`; throws naming the variable on a bad value. */
 export function serverOptionsFromEnv(
   env: EnvSource,
   { apiBodyBytes }: ServerOptionsInput,
 ): ServerOptions {
+  const port = envInt(env, "PORT", 8000, { min: 0 });
+  if (port > 65535) {
+    throw new Error(`PORT must be a port number (0-65535), got ${port}`);
+  }
   return {
+    port,
+    hostname: envValue(env, "HOSTNAME") ?? "0.0.0.0",
     body: {
       // Only the API takes payloads; every other route takes a small form.
       maxBytes: (_req, url) =>

@@ -50,3 +50,10 @@ for (
     assert.doesNotMatch(output, /Listening on/);
   });
 }
+
+Deno.test("PORT=http stops the app before it listens, naming the variable", async () => {
+  const { code, output } = await runMain({ PORT: "http" });
+  assert.notEqual(code, 0, output);
+  assert.match(output, /not started: PORT\b/);
+  assert.doesNotMatch(output, /Listening on/);
+});

@@ -14,7 +14,13 @@
 import { HttpError } from "../http/error.ts";
 import type { AccessConfig } from "./config.ts";
 import { type Cors, createCors } from "./cors.ts";
-import { ConcurrencyLimiter, RateLimiter } from "./limits.ts";
+import {
+  ChannelLimiter,
+  ConcurrencyLimiter,
+  RateLimiter,
+  type RateVerdict,
+} from "./limits.ts";
+import { adminCheck } from "./admin.ts";
 import { assertNotCrossSiteWrite } from "./origin.ts";
 import { type Action, decide, type PolicyOptions } from "./policy.ts";
 import {
@@ -37,6 +43,8 @@ export interface Principal {
   token: TokenGrant | null;
   /** The verified session cookie, if any. */
   session: Session | null;
+  /** The caller showed `HERALD_ADMIN_TOKEN`. */
+  admin: boolean;
 }
 
 /** Request facts that are not on the Request itself. */
@@ -58,10 +66,24 @@ export interface Access {
     channels: readonly string[],
     info?: RequestInfo,
   ): Promise<Principal>;
-  /** Counts an open stream; throws HttpError 429 when over a limit. Call the result when it ends. */
-  acquireStream(who: Principal): () => void;
+  /**
+   * Counts an open stream of `channels` against the per-user and per-address
+   * stream limits and the distinct channels per address; throws HttpError 429
+   * when over one. Call the result when the stream ends.
+   */
+  acquireStream(who: Principal, channels?: readonly string[]): () => void;
   /** Throws HttpError 429 with `Retry-After` when over the publish rate. */
   checkPublishRate(who: Principal): void;
+  /** Throws HttpError 429 with `Retry-After` when over the room-creation rate. */
+  checkRoomRate(who: Principal): void;
+  /** {@link authorize} to publish to `channels`, then {@link checkPublishRate}: every publish path's admission. */
+  admitPublish(
+    req: Request,
+    channels: readonly string[],
+    info?: RequestInfo,
+  ): Promise<Principal>;
+  /** Whether the request carries `Authorization: Bearer <HERALD_ADMIN_TOKEN>`. */
+  isAdmin(req: Request): Promise<boolean>;
 }
 
 /** What the deployment supplies beyond its configuration. */
@@ -92,6 +114,7 @@ export function createAccess(
   const { limits } = config;
   const streamsPerUser = new ConcurrencyLimiter(limits.streamsPerUser);
   const streamsPerIp = new ConcurrencyLimiter(limits.streamsPerIp);
+  const channelsPerIp = new ChannelLimiter(limits.channelsPerIp);
   const ratePerToken = new RateLimiter({
     rate: limits.publishRate,
     burst: limits.publishBurst,
@@ -102,6 +125,31 @@ export function createAccess(
     burst: limits.publishBurstIp,
     maxKeys: limits.limiterMaxKeys,
   });
+  const roomRate = new RateLimiter({
+    rate: limits.roomCreateRate,
+    burst: limits.roomCreateBurst,
+    maxKeys: limits.limiterMaxKeys,
+  });
+  const isAdmin = adminCheck(config.adminToken);
+  /** The bucket key of a caller: its token's, else its address. */
+  const rateKey = (who: Principal) =>
+    who.token ? who.token.key : `ip:${who.ip}`;
+  const refuseOver = (verdict: RateVerdict, what: string) => {
+    if (!verdict.ok) {
+      throw tooMany(
+        `${what} too fast; retry in ${verdict.retryAfterSeconds} s`,
+        verdict.retryAfterSeconds,
+      );
+    }
+  };
+
+  const checkPublishRate = (who: Principal) =>
+    refuseOver(
+      who.token
+        ? ratePerToken.take(who.token.key)
+        : ratePerIp.take(`ip:${who.ip}`),
+      "publishing",
+    );
 
   const clientIp = (req: Request, info?: RequestInfo): string => {
     if (config.trustProxy > 0) {
@@ -117,40 +165,55 @@ export function createAccess(
 
   const cors = createCors(config.corsOrigins);
 
+  const authorize: Access["authorize"] = async (
+    req,
+    action,
+    channels,
+    info,
+  ) => {
+    if (action === "publish") assertNotCrossSiteWrite(req, cors);
+    // The admin's bearer secret is not a JWT: it is never sent to the verifier.
+    const admin = await isAdmin(req);
+    // Without a key nothing can verify a token: it is not even parsed.
+    const found = verifier.enabled && !admin ? readToken(req) : null;
+    const token = found ? await verifier.verify(found.token) : null;
+    // The key (maybe kept in the store) is only needed for a cookie to check.
+    const session = hasSessionCookie(req)
+      ? await readSession(req, await sessionKey())
+      : null;
+    for (const channel of channels) {
+      const decision = decide(
+        action,
+        channel,
+        { token, session, admin },
+        policy,
+      );
+      if (!decision.allowed) {
+        throw new HttpError(
+          decision.status,
+          decision.status === 401 ? "unauthorized" : "forbidden",
+          decision.message,
+          decision.status === 401 ? { "www-authenticate": "Bearer" } : {},
+        );
+      }
+    }
+    return {
+      sub: token?.sub ?? session?.id ?? null,
+      ip: clientIp(req, info),
+      via: token ? "token" : session ? "session" : "anonymous",
+      token,
+      session,
+      admin,
+    };
+  };
+
   return {
     config,
     cors,
     sessionKey,
     clientIp,
-    async authorize(req, action, channels, info) {
-      if (action === "publish") assertNotCrossSiteWrite(req, cors);
-      // Without a key nothing can verify a token: it is not even parsed.
-      const found = verifier.enabled ? readToken(req) : null;
-      const token = found ? await verifier.verify(found.token) : null;
-      // The key (maybe kept in the store) is only needed for a cookie to check.
-      const session = hasSessionCookie(req)
-        ? await readSession(req, await sessionKey())
-        : null;
-      for (const channel of channels) {
-        const decision = decide(action, channel, { token, session }, policy);
-        if (!decision.allowed) {
-          throw new HttpError(
-            decision.status,
-            decision.status === 401 ? "unauthorized" : "forbidden",
-            decision.message,
-            decision.status === 401 ? { "www-authenticate": "Bearer" } : {},
-          );
-        }
-      }
-      return {
-        sub: token?.sub ?? session?.id ?? null,
-        ip: clientIp(req, info),
-        via: token ? "token" : session ? "session" : "anonymous",
-        token,
-        session,
-      };
-    },
-    acquireStream(who) {
+    authorize,
+    acquireStream(who, channels = []) {
       const releaseIp = streamsPerIp.tryAcquire(`ip:${who.ip}`);
       if (!releaseIp) {
         throw tooMany(
@@ -158,9 +221,26 @@ export function createAccess(
           5,
         );
       }
-      if (who.sub === null) return releaseIp;
-      const releaseUser = streamsPerUser.tryAcquire(`sub:${who.sub}`);
+      const releaseChannels = channelsPerIp.tryAcquire(
+        `ip:${who.ip}`,
+        channels,
+      );
+      if (!releaseChannels) {
+        releaseIp();
+        throw new HttpError(
+          429,
+          "too_many_channels",
+          `this address already follows ${
+            channelsPerIp.count(`ip:${who.ip}`)
+          } channels; at most ${limits.channelsPerIp} distinct channels across its open streams`,
+          { "retry-after": "5" },
+        );
+      }
+      const releaseUser = who.sub === null
+        ? () => {}
+        : streamsPerUser.tryAcquire(`sub:${who.sub}`);
       if (!releaseUser) {
+        releaseChannels();
         releaseIp();
         throw tooMany(
           `too many open streams for this user (limit ${limits.streamsPerUser})`,
@@ -169,20 +249,20 @@ export function createAccess(
       }
       return () => {
         releaseUser();
+        releaseChannels();
         releaseIp();
       };
     },
-    checkPublishRate(who) {
-      const verdict = who.token
-        ? ratePerToken.take(who.token.key)
-        : ratePerIp.take(`ip:${who.ip}`);
-      if (!verdict.ok) {
-        throw tooMany(
-          `publishing too fast; retry in ${verdict.retryAfterSeconds} s`,
-          verdict.retryAfterSeconds,
-        );
-      }
+    checkPublishRate,
+    checkRoomRate(who) {
+      refuseOver(roomRate.take(rateKey(who)), "creating rooms");
     },
+    async admitPublish(req, channels, info) {
+      const who = await authorize(req, "publish", channels, info);
+      checkPublishRate(who);
+      return who;
+    },
+    isAdmin,
   };
 }
 

@@ -9,14 +9,17 @@
  * | `HERALD_JWT_ISSUER` / `HERALD_JWT_AUDIENCE` | required `iss` / `aud` when set | unset |
  * | `HERALD_SESSION_SECRET` | signs `herald_session` cookies | derived from `HERALD_JWT_SECRET`, else generated once and kept in the store |
  * | `HERALD_PUBLIC_SUBSCRIBE` | patterns anyone may read without a token | `*` |
- * | `HERALD_SESSION_PUBLISH` | patterns a session cookie may publish to when token checks are on | `notifications` |
+ * | `HERALD_SESSION_PUBLISH` | patterns a session cookie may publish to when token checks are on (the app's pages) | `notifications,chat:*,chat-rooms,flights` |
  * | `HERALD_CORS_ORIGINS` | comma-separated origins allowed cross-origin (`*` = any, anonymous only) | unset (same-origin only) |
  * | `HERALD_TRUST_PROXY` | number of reverse proxies whose `X-Forwarded-For` is trusted | 0 |
  * | `HERALD_MAX_STREAMS_PER_USER` | open streams per user id (token `sub` or session) | 20 |
  * | `HERALD_MAX_STREAMS_PER_IP` | open streams per client address | 100 |
  * | `HERALD_PUBLISH_RATE` / `HERALD_PUBLISH_BURST` | publishes per second / burst, per token | 20 / 40 |
  * | `HERALD_PUBLISH_RATE_IP` / `HERALD_PUBLISH_BURST_IP` | the same per client address, for callers without a token | 20 / 40 |
+ * | `HERALD_MAX_CHANNELS_PER_IP` | distinct channels one client address holds across its open streams | 256 |
+ * | `HERALD_ROOM_CREATE_RATE` / `HERALD_ROOM_CREATE_BURST` | chat rooms created per second / burst, per token or address | 0.05 / 5 |
  * | `HERALD_LIMITER_MAX_KEYS` | most rate buckets kept in memory | 10000 |
+ * | `HERALD_ADMIN_TOKEN` | `Authorization: Bearer <it>` is the admin: health detail, the detailed log channel, any channel to read | unset (no admin) |
  *
  * @example
  * ```ts
@@ -42,6 +45,9 @@ export interface AccessLimits {
   publishBurst: number;
   publishRateIp: number;
   publishBurstIp: number;
+  channelsPerIp: number;
+  roomCreateRate: number;
+  roomCreateBurst: number;
   limiterMaxKeys: number;
 }
 
@@ -51,6 +57,8 @@ export interface AccessConfig {
   jwtIssuer: string | null;
   jwtAudience: string | null;
   sessionSecret: string | null;
+  /** The admin's bearer secret (`HERALD_ADMIN_TOKEN`), or null: no admin. */
+  adminToken: string | null;
   publicSubscribe: string[];
   sessionPublish: string[];
   corsOrigins: string[];
@@ -65,6 +73,9 @@ export const DEFAULT_LIMITS: Readonly<AccessLimits> = Object.freeze({
   publishBurst: 40,
   publishRateIp: 20,
   publishBurstIp: 40,
+  channelsPerIp: 256,
+  roomCreateRate: 0.05,
+  roomCreateBurst: 5,
   limiterMaxKeys: 10_000,
 });
 
@@ -75,6 +86,9 @@ const LIMIT_VARIABLES: Record<keyof AccessLimits, string> = {
   publishBurst: "HERALD_PUBLISH_BURST",
   publishRateIp: "HERALD_PUBLISH_RATE_IP",
   publishBurstIp: "HERALD_PUBLISH_BURST_IP",
+  channelsPerIp: "HERALD_MAX_CHANNELS_PER_IP",
+  roomCreateRate: "HERALD_ROOM_CREATE_RATE",
+  roomCreateBurst: "HERALD_ROOM_CREATE_BURST",
   limiterMaxKeys: "HERALD_LIMITER_MAX_KEYS",
 };
 
@@ -94,11 +108,32 @@ export function accessConfigFromEnv(env: EnvSource = Deno.env): AccessConfig {
     jwtIssuer: envValue(env, "HERALD_JWT_ISSUER") ?? null,
     jwtAudience: envValue(env, "HERALD_JWT_AUDIENCE") ?? null,
     sessionSecret: envValue(env, "HERALD_SESSION_SECRET") ?? null,
+    adminToken: adminTokenFrom(env),
     publicSubscribe: envList(env, "HERALD_PUBLIC_SUBSCRIBE", ["*"]),
-    // `chat:*` is app-owned (lib/app/channels/policy.ts): its events come from the chat routes.
-    sessionPublish: envList(env, "HERALD_SESSION_PUBLISH", ["notifications"]),
+    // The channels the app's pages write to: through the API where it is open
+    // (notifications), else through the app's own routes (chat, flights).
+    sessionPublish: envList(env, "HERALD_SESSION_PUBLISH", [
+      "notifications",
+      "chat:*",
+      "chat-rooms",
+      "flights",
+    ]),
     corsOrigins: envList(env, "HERALD_CORS_ORIGINS", []),
     trustProxy: envInt(env, "HERALD_TRUST_PROXY", 0, { min: 0 }),
     limits,
   };
+}
+
+/** Shorter admin secrets are guessable; refuse them at start. */
+export const MIN_ADMIN_TOKEN_LENGTH = 24;
+
+function adminTokenFrom(env: EnvSource): string | null {
+  const token = envValue(env, "HERALD_ADMIN_TOKEN");
+  if (token === undefined) return null;
+  if (token.length < MIN_ADMIN_TOKEN_LENGTH || /\s/.test(token)) {
+    throw new Error(
+      `HERALD_ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters without spaces`,
+    );
+  }
+  return token;
 }

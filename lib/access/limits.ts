@@ -1,6 +1,6 @@
 /**
- * Per-user and per-address limits: open streams (counters) and publish rate
- * (token buckets). Memory stays bounded: stream counters exist only while a
+ * Per-user and per-address limits: open streams (counters), distinct
+ * channels held, and publish rate (token buckets). Memory stays bounded: stream counters exist only while a
  * stream is open; idle buckets are dropped once they have refilled, and past
  * `maxKeys` the least recently used bucket is dropped (its caller starts
  * afresh with a full burst).
@@ -46,6 +46,54 @@ export class ConcurrencyLimiter {
   /** How many keys are tracked (only keys with something open). */
   get size(): number {
     return this.#open.size;
+  }
+}
+
+/**
+ * Distinct channels per key (a client address) across its open streams:
+ * a channel costs once however many of the key's streams hold it, and is
+ * freed when the last of them ends. Bounds what one address makes the
+ * broker follow (subscriptions, catch-ups), whatever its stream count.
+ */
+export class ChannelLimiter {
+  readonly #held = new Map<string, Map<string, number>>();
+
+  constructor(readonly max: number) {}
+
+  /** Holds `channels` for `key` and returns the release, or null when the distinct count would pass the maximum. */
+  tryAcquire(key: string, channels: readonly string[]): (() => void) | null {
+    if (this.max <= 0 || channels.length === 0) return () => {};
+    const held = this.#held.get(key) ?? new Map<string, number>();
+    const unique = [...new Set(channels)];
+    const added = unique.filter((channel) => !held.has(channel)).length;
+    if (held.size + added > this.max) return null;
+    for (const channel of unique) {
+      held.set(channel, (held.get(channel) ?? 0) + 1);
+    }
+    this.#held.set(key, held);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      for (const channel of unique) {
+        const left = (held.get(channel) ?? 1) - 1;
+        if (left <= 0) held.delete(channel);
+        else held.set(channel, left);
+      }
+      if (held.size === 0 && this.#held.get(key) === held) {
+        this.#held.delete(key);
+      }
+    };
+  }
+
+  /** Distinct channels `key` holds now. */
+  count(key: string): number {
+    return this.#held.get(key)?.size ?? 0;
+  }
+
+  /** How many keys hold something. */
+  get size(): number {
+    return this.#held.size;
   }
 }
 

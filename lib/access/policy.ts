@@ -16,6 +16,8 @@
  *   own `user:` channel) only.
  *   With token checks: a token's publish patterns, or for a session cookie the
  *   `HERALD_SESSION_PUBLISH` patterns.
+ * - The admin (`HERALD_ADMIN_TOKEN`) may read every channel; it publishes
+ *   with the rights of a caller without a token.
  * - Denied with no credential that could help → 401; otherwise → 403.
  *
  * @example
@@ -37,6 +39,8 @@ export interface Credentials {
   token: TokenGrant | null;
   /** A verified `herald_session` cookie. */
   session: Session | null;
+  /** The caller showed `HERALD_ADMIN_TOKEN`: it may read every channel. */
+  admin?: boolean;
 }
 
 export interface PolicyOptions {
@@ -80,14 +84,17 @@ export function isPublic(channel: string, options: PolicyOptions): boolean {
 function mayAct(
   action: Action,
   channel: string,
-  { token, session }: Credentials,
+  { token, session, admin }: Credentials,
   options: PolicyOptions,
 ): boolean {
+  if (admin && action === "subscribe") return true;
   // A user's own channel: they may read it, and post to it (only they can
   // see what they post there, so it reaches no one else).
   if (channel.startsWith("user:")) {
     const owner = channel.slice("user:".length);
-    if (token?.sub === owner || session?.id === owner) return true;
+    if (owner !== "" && (token?.sub === owner || session?.id === owner)) {
+      return true;
+    }
   }
   if (action === "subscribe") {
     if (isPublic(channel, options)) return true;

@@ -37,7 +37,7 @@ export type TokenSource = "header" | "cookie" | "query";
 
 /** What a verified token allows. */
 export interface TokenGrant {
-  /** The `sub` claim: the user id, or null for a backend token without one. */
+  /** The `sub` claim: the user id, or null for a backend token without one (or with `""`). */
   sub: string | null;
   /** Patterns from `herald.subscribe`. */
   subscribe: string[];
@@ -131,7 +131,8 @@ async function grantOf(
     throw unauthorized("token_claims", "token claim herald must be an object");
   }
   const claims = herald as Record<string, unknown>;
-  const sub = payload.sub ?? null;
+  // An empty `sub` names no one: it must not own the channel `user:`.
+  const sub = payload.sub || null;
   return {
     sub,
     subscribe: stringList(claims.subscribe, "subscribe"),

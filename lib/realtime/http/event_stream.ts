@@ -42,7 +42,7 @@ export async function openEventStream(
     const who = await access.authorize(req, "subscribe", channels, {
       remoteAddr: ctx.remoteAddr,
     });
-    release = access.acquireStream(who);
+    release = access.acquireStream(who, channels);
     // No request.signal: Deno.serve cancels the body when the client goes
     // away, which releases the stream; listening on the signal only adds a
     // legacy-abort warning to the server log.

@@ -1,6 +1,8 @@
 /**
  * `GET /api/health`: `{broker, healthy, detail?, streams, channels}`; 200 while
- * the broker is healthy, 503 while it is not (for load balancers).
+ * the broker is healthy, 503 while it is not (for load balancers). `detail`
+ * (the broker's reason: an internal address, a driver error) is shown only
+ * to the admin (`Authorization: Bearer <HERALD_ADMIN_TOKEN>`).
  *
  * @module
  */
@@ -16,14 +18,26 @@ export interface HealthReport {
   channels: number;
 }
 
-export function healthReport(ctx: ApiContext): HealthReport {
-  const health = ctx.state.herald.broker.health();
+/** The report; `detail` (an internal address, a driver error) only when `withDetail`. */
+export function healthReport(
+  ctx: ApiContext,
+  withDetail = true,
+): HealthReport {
+  const { detail, ...health } = ctx.state.herald.broker.health();
   const { streams, channels } = ctx.state.herald.hub.stats();
-  return { ...health, streams, channels };
+  return {
+    ...health,
+    ...(withDetail && detail !== undefined ? { detail } : {}),
+    streams,
+    channels,
+  };
 }
 
-export function checkHealth(_req: Request, ctx: ApiContext): Response {
-  const report = healthReport(ctx);
+export async function checkHealth(
+  req: Request,
+  ctx: ApiContext,
+): Promise<Response> {
+  const report = healthReport(ctx, await ctx.state.access.isAdmin(req));
   return Response.json(report, {
     status: report.healthy ? 200 : 503,
     headers: { "cache-control": "no-store" },

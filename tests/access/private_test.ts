@@ -1,0 +1,184 @@
+/**
+ * Private stays private, against a real Herald process: the public log
+ * channel (page and history) and `/api/health` show no private channel
+ * names, addresses or internal errors to callers without the admin token
+ * (`HERALD_ADMIN_TOKEN`), who sees the detail; the clock's run cap holds
+ * whatever `Last-Event-ID` says; redirects never carry the request's `Host`;
+ * a token with an empty `sub` is no user.
+ */
+import assert from "node:assert/strict";
+import { startApp } from "../_support/app.ts";
+import { freePort } from "../_support/server.ts";
+import { SseReader } from "../_support/sse_parser.ts";
+import { rawRequest } from "./_http.ts";
+import { hsToken, SECRET } from "./_tokens.ts";
+
+const ADMIN = "admin-token-for-tests-0123456789";
+const PRIVATE_NAME = /\b(user|private):[A-Za-z0-9_.-]/;
+
+async function logHistory(
+  url: string,
+  headers: Record<string, string> = {},
+  channel = "herald.logs",
+): Promise<string> {
+  const res = await fetch(
+    `${url}/api/channels/${channel}/messages?limit=100`,
+    { headers },
+  );
+  const text = await res.text();
+  assert.equal(res.status, 200, text);
+  return text;
+}
+
+Deno.test("token mode: the public log channel and page show no private channel names; the admin sees them", async () => {
+  await using app = await startApp({
+    env: {
+      HERALD_BROKER: "memory",
+      HERALD_JWT_SECRET: SECRET,
+      HERALD_ADMIN_TOKEN: ADMIN,
+      HERALD_FLIGHTS_SIMULATOR: "off",
+    },
+  });
+  const url = app.url;
+  // Load the logs page first: it starts the relay in this process.
+  await (await fetch(`${url}/logs`)).body?.cancel();
+  const alice = await hsToken({ sub: "alice" });
+  const backend = await hsToken({
+    sub: "backend",
+    herald: { publish: ["private:*", "user:*"] },
+  });
+  const stream = await fetch(`${url}/api/channels/user:alice/events`, {
+    headers: { authorization: `Bearer ${alice}` },
+  });
+  assert.equal(stream.status, 200);
+  for (const channel of ["private:payroll", "user:alice"]) {
+    const res = await fetch(`${url}/api/channels/${channel}/messages`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${backend}`,
+        "content-type": "application/json",
+      },
+      body: JSON.stringify({ data: { secret: 1 } }),
+    });
+    assert.equal(res.status, 201, await res.text());
+  }
+  // The admin's view has the detail; wait until it shows the publishes.
+  let detail = "";
+  for (let i = 0; i < 100 && !detail.includes("private:payroll"); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    detail = await logHistory(
+      url,
+      { authorization: `Bearer ${ADMIN}` },
+      "private:herald.logs",
+    );
+  }
+  assert.match(detail, /private:payroll/);
+  assert.match(detail, /user:alice/);
+
+  const history = await logHistory(url);
+  assert.match(history, /published/, "the public log still tells what happened");
+  assert.doesNotMatch(history, PRIVATE_NAME, history.slice(0, 2000));
+  const page = await (await fetch(`${url}/logs`)).text();
+  assert.match(page, /published/);
+  assert.doesNotMatch(page, PRIVATE_NAME);
+  // The detail channel is closed to everyone else.
+  const denied = await fetch(
+    `${url}/api/channels/private:herald.logs/messages`,
+  );
+  assert.equal(denied.status, 401);
+  await denied.body?.cancel();
+  // A wrong admin token is no admin (and, here, not a valid JWT either).
+  const wrong = await fetch(`${url}/api/channels/private:herald.logs/messages`, {
+    headers: { authorization: `Bearer ${ADMIN}x` },
+  });
+  assert.equal(wrong.status, 401);
+  await wrong.body?.cancel();
+  await stream.body?.cancel();
+});
+
+Deno.test("health shows no internal address or error to anyone but the admin", async () => {
+  const deadPort = freePort();
+  await using app = await startApp({
+    env: {
+      HERALD_BROKER: "redis",
+      REDIS_URL: `redis://127.0.0.1:${deadPort}`,
+      HERALD_ADMIN_TOKEN: ADMIN,
+      HERALD_FLIGHTS_SIMULATOR: "off",
+    },
+  });
+  const url = app.url;
+  const res = await fetch(`${url}/api/health`);
+  const text = await res.text();
+  assert.equal(res.status, 503, text);
+  assert.equal(JSON.parse(text).healthy, false);
+  assert.ok(!text.includes(String(deadPort)), text);
+  assert.ok(!text.includes("127.0.0.1"), text);
+  assert.doesNotMatch(text, /ECONNREFUSED/i);
+
+  const admin = await fetch(`${url}/api/health`, {
+    headers: { authorization: `Bearer ${ADMIN}` },
+  });
+  const detail = await admin.text();
+  assert.equal(admin.status, 503);
+  assert.ok(detail.includes(String(deadPort)), detail);
+
+  // Nor does a failed publish, nor the log channel.
+  const publish = await fetch(`${url}/api/channels/news/messages`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ data: 1 }),
+  });
+  const error = await publish.text();
+  assert.equal(publish.status, 503, error);
+  assert.ok(!error.includes(String(deadPort)), error);
+});
+
+Deno.test("the clock's cap holds whatever Last-Event-ID a client sends", async () => {
+  await using app = await startApp({ env: { HERALD_BROKER: "memory" } });
+  const tenHours = Date.now() + 10 * 3600 * 1000;
+  const res = await fetch(`${app.url}/api/clock`, {
+    headers: { "last-event-id": `${tenHours}-0` },
+  });
+  assert.equal(res.status, 200);
+  const sse = new SseReader(res.body!);
+  const tick = await sse.nextEvent();
+  await sse.cancel();
+  const { remaining } = JSON.parse(tick!.data);
+  assert.ok(remaining <= 3600, `the run lasts ${remaining} s more`);
+});
+
+Deno.test("a trailing-slash redirect never carries the request's Host", async () => {
+  await using app = await startApp({ env: { HERALD_BROKER: "memory" } });
+  for (const path of ["/about/", "/chat/?x=1", "//evil.example/"]) {
+    const answer = await rawRequest(
+      app.port,
+      `GET ${path} HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n`,
+    );
+    assert.equal(answer.status, 308, answer.head);
+    const location = /\r\nlocation: ([^\r\n]*)/i.exec(answer.head)?.[1] ?? "";
+    assert.ok(location.startsWith("/"), `${path} → ${location}`);
+    assert.ok(!location.startsWith("//"), `${path} → ${location}`);
+    assert.ok(!location.includes("evil.example/") || path.startsWith("//"));
+    assert.equal(
+      new URL(location, `http://127.0.0.1:${app.port}/`).host,
+      `127.0.0.1:${app.port}`,
+      `${path} → ${location}`,
+    );
+  }
+});
+
+Deno.test('a token with "sub": "" is no user: it cannot read the channel "user:"', async () => {
+  await using app = await startApp({
+    env: { HERALD_BROKER: "memory", HERALD_JWT_SECRET: SECRET },
+  });
+  const empty = await hsToken({ sub: "" });
+  for (const path of ["events", "messages"]) {
+    const res = await fetch(`${app.url}/api/channels/user:/${path}`, {
+      headers: { authorization: `Bearer ${empty}` },
+    });
+    // A 200 here would be an open stream: never read it to its end.
+    const text = res.status === 200 ? "(a stream)" : await res.text();
+    await res.body?.cancel().catch(() => {});
+    assert.equal(res.status, 403, `${path}: ${res.status} ${text}`);
+  }
+});

@@ -44,7 +44,7 @@ export interface Principal {
   /** The verified session cookie, if any. */
   session: Session | null;
   /** The caller showed `HERALD_ADMIN_TOKEN`. */
-  admin: boolean;
+  admin?: boolean;
 }
 
 /** Request facts that are not on the Request itself. */

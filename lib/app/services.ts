@@ -93,7 +93,10 @@ export async function createServices(
     const chat = new ChatService(store, broker, config.chat);
     const flights = startFlights(config.flights, store, broker);
     closers.push(() => stopFlights(flights));
-    const logs = startLogRelay(broker);
+    // The full log only where someone may read it: the admin.
+    const logs = startLogRelay(broker, {
+      detail: config.access.adminToken !== null,
+    });
     closers.push(logs.stop);
 
     return {

@@ -17,7 +17,8 @@ import { chatHttpError, createRoomJson } from "../../lib/app/chat/http.ts";
 import { validRoomName } from "../../lib/app/chat/validate.ts";
 import { renderSince } from "../../lib/app/page/since.ts";
 import type { AppState } from "../../lib/app/services.ts";
-import type { Room } from "../../lib/app/chat/types.ts";
+import { type Room, ROOMS_CHANNEL } from "../../lib/app/chat/types.ts";
+import { admit, admitted } from "../../lib/app/admit.ts";
 
 interface LobbyData {
   rooms: Room[];
@@ -35,9 +36,18 @@ export const handler: Handlers<LobbyData, AppState> = {
   },
   async POST(req, ctx) {
     const { chat, herald, session } = ctx.state;
-    if (wantsJson(req)) return createRoomJson(chat, req, session?.name);
+    if (wantsJson(req)) {
+      return admitted(
+        req,
+        ctx,
+        ROOMS_CHANNEL,
+        "room",
+        () => createRoomJson(chat, req, session?.name),
+      );
+    }
     let value = "";
     try {
+      await admit(req, ctx, ROOMS_CHANNEL, "room");
       const fields = await readFields(req);
       value = typeof fields.room === "string" ? fields.room : "";
       const room = await chat.createRoom(

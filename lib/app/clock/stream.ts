@@ -79,6 +79,7 @@ export function clockResponse(req: Request, opts: ClockOptions = {}): Response {
     ended = true;
   };
   let endsAt: number;
+  const maxSeconds = opts.maxSeconds ?? 3600;
   try {
     const resumed = resumedEnd(req);
     if (resumed !== null) {
@@ -87,12 +88,13 @@ export function clockResponse(req: Request, opts: ClockOptions = {}): Response {
         end();
         return new Response(null, { status: 204 });
       }
-      endsAt = resumed;
+      // The id is the client's word: a run never lasts past the cap from now.
+      endsAt = Math.min(resumed, now() + maxSeconds * 1000);
     } else {
       const seconds = parseDuration(
         new URL(req.url).searchParams.get("duration"),
         opts.defaultSeconds ?? 60,
-        opts.maxSeconds ?? 3600,
+        maxSeconds,
       );
       endsAt = now() + seconds * 1000;
     }

@@ -4,6 +4,11 @@
  *
  * - No loop: records about the log channel itself are never published, and
  *   a failed log publish is not logged through Herald.
+ * - Private: what goes to the public {@link LOG_CHANNEL} is redacted
+ *   (redact.ts: no `user:`/`private:` channel names, addresses or error
+ *   texts); with an admin configured, a second relay publishes the full
+ *   records to {@link DETAIL_LOG_CHANNEL}, which only the admin (or a token
+ *   with a `private:` pattern) may read.
  * - Bounded: records are batched per level and flushed at most every
  *   `flushMs` (one publish per level per flush), with at most `maxPerFlush`
  *   records per level; the rest is counted as `dropped`. A publish storm
@@ -25,6 +30,10 @@ import {
   logEventName,
   type LogLevel,
 } from "./entry.ts";
+import { redactFields, redactText } from "./redact.ts";
+
+/** The admin's log channel: every record in full. */
+export const DETAIL_LOG_CHANNEL = "private:herald.logs";
 
 export interface LogRelayOptions {
   channel?: string;
@@ -32,6 +41,8 @@ export interface LogRelayOptions {
   flushMs?: number;
   /** Most records per level and flush; default 100. */
   maxPerFlush?: number;
+  /** Publish records in full; default false: redacted for anyone to read. */
+  detail?: boolean;
   publish: (channel: string, msg: PublishMessage) => Promise<unknown>;
 }
 
@@ -58,6 +69,7 @@ export class LogRelay {
     this.#opts = {
       flushMs: opts.flushMs ?? 500,
       maxPerFlush: opts.maxPerFlush ?? 100,
+      detail: opts.detail ?? false,
       publish: opts.publish,
     };
   }
@@ -71,10 +83,11 @@ export class LogRelay {
     let batch = this.#pending.get(level);
     if (!batch) this.#pending.set(level, batch = { entries: [], dropped: 0 });
     if (batch.entries.length < this.#opts.maxPerFlush) {
+      const { detail } = this.#opts;
       batch.entries.push({
         time: record.time,
-        message: record.message,
-        fields: record.fields,
+        message: detail ? record.message : redactText(record.message),
+        fields: detail ? record.fields : redactFields(record.fields),
       });
     } else batch.dropped++;
     this.#timer ??= setTimeout(() => this.flush(), this.#opts.flushMs);
@@ -106,19 +119,26 @@ export class LogRelay {
   }
 }
 
-/** Relays this process's log records into `broker` until the returned relay is closed. */
+/** Relays this process's log records into `broker` (redacted; with `detail`, also in full into {@link DETAIL_LOG_CHANNEL}) until stopped. */
 export function startLogRelay(
   broker: Pick<Broker, "publish">,
+  opts: { detail?: boolean } = {},
 ): { relay: LogRelay; stop: () => Promise<void> } {
-  const relay = new LogRelay({
-    publish: (channel, msg) => broker.publish(channel, msg),
+  const publish = (channel: string, msg: PublishMessage) =>
+    broker.publish(channel, msg);
+  const relay = new LogRelay({ publish });
+  const detail = opts.detail
+    ? new LogRelay({ publish, channel: DETAIL_LOG_CHANNEL, detail: true })
+    : null;
+  const unsubscribe = onHeraldLog((record) => {
+    relay.push(record);
+    detail?.push(record);
   });
-  const unsubscribe = onHeraldLog((record) => relay.push(record));
   return {
     relay,
-    stop: () => {
+    stop: async () => {
       unsubscribe();
-      return relay.close();
+      await Promise.all([relay.close(), detail?.close()]);
     },
   };
 }

@@ -68,10 +68,9 @@ export async function postNotification(
     const channel = input.to === "me"
       ? userChannel(session!.id)
       : NOTIFICATIONS_CHANNEL;
-    const who = await ctx.access.authorize(req, "publish", [channel], {
+    await ctx.access.admitPublish(req, [channel], {
       remoteAddr: ctx.remoteAddr,
     });
-    ctx.access.checkPublishRate(who);
     const data: NotificationData = {
       message: input.message,
       kind: input.kind,

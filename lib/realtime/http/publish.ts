@@ -44,10 +44,9 @@ export async function publishMessage(
   const { access } = ctx.state;
   try {
     const channel = parseChannel(ctx.params.channel);
-    const who = await access.authorize(req, "publish", [channel], {
+    const who = await access.admitPublish(req, [channel], {
       remoteAddr: ctx.remoteAddr,
     });
-    access.checkPublishRate(who);
     const body = await readPublishBody(req, config.maxPayloadBytes);
     const message = { event: body.event, data: body.data };
     const checked = guard?.(channel, message, who) ?? message;

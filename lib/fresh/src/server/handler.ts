@@ -373,10 +373,9 @@ function trailingSlashRedirect(
     target = path + "/";
   }
   if (target === null) return null;
-  const location = new URL(url);
-  location.pathname = target; // same origin: "//x" stays a path
-  return new Response(null, {
-    status: 308,
-    headers: { location: location.href },
-  });
+  // A relative Location: the request's Host is the client's word, never
+  // echoed. Leading slashes collapse, so "//x/" cannot become "//x", a
+  // network path to a browser.
+  const location = "/" + target.replace(/^[\/\\]+/, "") + url.search;
+  return new Response(null, { status: 308, headers: { location } });
 }

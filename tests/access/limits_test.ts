@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import { ConcurrencyLimiter, RateLimiter } from "../../lib/access/limits.ts";
+import {
+  ChannelLimiter,
+  ConcurrencyLimiter,
+  RateLimiter,
+} from "../../lib/access/limits.ts";
 
 Deno.test("the concurrency limiter refuses past the maximum and frees on release", () => {
   const limiter = new ConcurrencyLimiter(2);
@@ -67,4 +71,20 @@ Deno.test("an evicted caller starts over with a full burst (documented)", () => 
   assert.equal(limiter.take("a", 0).ok, false);
   limiter.take("b", 0); // evicts "a"
   assert.ok(limiter.take("a", 0).ok);
+});
+
+Deno.test("the channel limiter counts distinct channels per key, each once, and frees them with their last holder", () => {
+  const limiter = new ChannelLimiter(3);
+  const a = limiter.tryAcquire("ip:1", ["x", "y", "y"])!;
+  const b = limiter.tryAcquire("ip:1", ["x", "y", "z"])!;
+  assert.equal(limiter.count("ip:1"), 3);
+  assert.equal(limiter.tryAcquire("ip:1", ["w"]), null, "a fourth channel");
+  assert.ok(limiter.tryAcquire("ip:2", ["w"]), "another key has its own");
+  a();
+  a(); // releasing twice frees only once
+  assert.equal(limiter.count("ip:1"), 3, "b still holds x, y, z");
+  b();
+  assert.equal(limiter.count("ip:1"), 0);
+  assert.equal(limiter.size, 1, "a key with nothing held is forgotten");
+  assert.ok(limiter.tryAcquire("ip:1", ["p", "q", "r"]));
 });

@@ -14,7 +14,7 @@ import { HttpError } from "../../http/error.ts";
 import type { PublishGuard } from "../../realtime/http/context.ts";
 import { ROOMS_CHANNEL } from "../chat/types.ts";
 import { FLIGHTS_CHANNEL } from "../flights/types.ts";
-import { LOG_CHANNEL } from "../logs/entry.ts";
+import { DETAIL_LOG_CHANNEL, LOG_CHANNEL } from "../logs/entry.ts";
 import {
   notificationFromApi,
   NOTIFICATIONS_CHANNEL,
@@ -39,6 +39,7 @@ export const APP_OWNED_CHANNELS: readonly OwnedChannel[] = [
     writtenBy: "the flight simulator and POST /flights/pause",
   },
   { name: LOG_CHANNEL, writtenBy: "Herald's own log relay" },
+  { name: DETAIL_LOG_CHANNEL, writtenBy: "Herald's own log relay" },
 ];
 
 function ownerOf(channel: string): OwnedChannel | undefined {

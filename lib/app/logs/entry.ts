@@ -12,6 +12,8 @@ import { boundedJson, clip, skipped, validTime } from "../render/safe.ts";
 
 /** Herald's own log channel. */
 export const LOG_CHANNEL = "herald.logs";
+/** The admin's log channel: every record in full (see relay.ts). */
+export const DETAIL_LOG_CHANNEL = "private:herald.logs";
 export const LEVELS = ["info", "warn", "error"] as const;
 export type LogLevel = typeof LEVELS[number];
 

@@ -24,6 +24,7 @@
 import { type HeraldLogRecord, onHeraldLog } from "../../realtime/observe.ts";
 import type { Broker, PublishMessage } from "../../realtime/types.ts";
 import {
+  DETAIL_LOG_CHANNEL,
   LEVELS,
   LOG_CHANNEL,
   type LogBatch,
@@ -31,9 +32,6 @@ import {
   type LogLevel,
 } from "./entry.ts";
 import { redactFields, redactText } from "./redact.ts";
-
-/** The admin's log channel: every record in full. */
-export const DETAIL_LOG_CHANNEL = "private:herald.logs";
 
 export interface LogRelayOptions {
   channel?: string;

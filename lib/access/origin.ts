@@ -14,7 +14,7 @@
  *
  * @example
  * ```ts
- * assertNotCrossSiteWrite(req, access().cors); // throws HttpError 403
+ * assertNotCrossSiteWrite(req, ctx.state.access.cors); // throws HttpError 403
  * ```
  * @module
  */

@@ -23,9 +23,12 @@ import {
   type NotificationsPageData,
 } from "../lib/app/notifications/page.ts";
 import type { AppState } from "../lib/app/services.ts";
+import { admitRead } from "../lib/app/admit.ts";
 
 export const handler: Handlers<NotificationsPageData, AppState> = {
   async GET(req, ctx) {
+    // The public feed; the visitor's own `user:` feed is theirs by their session.
+    await admitRead(req, ctx, [NOTIFICATIONS_CHANNEL]);
     const { session, herald } = ctx.state;
     return ctx.render(
       await loadNotificationsPage(new URL(req.url), session, herald.broker),

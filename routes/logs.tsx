@@ -12,9 +12,12 @@ import ConnectionBadge from "../islands/ConnectionBadge.tsx";
 import LogView from "../islands/LogView.tsx";
 import { loadLogsPage, type LogsPageData } from "../lib/app/logs/page.ts";
 import type { AppState } from "../lib/app/services.ts";
+import { admitRead } from "../lib/app/admit.ts";
+import { LOG_CHANNEL } from "../lib/app/logs/entry.ts";
 
 export const handler: Handlers<LogsPageData, AppState> = {
-  async GET(_req, ctx) {
+  async GET(req, ctx) {
+    await admitRead(req, ctx, [LOG_CHANNEL]);
     return ctx.render(await loadLogsPage(ctx.state.herald.broker));
   },
 };

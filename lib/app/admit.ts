@@ -1,9 +1,11 @@
 /**
- * Admission of the app's write routes (chat, flights): the same credential
- * rules as the publish API (lib/access: in token mode a valid token, or the
- * page's session cookie for `HERALD_SESSION_PUBLISH` channels) for the
- * channel the route writes, and the same publish rate; room creation also
- * takes from its own, smaller allowance. Refusals are the API's JSON errors.
+ * Admission of the app's routes by the API's rules (lib/access). A write
+ * route (chat, flights) is authorized to publish to the channel it writes
+ * (in token mode a valid token, or the page's session cookie for
+ * `HERALD_SESSION_PUBLISH` channels) and charged the same publish rate; room
+ * creation also takes from its own, smaller allowance. A page or state route
+ * is authorized to subscribe to the channels it shows, as a history read is
+ * (`HERALD_PUBLIC_SUBSCRIBE`). Refusals are the API's JSON errors.
  *
  * @example
  * ```ts
@@ -56,4 +58,15 @@ export async function admitted(
     return errorResponse(err);
   }
   return await route();
+}
+
+/** Throws the API's HttpError (401/403) unless the caller may read every one of `channels`. */
+export async function admitRead(
+  req: Request,
+  ctx: AdmitContext,
+  channels: string[],
+): Promise<void> {
+  await ctx.state.access.authorize(req, "subscribe", channels, {
+    remoteAddr: ctx.remoteAddr,
+  });
 }

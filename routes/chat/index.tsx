@@ -18,7 +18,7 @@ import { validRoomName } from "../../lib/app/chat/validate.ts";
 import { renderSince } from "../../lib/app/page/since.ts";
 import type { AppState } from "../../lib/app/services.ts";
 import { type Room, ROOMS_CHANNEL } from "../../lib/app/chat/types.ts";
-import { admit, admitted } from "../../lib/app/admit.ts";
+import { admit, admitRead, admitted } from "../../lib/app/admit.ts";
 
 interface LobbyData {
   rooms: Room[];
@@ -28,7 +28,8 @@ interface LobbyData {
 }
 
 export const handler: Handlers<LobbyData, AppState> = {
-  async GET(_req, ctx) {
+  async GET(req, ctx) {
+    await admitRead(req, ctx, [ROOMS_CHANNEL]);
     const { chat, herald } = ctx.state;
     const since = await renderSince(herald.broker); // before the rooms: see page/since.ts
     const rooms = await chat.listRooms();

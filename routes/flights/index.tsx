@@ -12,7 +12,8 @@ import { PageHeader } from "../../components/PageHeader.tsx";
 import ConnectionBadge from "../../islands/ConnectionBadge.tsx";
 import FlightBoard from "../../islands/FlightBoard.tsx";
 import type { AppState } from "../../lib/app/services.ts";
-import type { Board } from "../../lib/app/flights/types.ts";
+import { type Board, FLIGHTS_CHANNEL } from "../../lib/app/flights/types.ts";
+import { admitRead } from "../../lib/app/admit.ts";
 import { checkedBoard } from "../../lib/app/flights/validate.ts";
 import { renderSince } from "../../lib/app/page/since.ts";
 
@@ -23,7 +24,8 @@ interface FlightsPageData {
 }
 
 export const handler: Handlers<FlightsPageData, AppState> = {
-  async GET(_req, ctx) {
+  async GET(req, ctx) {
+    await admitRead(req, ctx, [FLIGHTS_CHANNEL]);
     const { flights: { board }, herald } = ctx.state;
     const since = await renderSince(herald.broker); // before the board: see page/since.ts
     return ctx.render({ board: checkedBoard(await board.get()), since });

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { startApp } from "../_support/app.ts";
-import { SECRET } from "./_tokens.ts";
+import { hsToken, SECRET } from "./_tokens.ts";
 
 /** A page session: the cookie a visitor gets with any page. */
 async function sessionCookie(url: string): Promise<string> {
@@ -206,4 +206,64 @@ Deno.test("one address holds at most HERALD_MAX_CHANNELS_PER_IP distinct channel
   }
   assert.equal(reopened?.status, 200);
   for (const res of [first, again, single, reopened]) await res?.body?.cancel();
+});
+
+Deno.test("token mode: the app's pages and state routes read by the API's subscribe rules (HERALD_PUBLIC_SUBSCRIBE)", async () => {
+  await using app = await startApp({
+    env: {
+      HERALD_JWT_SECRET: SECRET,
+      HERALD_PUBLIC_SUBSCRIBE: "news",
+      HERALD_FLIGHTS_SIMULATOR: "off",
+    },
+  });
+  const url = app.url;
+  const cookie = await sessionCookie(url);
+  const created = await postJson(`${url}/chat`, { room: "lobby" }, { cookie });
+  assert.equal(created.status, 201, await created.text());
+
+  // The API's answer for the room's history, the reference.
+  const api = await fetch(`${url}/api/channels/chat:lobby/messages`);
+  await expectJsonError(api, 401, "API history without a token");
+  for (
+    const path of [
+      "/chat/lobby/state",
+      "/chat/lobby",
+      "/chat",
+      "/flights/state",
+      "/flights",
+      "/logs",
+      "/",
+    ]
+  ) {
+    const res = await fetch(url + path, { headers: { cookie } });
+    await expectJsonError(res, 401, `GET ${path} without a token`);
+  }
+  // A token that may read them opens the same pages (from the cookie a page can carry).
+  const reader = await hsToken({
+    sub: "reader",
+    herald: {
+      subscribe: [
+        "chat:*",
+        "chat-rooms",
+        "flights",
+        "herald.logs",
+        "notifications",
+      ],
+    },
+  });
+  for (
+    const path of [
+      "/chat/lobby/state",
+      "/chat/lobby",
+      "/flights/state",
+      "/logs",
+      "/",
+    ]
+  ) {
+    const res = await fetch(url + path, {
+      headers: { cookie: `${cookie}; herald_token=${reader}` },
+    });
+    assert.equal(res.status, 200, `GET ${path} with a reader token`);
+    await res.body?.cancel();
+  }
 });

@@ -14,7 +14,8 @@ import ConnectionBadge from "../../../islands/ConnectionBadge.tsx";
 import ChatRoom from "../../../islands/ChatRoom.tsx";
 import { renderSince } from "../../../lib/app/page/since.ts";
 import type { AppState } from "../../../lib/app/services.ts";
-import type { RoomState } from "../../../lib/app/chat/types.ts";
+import { roomChannel, type RoomState } from "../../../lib/app/chat/types.ts";
+import { admitRead } from "../../../lib/app/admit.ts";
 import { ROOM_NAME_MAX } from "../../../lib/app/chat/validate.ts";
 
 interface RoomPageData {
@@ -28,9 +29,10 @@ interface RoomPageData {
 const ROOM_PATTERN = new RegExp(`^[a-z0-9][a-z0-9-]{0,${ROOM_NAME_MAX - 1}}$`);
 
 export const handler: Handlers<RoomPageData, AppState> = {
-  async GET(_req, ctx) {
+  async GET(req, ctx) {
     const room = ctx.params.room;
     if (!ROOM_PATTERN.test(room)) return ctx.renderNotFound();
+    await admitRead(req, ctx, [roomChannel(room)]);
     const { chat, herald } = ctx.state;
     const since = await renderSince(herald.broker); // before the state: see page/since.ts
     const state = await chat.state(room);

@@ -1,8 +1,13 @@
 /** `GET /chat/{room}/state`: the room's log and members as JSON (the island resyncs with it). @module */
 import type { Handlers } from "$fresh/server.ts";
 import type { AppState } from "../../../lib/app/services.ts";
+import { admitRead } from "../../../lib/app/admit.ts";
 import { roomState } from "../../../lib/app/chat/http.ts";
+import { roomChannel } from "../../../lib/app/chat/types.ts";
 
 export const handler: Handlers<unknown, AppState> = {
-  GET: (_req, ctx) => roomState(ctx.state.chat, ctx.params.room),
+  async GET(req, ctx) {
+    await admitRead(req, ctx, [roomChannel(ctx.params.room)]);
+    return roomState(ctx.state.chat, ctx.params.room);
+  },
 };

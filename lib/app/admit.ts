@@ -9,14 +9,18 @@
  *
  * @example
  * ```ts
- * POST: (req, ctx) =>
- *   admitted(req, ctx, roomChannel(ctx.params.room), "publish", () =>
- *     sendMessage(ctx.state.chat, req, ctx.params.room)),
+ * // routes/chat/[room]/messages.ts
+ * export const handler = { POST: roomWrite("publish", sendMessage) };
  * ```
  * @module
  */
+import type { FreshContext } from "$fresh/server.ts";
 import type { Access } from "../access/access.ts";
 import { errorResponse } from "../http/error.ts";
+import type { ChatService } from "./chat/service.ts";
+import { roomChannel } from "./chat/types.ts";
+import type { Flights } from "./flights/runtime.ts";
+import { FLIGHTS_CHANNEL } from "./flights/types.ts";
 
 /** What the route charges: the publish rate, also the room-creation rate, or no rate (membership upkeep). */
 export type Charge = "publish" | "room" | "none";
@@ -69,4 +73,41 @@ export async function admitRead(
   await ctx.state.access.authorize(req, "subscribe", channels, {
     remoteAddr: ctx.remoteAddr,
   });
+}
+
+/** The POST handler of a room route: admitted on `chat:{room}`, then `run`. */
+export function roomWrite(
+  charge: Charge,
+  run: (chat: ChatService, req: Request, room: string) => Promise<Response>,
+): (
+  req: Request,
+  ctx: FreshContext<{ access: Access; chat: ChatService }>,
+) => Promise<Response> {
+  return (req, ctx) => {
+    const room = ctx.params.room;
+    return admitted(
+      req,
+      ctx,
+      roomChannel(room),
+      charge,
+      () => run(ctx.state.chat, req, room),
+    );
+  };
+}
+
+/** The POST handler of a flights control: admitted on `flights`, then `run`. */
+export function flightsWrite(
+  run: (flights: Flights, req: Request) => Promise<Response>,
+): (
+  req: Request,
+  ctx: FreshContext<{ access: Access; flights: Flights }>,
+) => Promise<Response> {
+  return (req, ctx) =>
+    admitted(
+      req,
+      ctx,
+      FLIGHTS_CHANNEL,
+      "publish",
+      () => run(ctx.state.flights, req),
+    );
 }

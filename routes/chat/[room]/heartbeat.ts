@@ -1,17 +1,9 @@
 /** `POST /chat/{room}/heartbeat`: keeps a member's entry alive; see lib/app/chat/http.ts. @module */
 import type { Handlers } from "$fresh/server.ts";
 import type { AppState } from "../../../lib/app/services.ts";
-import { admitted } from "../../../lib/app/admit.ts";
+import { roomWrite } from "../../../lib/app/admit.ts";
 import { heartbeat } from "../../../lib/app/chat/http.ts";
-import { roomChannel } from "../../../lib/app/chat/types.ts";
 
 export const handler: Handlers<unknown, AppState> = {
-  POST: (req, ctx) =>
-    admitted(
-      req,
-      ctx,
-      roomChannel(ctx.params.room),
-      "none",
-      () => heartbeat(ctx.state.chat, req, ctx.params.room),
-    ),
+  POST: roomWrite("none", heartbeat),
 };

@@ -267,7 +267,7 @@ export class KvLog implements EventLog {
           : []
       ),
     );
-    return { pages, through };
+    return { pages, through, moved };
   }
 
   /** The clock: written in the same atomic commit as the log entry. */

@@ -67,6 +67,12 @@ export interface FeedPages {
    * above it wait for the next pass.
    */
   through?: string;
+  /**
+   * The channels that moved after the oldest position, when the store knows
+   * (a change feed): no other channel can have lost an event, so the loss
+   * check asks only about these.
+   */
+  moved?: ReadonlySet<string>;
 }
 
 /** The store a feed catches up from. */
@@ -246,8 +252,11 @@ export class MergedFeed {
         const since = this.#channels.get(channel)?.since ?? this.#cursor;
         return { channel, after: since > this.#cursor ? since : this.#cursor };
       });
-      const { pages, through } = await this.source.readAfter(positions, head);
-      const losses = await this.#losses(positions, pages);
+      const { pages, through, moved } = await this.source.readAfter(
+        positions,
+        head,
+      );
+      const losses = await this.#losses(positions, pages, moved);
       let cut = through !== undefined && through < head ? through : head;
       for (const page of pages) {
         const last = page.at(-1)?.id;
@@ -266,10 +275,12 @@ export class MergedFeed {
   async #losses(
     positions: ChannelPosition[],
     pages: HeraldEvent[][],
+    moved?: ReadonlySet<string>,
   ): Promise<LostEvents[]> {
     const cutoff = this.source.ageCutoff();
-    const suspects = positions.filter(({ after }, i) =>
-      pages[i].length >= this.source.pageSize || after < cutoff
+    const suspects = positions.filter(({ channel, after }, i) =>
+      (pages[i].length >= this.source.pageSize || after < cutoff) &&
+      (!moved || moved.has(channel))
     );
     const trimmed = await Promise.all(
       suspects.map(({ channel }) => this.source.trimmedThrough(channel)),

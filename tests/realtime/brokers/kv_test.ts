@@ -349,7 +349,10 @@ function countingKv(kv: Deno.Kv): { kv: Deno.Kv; reads: () => number } {
  * subscribed, after a quiet quarter of an hour (the subscriber's clock is
  * moved; its polls saw no change meanwhile).
  */
-async function readsOfOneCatchUp(channels: number): Promise<number> {
+async function readsOfOneCatchUp(
+  channels: number,
+  emptyStore = false,
+): Promise<number> {
   let reads = 0;
   await withKvFile(async (path) => {
     const raw = await Deno.openKv(path);
@@ -363,12 +366,14 @@ async function readsOfOneCatchUp(channels: number): Promise<number> {
     }) as LogBroker;
     const publisher = await createBroker({ broker: "kv", path });
     try {
-      await publisher.publish("elsewhere", { data: "history" });
+      if (!emptyStore) {
+        await publisher.publish("elsewhere", { data: "history" });
+      }
       const got: HeraldEvent[] = [];
       for (let i = 0; i < channels; i++) {
         await subscriber.subscribe(`room:${i}`, (e) => got.push(e));
       }
-      for (let minute = 0; minute < 15; minute++) {
+      for (let minute = 0; !emptyStore && minute < 15; minute++) {
         skew += 60_000;
         await subscriber.refresh();
       }
@@ -396,6 +401,16 @@ Deno.test("kv broker: a catch-up costs the same KV reads with 1 or 200 subscribe
     `one catch-up made ${one} KV reads with 1 channel subscribed, ${many} with 200`,
   );
   assert.ok(one <= 3, `${one} reads: the clock, the change feed, one channel`);
+});
+
+Deno.test("kv broker: the first catch-up of a new deployment costs the same KV reads with 1 or 200 subscribed channels", async () => {
+  const one = await readsOfOneCatchUp(1, true);
+  const many = await readsOfOneCatchUp(200, true);
+  assert.strictEqual(
+    many,
+    one,
+    `one catch-up made ${one} KV reads with 1 channel subscribed, ${many} with 200`,
+  );
 });
 
 Deno.test("kv broker: a process that saw no head for longer than the change feed is trusted still gets every event of every channel, in order", async () => {

@@ -33,7 +33,7 @@ export interface LogRead {
  */
 export type LogFollower = Pick<
   MergedFeed,
-  "offer" | "hold" | "catchUp" | "channels" | "size"
+  "offer" | "hold" | "catchUp" | "idle" | "channels" | "size"
 >;
 
 /**

@@ -542,6 +542,7 @@ export class KvLog implements EventLog {
       await watcher.reader.cancel().catch(() => {});
       await watcher.done;
     }
+    await this.#follower?.idle(); // no read left running after the last unsubscribe
   }
 
   async #watch(

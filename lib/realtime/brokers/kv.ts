@@ -14,8 +14,8 @@
  *   id at or below C is visible.
  * - `[p, "log", channel, id]`: the UTF-8 bytes of `{"e","t","seq","d"}`
  *   (event name, time, position in the channel, payload), so its size is
- *   known exactly before the commit. Trimmed after each publish by count and
- *   age; `expireIn` also removes entries of abandoned channels. Entries of
+ *   known exactly before the commit. Each publish's commit also drops the
+ *   oldest entries beyond the count and age bounds; `expireIn` also removes entries of abandoned channels. Entries of
  *   earlier versions (an object) are still read.
  * - `[p, "meta", channel]`: `{ head, seq }`, the channel's newest id.
  * - `[p, "trimmed", channel]`: the newest id trimmed by count or age.
@@ -95,7 +95,7 @@ const KV_VALUE_MAX = 65536;
 /** Entries outlive their ttl by this much before KV deletes them itself. */
 const EXPIRE_GRACE_MS = 60 * 60 * 1000;
 const MAX_COMMIT_ATTEMPTS = 50;
-/** Entries trimmed at most per publish (each publish adds one). */
+/** Entries trimmed at most per publish (each publish adds one, so this catches up). */
 const TRIM_BATCH = 16;
 /** getMany reads at most this many keys. */
 const GET_MANY_MAX = 10;
@@ -363,12 +363,6 @@ export class KvLog implements EventLog {
       }
       if (stored) {
         this.#lastError = "";
-        await this.#trim(channel, stored.seq).catch((err) => {
-          // Locked by another writer: a later publish trims instead.
-          if (!(err instanceof TypeError)) {
-            console.error(`herald: kv trim of ${channel} failed`, err);
-          }
-        });
         // Local subscribers need not wait for the watch or the poll.
         const follower = this.#follower;
         if (follower && follower.size > 0) follower.catchUp().catch(() => {});
@@ -386,7 +380,13 @@ export class KvLog implements EventLog {
     );
   }
 
-  // One attempt: null when another publisher changed the clock meanwhile.
+  /**
+   * One attempt, in one read phase and one commit: the clock, the channel's
+   * meta and trim state and its oldest entries are read at once; the commit
+   * writes the event and drops the oldest entries beyond the count bound or
+   * older than the age bound. Null when another publisher changed the clock
+   * or trimmed meanwhile.
+   */
   async #tryCommit(
     channel: string,
     event: string,
@@ -394,9 +394,13 @@ export class KvLog implements EventLog {
   ): Promise<{ id: string; seq: number; time: number } | null> {
     const clockKey = this.#key("clock");
     const metaKey = this.#key("meta", channel);
-    const [clock, meta] = await this.#kv.getMany<[number, Meta]>([
-      clockKey,
-      metaKey,
+    const trimmedKey = this.#key("trimmed", channel);
+    const log = this.#key("log", channel);
+    const [[clock, meta, trimmed], oldest] = await Promise.all([
+      this.#kv.getMany<[number, Meta, string]>([clockKey, metaKey, trimmedKey]),
+      Array.fromAsync(
+        this.#kv.list<LogValue>({ prefix: log }, { limit: TRIM_BATCH }),
+      ),
     ]);
     const time = this.#now();
     const tick = Math.max(time * 1000, (clock.value ?? 0) + 1);
@@ -412,8 +416,23 @@ export class KvLog implements EventLog {
         } bytes of JSON`,
       );
     }
-    const res = await this.#kv.atomic()
-      .check(clock, meta)
+    const floorSeq = seq - this.bounds.limit;
+    const cutoff = eventIdAtTime(time - this.bounds.ttlMs);
+    const victims: string[] = [];
+    for (const old of oldest) {
+      const oldId = old.key.at(-1) as string;
+      if (decode(old.value).seq > floorSeq && oldId >= cutoff) break;
+      victims.push(oldId);
+    }
+    const op = this.#kv.atomic().check(clock, meta, trimmed);
+    for (const victim of victims) op.delete([...log, victim]);
+    const newest = victims.at(-1);
+    if (newest && !(trimmed.value && trimmed.value >= newest)) {
+      op.set(trimmedKey, newest, {
+        expireIn: this.bounds.ttlMs + META_GRACE_MS,
+      });
+    }
+    const res = await op
       .set(clockKey, tick)
       .set(this.#key("log", channel, id), entry, {
         expireIn: this.bounds.ttlMs + EXPIRE_GRACE_MS,
@@ -442,35 +461,6 @@ export class KvLog implements EventLog {
   #feedHolds(from: string): boolean {
     const horizon = this.#now() - FEED_TRUST_MS;
     return this.#observed.some((o) => o.id <= from && o.at >= horizon);
-  }
-
-  // Drops the oldest entries beyond the count bound or older than the age bound.
-  async #trim(channel: string, seq: number): Promise<void> {
-    const floorSeq = seq - this.bounds.limit;
-    const cutoff = eventIdAtTime(this.#now() - this.bounds.ttlMs);
-    const log = this.#key("log", channel);
-    const victims: string[] = [];
-    for await (
-      const entry of this.#kv.list<LogValue>({ prefix: log }, {
-        limit: TRIM_BATCH,
-      })
-    ) {
-      const id = entry.key.at(-1) as string;
-      if (decode(entry.value).seq > floorSeq && id >= cutoff) break;
-      victims.push(id);
-    }
-    if (victims.length === 0) return;
-    const trimmedKey = this.#key("trimmed", channel);
-    const trimmed = await this.#kv.get<string>(trimmedKey);
-    const newest = victims.at(-1)!;
-    const op = this.#kv.atomic().check(trimmed);
-    for (const id of victims) op.delete([...log, id]);
-    if (!trimmed.value || trimmed.value < newest) {
-      op.set(trimmedKey, newest, {
-        expireIn: this.bounds.ttlMs + META_GRACE_MS,
-      });
-    }
-    await op.commit(); // lost a race: another publisher is trimming
   }
 
   // The fallback catch-up: the head of every channel (one batched read per

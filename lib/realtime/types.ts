@@ -32,6 +32,8 @@ export interface PublishMessage {
 export interface HistoryOptions {
   /** Only events with an id greater than this one. */
   after?: string;
+  /** Only events with an id smaller than this one (paging backwards). */
+  before?: string;
   /** At most this many events: the oldest ones after `after`, or the newest when no `after`. */
   limit?: number;
 }

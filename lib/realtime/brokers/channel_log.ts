@@ -46,11 +46,18 @@ export class ChannelLog {
     const limit = readLimit(opts.limit, this.bounds);
     if (limit === 0) return [];
     const events = this.#events;
-    if (opts.after === undefined) return events.slice(-limit);
+    let end = events.length;
+    if (opts.before !== undefined) {
+      const before = opts.before;
+      while (end > 0 && events[end - 1].id >= before) end--;
+    }
+    if (opts.after === undefined) {
+      return events.slice(Math.max(0, end - limit), end);
+    }
     const after = opts.after;
-    let start = events.length;
+    let start = end;
     while (start > 0 && events[start - 1].id > after) start--;
-    return events.slice(start, start + limit);
+    return events.slice(start, Math.min(start + limit, end));
   }
 
   trimmedThrough(now = Date.now()): string | null {

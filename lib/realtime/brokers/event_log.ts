@@ -18,9 +18,10 @@ export interface Append {
   data: string;
 }
 
-/** A history read: the newest `limit` events, or the oldest `limit` after `after`; none older than `cutoff`. */
+/** A history read: the newest `limit` events, or the oldest `limit` after `after`; none older than `cutoff`, none at or above `before`. */
 export interface LogRead {
   after?: string;
+  before?: string;
   /** At least 1, at most the history limit. */
   limit: number;
   /** The age cut-off as an id: older events are out of history. */

@@ -193,23 +193,28 @@ export class KvLog implements EventLog {
   }
 
   async read(channel: string, opts: LogRead): Promise<HeraldEvent[]> {
-    const { after, limit, cutoff } = opts;
+    const { after, before, limit, cutoff } = opts;
     const log = this.#key("log", channel);
+    const start = after !== undefined && after >= cutoff ? after : cutoff;
+    if (before !== undefined && before <= start) return [];
+    // Log keys end in the id; a selector's end is exclusive.
+    const range = (from: string): Deno.KvListSelector =>
+      before === undefined
+        ? { prefix: log, start: [...log, from] }
+        : { start: [...log, from], end: [...log, before] };
     return await this.#store(async () => {
       const events: HeraldEvent[] = [];
       if (after === undefined) {
-        const iter = this.#kv.list<LogValue>({
-          prefix: log,
-          start: [...log, cutoff],
-        }, { reverse: true, limit });
+        const iter = this.#kv.list<LogValue>(range(cutoff), {
+          reverse: true,
+          limit,
+        });
         for await (const entry of iter) events.push(toEvent(channel, entry));
         events.reverse();
       } else {
-        const start = after >= cutoff ? after : cutoff;
-        const iter = this.#kv.list<LogValue>({
-          prefix: log,
-          start: [...log, start],
-        }, { limit: limit + 1 });
+        const iter = this.#kv.list<LogValue>(range(start), {
+          limit: limit + 1,
+        });
         for await (const entry of iter) {
           const id = entry.key.at(-1) as string;
           if (id > after && events.length < limit) {

@@ -101,6 +101,7 @@ export class LogBroker<Log extends EventLog = EventLog> implements Broker {
     return await this.#call(() =>
       this.log.read(channel, {
         after: opts.after,
+        before: opts.before,
         limit,
         cutoff: this.#cutoff(),
       })

@@ -201,22 +201,25 @@ export class RedisLog implements EventLog {
 
   async read(channel: string, opts: LogRead): Promise<HeraldEvent[]> {
     this.#ready();
-    const { after, limit, cutoff } = opts;
+    const { after, before, limit, cutoff } = opts;
     const key = this.#key("log", channel);
     let entries: [string, string[]][];
-    if (after !== undefined && after >= cutoff) {
-      // Ids are minted `<clock>-0000`: every id after `after` has a larger clock.
+    // Ids are minted `<clock>-0000`: an id's clock orders it among the others.
+    const end = before === undefined ? "+" : "(" + streamId(before);
+    if (before !== undefined && before <= cutoff) {
+      entries = [];
+    } else if (after !== undefined && after >= cutoff) {
       const start = "(" + String(eventIdClock(after)) + "-0";
       entries = await this.#call(() =>
-        this.#cmd.xrange(key, start, "+", "COUNT", limit)
+        this.#cmd.xrange(key, start, end, "COUNT", limit)
       );
     } else if (after !== undefined) {
       entries = await this.#call(() =>
-        this.#cmd.xrange(key, streamId(cutoff), "+", "COUNT", limit)
+        this.#cmd.xrange(key, streamId(cutoff), end, "COUNT", limit)
       );
     } else {
       entries = (await this.#call(() =>
-        this.#cmd.xrevrange(key, "+", streamId(cutoff), "COUNT", limit)
+        this.#cmd.xrevrange(key, end, streamId(cutoff), "COUNT", limit)
       )).reverse();
     }
     return entries.map(([sid, fields]) => toEvent(channel, sid, fields));

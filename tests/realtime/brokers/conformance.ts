@@ -93,6 +93,37 @@ export function brokerConformance(
     await stop();
   });
 
+  test("history pages backwards with before (newest first below it)", async (create) => {
+    const broker = await create({ limit: 10 });
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      ids.push((await broker.publish("room:back", { data: i })).id);
+    }
+    const data = (events: { data: unknown }[]) => events.map((e) => e.data);
+    assert.deepStrictEqual(
+      data(await broker.history("room:back", { before: ids[4], limit: 2 })),
+      [2, 3],
+    );
+    assert.deepStrictEqual(
+      data(await broker.history("room:back", { before: ids[2] })),
+      [0, 1],
+    );
+    assert.deepStrictEqual(
+      await broker.history("room:back", { before: ids[0] }),
+      [],
+    );
+    assert.deepStrictEqual(
+      data(
+        await broker.history("room:back", {
+          after: ids[1],
+          before: ids[5],
+          limit: 2,
+        }),
+      ),
+      [2, 3],
+    );
+  });
+
   test("history honours after and limit, and is bounded by count", async (create) => {
     const broker = await create({ limit: 5 });
     assert.deepStrictEqual(await broker.history("room:h"), []);

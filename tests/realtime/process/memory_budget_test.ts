@@ -6,7 +6,10 @@
  *
  * @module
  */
-import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
+import {
+  deepStrictEqual as assertEquals,
+  ok as assert,
+} from "node:assert/strict";
 import { requireRedis, uniquePrefix } from "../../_support/redis.ts";
 import type { RunningServer } from "../../_support/server.ts";
 import { SseReader } from "../../_support/sse_parser.ts";
@@ -200,8 +203,7 @@ async function attack(server: RunningServer): Promise<void> {
   const reads = await Promise.all(
     Array.from(
       { length: ATTACK_HISTORY_READS },
-      () =>
-        silentRequest(port, `/api/channels/${CHANNEL}/messages?limit=1000`),
+      () => silentRequest(port, `/api/channels/${CHANNEL}/messages?limit=1000`),
     ),
   );
   // A slow but reading client, resuming from the oldest id meanwhile.

@@ -9,6 +9,10 @@
  * | `HERALD_MAX_PAYLOAD_BYTES` | largest publish body (413 above) | 65536 |
  * | `HERALD_MAX_CHANNELS_PER_STREAM` | channels in one `/api/events` stream (400 above) | 32 |
  * | `HERALD_HISTORY_MAX_LIMIT` | largest `limit` of the history endpoint | 1000 |
+ * | `HERALD_HISTORY_PAGE_BYTES` | bytes of events in one history response or page read (the page stops early, `more: true`) | 1048576 |
+ * | `HERALD_HISTORY_CONCURRENCY` | history responses being read or sent at once, per process (503 above) | 8 |
+ * | `HERALD_HISTORY_SEND_MS` | a history response the client has not taken by then is cut | 10000 |
+ * | `HERALD_REPLAY_STALL_MS` | a resuming stream whose client takes nothing of its replay for this long is cut | 10000 |
  *
  * @example
  * ```ts
@@ -28,6 +32,10 @@ export interface HeraldConfig {
   maxPayloadBytes: number;
   maxChannelsPerStream: number;
   historyMaxLimit: number;
+  historyPageBytes: number;
+  historyConcurrency: number;
+  historySendMs: number;
+  replayStallMs: number;
 }
 
 export const DEFAULT_CONFIG: Readonly<HeraldConfig> = Object.freeze({
@@ -37,6 +45,10 @@ export const DEFAULT_CONFIG: Readonly<HeraldConfig> = Object.freeze({
   maxPayloadBytes: 64 * 1024,
   maxChannelsPerStream: 32,
   historyMaxLimit: 1000,
+  historyPageBytes: 1024 * 1024,
+  historyConcurrency: 8,
+  historySendMs: 10_000,
+  replayStallMs: 10_000,
 });
 
 const VARIABLES: Record<keyof HeraldConfig, string> = {
@@ -46,7 +58,19 @@ const VARIABLES: Record<keyof HeraldConfig, string> = {
   maxPayloadBytes: "HERALD_MAX_PAYLOAD_BYTES",
   maxChannelsPerStream: "HERALD_MAX_CHANNELS_PER_STREAM",
   historyMaxLimit: "HERALD_HISTORY_MAX_LIMIT",
+  historyPageBytes: "HERALD_HISTORY_PAGE_BYTES",
+  historyConcurrency: "HERALD_HISTORY_CONCURRENCY",
+  historySendMs: "HERALD_HISTORY_SEND_MS",
+  replayStallMs: "HERALD_REPLAY_STALL_MS",
 };
+
+/**
+ * The most bytes one stored event can take as JSON: the largest payload plus
+ * its id, channel, event name and time. Bounded reads size their pages by it.
+ */
+export function maxEventBytes(config: HeraldConfig): number {
+  return config.maxPayloadBytes + 512;
+}
 
 /** Reads the config; throws a clear error on a value that is not a positive integer. */
 export function configFromEnv(env: EnvSource = Deno.env): HeraldConfig {

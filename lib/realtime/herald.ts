@@ -12,13 +12,16 @@
  * @module
  */
 import type { Broker } from "./types.ts";
-import type { HeraldConfig } from "./config.ts";
+import { type HeraldConfig, maxEventBytes } from "./config.ts";
 import { Hub } from "./hub/hub.ts";
+import { HistoryGate } from "./history/gate.ts";
 
 export interface Herald {
   broker: Broker;
   hub: Hub;
   config: HeraldConfig;
+  /** The process-wide cap on history responses in progress. */
+  historyGate: HistoryGate;
 }
 
 /** A Herald over a given broker. */
@@ -30,8 +33,15 @@ export function createHerald(
     heartbeatMs: config.heartbeatMs,
     retryMs: config.retryMs,
     subscriberBufferBytes: config.subscriberBufferBytes,
+    replayStallMs: config.replayStallMs,
+    maxEventBytes: maxEventBytes(config),
   });
-  return { broker, hub, config };
+  return {
+    broker,
+    hub,
+    config,
+    historyGate: new HistoryGate(config.historyConcurrency),
+  };
 }
 
 /** Ends the streams, then the broker. */

@@ -11,7 +11,10 @@
  * `Last-Event-ID` and the resume sends `event: gap` first.
  * A resumed stream is cut at the broker's head, read before any history:
  * history up to it, live after it, so every stream sends ids in strictly
- * increasing order across its channels (see stream.ts).
+ * increasing order across its channels (see stream.ts). The replay reads
+ * history page by page at the client's pace (replay.ts), so a resuming
+ * stream holds no more than a live one; a client that takes nothing of its
+ * replay for `replayStallMs` is cut and resumes later from what it got.
  *
  * @example
  * ```ts
@@ -21,13 +24,15 @@
  * ```
  * @module
  */
-import type { Broker, HeraldEvent } from "../types.ts";
+import type { Broker } from "../types.ts";
+import { DEFAULT_MAX_EVENT_BYTES } from "../history/reader.ts";
 import { encodeRetry } from "../sse/encode.ts";
 import { heraldLog } from "../observe.ts";
 import { ChannelSubscriptions } from "./channels.ts";
 import { Heartbeat } from "./heartbeat.ts";
 import { type CloseReason, Outbox } from "./outbox.ts";
 import { HubStream } from "./stream.ts";
+import { replayHistory, ReplayLost } from "./replay.ts";
 import type { WireForm } from "./wire.ts";
 
 export type { CloseReason } from "./outbox.ts";
@@ -38,6 +43,10 @@ export interface HubOptions {
   retryMs: number;
   /** Outgoing buffer per stream, in bytes. */
   subscriberBufferBytes: number;
+  /** A resuming client that takes nothing of its replay this long is cut (default never). */
+  replayStallMs?: number;
+  /** The largest event as JSON: sizes replay reads (default 64 KiB + 512). */
+  maxEventBytes?: number;
 }
 
 export interface OpenStreamOptions {
@@ -61,9 +70,6 @@ export interface HubStats {
   /** Whether the shared heartbeat timer runs (only while streams are open). */
   heartbeat: boolean;
 }
-
-/** Page size when reading history for a replay. */
-const REPLAY_PAGE = 500;
 
 export class Hub {
   readonly channels: ChannelSubscriptions;
@@ -150,6 +156,7 @@ export class Hub {
       resume: Boolean(opts.lastEventId),
     });
     this.#replay(stream, opts.lastEventId ?? null).catch((err) => {
+      if (err instanceof ReplayLost) return outbox.close("lost events");
       heraldLog("error", "replay failed", {
         channels: opts.channels,
         error: String(err),
@@ -165,42 +172,28 @@ export class Hub {
     if (lastEventId !== null) {
       stream.resumeAfter(lastEventId);
       const head = await this.broker.head(); // before any history read
+      const trimmed = new Map<string, string | null>();
       for (const channel of stream.channels) {
-        const trimmed = await this.broker.trimmedThrough(channel);
-        if (trimmed !== null && lastEventId < trimmed) {
-          stream.sendGap(channel, lastEventId, trimmed);
+        const through = await this.broker.trimmedThrough(channel);
+        trimmed.set(channel, through);
+        if (through !== null && lastEventId < through) {
+          stream.sendGap(channel, lastEventId, through);
         }
       }
       if (head !== null && head > lastEventId) {
-        const histories = await Promise.all(
-          stream.channels.map((channel) =>
-            this.#historyBetween(channel, lastEventId, head)
-          ),
-        );
-        await stream.replay(histories.flat(), head);
+        // Read ahead at most half a buffer: with the buffer itself and the
+        // live events waiting meanwhile, a stream holds ≤ 2.5 buffers.
+        const history = replayHistory(this.broker, stream.channels, {
+          after: lastEventId,
+          head,
+          trimmed,
+          lookaheadBytes: this.options.subscriberBufferBytes / 2,
+          maxEventBytes: this.options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES,
+        });
+        await stream.replay(history, head, this.options.replayStallMs);
       }
     }
-    stream.goLive();
-  }
-
-  /** A channel's history after `after` and up to `head`, page by page. */
-  async #historyBetween(
-    channel: string,
-    after: string,
-    head: string,
-  ): Promise<HeraldEvent[]> {
-    const all: HeraldEvent[] = [];
-    let cursor = after;
-    while (cursor < head) {
-      const page = await this.broker.history(channel, {
-        after: cursor,
-        limit: REPLAY_PAGE,
-      });
-      for (const event of page) if (event.id <= head) all.push(event);
-      if (page.length < REPLAY_PAGE) break;
-      cursor = page[page.length - 1].id;
-    }
-    return all;
+    if (!stream.outbox.closed) stream.goLive();
   }
 
   /** Ends every stream and the heartbeat; resolves once broker subscriptions are gone. */

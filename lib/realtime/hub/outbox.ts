@@ -24,8 +24,9 @@ export type CloseReason =
   | "lost events"
   | "done";
 
-/** How often a waiting replay looks for room again, ms. */
+/** How often a waiting replay looks for room again, ms (doubling while stuck). */
 const ROOM_POLL_MS = 5;
+const ROOM_POLL_MAX_MS = 200;
 
 export class Outbox {
   readonly readable: ReadableStream<Uint8Array>;
@@ -68,11 +69,25 @@ export class Outbox {
 
   /**
    * Resolves once `bytes` fit (or the outbox closed): a replay waits here, so
-   * history goes out at the pace of the client instead of overflowing.
+   * history goes out at the pace of the client instead of overflowing. A
+   * client that takes nothing for `stallMs` is cut ("too slow").
    */
-  async waitForRoom(bytes: number): Promise<void> {
+  async waitForRoom(bytes: number, stallMs = Infinity): Promise<void> {
+    let queued = this.queuedBytes;
+    let since = Date.now();
+    let delay = ROOM_POLL_MS;
     while (!this.#closed && !this.hasRoom(bytes)) {
-      await new Promise((resolve) => setTimeout(resolve, ROOM_POLL_MS));
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      const now = this.queuedBytes;
+      if (now < queued) {
+        since = Date.now();
+        delay = ROOM_POLL_MS;
+      } else if (Date.now() - since >= stallMs) {
+        this.close("too slow");
+      } else {
+        delay = Math.min(delay * 2, ROOM_POLL_MAX_MS);
+      }
+      queued = now;
     }
   }
 

@@ -6,8 +6,8 @@
  * The hub reads the broker's head BEFORE any history (after the channel
  * subscriptions are in place), and the seam is cut there:
  * - at or below the head: history (every such event is readable by then),
- *   merged with any live event already buffered, deduplicated by id and
- *   sent in id order ({@link HubStream.replay});
+ *   read page by page and sent in id order at the client's pace
+ *   ({@link HubStream.replay}); live copies of those events are dropped;
  * - above the head: the live feed only, which delivers every channel of the
  *   process in one id order ({@link HubStream.goLive}).
  *
@@ -42,6 +42,8 @@ export class HubStream {
   #pendingBytes = 0;
   /** The newest id sent or resumed after: nothing at or below it goes out. */
   #watermark: string | null = null;
+  /** While replaying, the head: live events at or below it come from history. */
+  #head: string | null = null;
 
   constructor(
     readonly outbox: Outbox,
@@ -56,6 +58,7 @@ export class HubStream {
       this.#deliver(wire);
       return;
     }
+    if (this.#head !== null && wire.event.id <= this.#head) return;
     this.#pending.push(wire);
     this.#pendingBytes += this.#size(wire);
     // Waiting live events count against the same bound as the outgoing buffer.
@@ -78,30 +81,28 @@ export class HubStream {
   }
 
   /**
-   * Sends, in id order and at the client's pace, the events at or below
-   * `head`: `history` (of every channel, read after `head` was taken) merged
-   * with the live events buffered so far. Afterwards nothing at or below
-   * `head` is sent; what is above it stays for {@link goLive}.
+   * Sends, at the client's pace, the events at or below `head` from
+   * `history` (every channel's, in id order, read after `head` was taken
+   * and page by page: see replay.ts). Live events at or below `head` are
+   * dropped (history has them); what is above it waits for {@link goLive}.
+   * A client that takes nothing for `stallMs` is cut.
    */
-  async replay(history: HeraldEvent[], head: string): Promise<void> {
-    const merged = new Map<string, WireEvent>();
+  async replay(
+    history: AsyncIterable<HeraldEvent>,
+    head: string,
+    stallMs = Infinity,
+  ): Promise<void> {
+    this.#head = head;
     const later: WireEvent[] = [];
     for (const wire of this.#pending) {
-      if (wire.event.id <= head) {
-        merged.set(wire.event.id, wire); // shared bytes: keep the live copy
-        this.#pendingBytes -= this.#size(wire);
-      } else {
-        later.push(wire);
-      }
+      if (wire.event.id <= head) this.#pendingBytes -= this.#size(wire);
+      else later.push(wire);
     }
     this.#pending = later;
-    for (const event of history) {
-      if (event.id <= head && !merged.has(event.id)) {
-        merged.set(event.id, new Wire(event));
-      }
-    }
-    for (const wire of [...merged.values()].sort(byId)) {
-      await this.outbox.waitForRoom(this.#size(wire));
+    for await (const event of history) {
+      if (event.id > head) continue;
+      const wire = new Wire(event);
+      await this.outbox.waitForRoom(this.#size(wire), stallMs);
       if (this.outbox.closed) return;
       this.#deliver(wire);
     }

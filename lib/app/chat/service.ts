@@ -29,6 +29,7 @@
  */
 import { envInt, type EnvSource } from "../../config/env.ts";
 import type { Broker, HeraldEvent } from "../../realtime/types.ts";
+import { readHistoryPage } from "../../realtime/history/reader.ts";
 import type { AppStore } from "../store/types.ts";
 import { NameTaken, NotAMember, RoomExists, RoomNotFound } from "./errors.ts";
 import { toLine, toRoom } from "./lines.ts";
@@ -286,7 +287,8 @@ export class ChatService {
 
   /** The room's recent log (messages, joins, leaves), oldest first. */
   async lines(room: string, after?: string): Promise<ChatLine[]> {
-    const events = await this.broker.history(roomChannel(room), {
+    // Bounded in bytes as well as lines (see realtime/history/reader.ts).
+    const { events } = await readHistoryPage(this.broker, roomChannel(room), {
       ...(after ? { after } : {}),
       limit: this.historyLimit,
     });

@@ -6,6 +6,7 @@
  * @module
  */
 import type { Broker } from "../../realtime/types.ts";
+import { readHistoryPage } from "../../realtime/history/reader.ts";
 import { renderSince } from "../page/since.ts";
 import { entriesOf, keepLast, LOG_CHANNEL, type LogEntry } from "./entry.ts";
 
@@ -23,7 +24,7 @@ export async function latestLogEntries(
   limit = INITIAL_ENTRIES,
 ): Promise<LogEntry[]> {
   // A batch holds one or more entries: 50 batches are plenty for `limit`.
-  const events = await broker.history(LOG_CHANNEL, { limit: 50 });
+  const { events } = await readHistoryPage(broker, LOG_CHANNEL, { limit: 50 });
   return keepLast(events.flatMap(entriesOf), limit);
 }
 

@@ -7,6 +7,7 @@
  * @module
  */
 import type { Broker } from "../../realtime/types.ts";
+import { readHistoryPage } from "../../realtime/history/reader.ts";
 import { renderSince } from "../page/since.ts";
 import {
   draftOf,
@@ -41,7 +42,8 @@ export async function latestNotifications(
   channel: string,
   limit = PAGE_SIZE,
 ): Promise<Notification[]> {
-  const events = await broker.history(channel, { limit });
+  // Bounded in bytes as well: a few huge notifications cannot bloat the page.
+  const { events } = await readHistoryPage(broker, channel, { limit });
   return events.map(toNotification).reverse();
 }
 

@@ -65,7 +65,7 @@ export function utf8Length(text: string): number {
  * `after`. Stops at `limit` events or `maxBytes`, whichever comes first.
  */
 export async function readHistoryPage(
-  broker: Broker,
+  broker: Pick<Broker, "history">,
   channel: string,
   opts: PageOptions,
 ): Promise<HistoryPage> {

@@ -23,7 +23,10 @@ async function read(url: string, query: string): Promise<Page> {
 }
 
 Deno.test("a history response stops at the byte cap and says how to go on", async () => {
-  await using api = startApi({ historyPageBytes: 4096, maxPayloadBytes: 2048 });
+  await using api = await startApi({
+    historyPageBytes: 4096,
+    maxPayloadBytes: 2048,
+  });
   for (let i = 0; i < 10; i++) {
     await publishJson(api.url, "h", { data: { i, pad: KB } });
   }
@@ -63,7 +66,7 @@ Deno.test("a history response stops at the byte cap and says how to go on", asyn
 });
 
 Deno.test("history reads past the concurrency cap get 503 with Retry-After until a slot is free", async () => {
-  await using api = startApi({ historyConcurrency: 1 });
+  await using api = await startApi({ historyConcurrency: 1 });
   await publishJson(api.url, "h", { data: { i: 0 } });
   const release = api.herald.historyGate.tryAcquire()!; // a read in progress
   const busy = await fetch(`${api.url}/api/channels/h/messages`);
@@ -82,7 +85,7 @@ Deno.test("history reads past the concurrency cap get 503 with Retry-After until
 });
 
 Deno.test("a history response the client does not take is cut and frees its slot", async () => {
-  await using api = startApi({
+  await using api = await startApi({
     historyConcurrency: 1,
     historySendMs: 200,
     historyPageBytes: 16 << 20,

@@ -38,5 +38,8 @@ served = start(manifest, {
   ...config,
   plugins: [servicesPlugin(app.services), ...(config.plugins ?? [])],
   server: { ...config.server, ...settings.server, signal: stop.signal },
+}).catch((err) => {
+  console.error(`herald: not started: ${err?.message ?? err}`);
+  Deno.exit(1);
 });
 await served;

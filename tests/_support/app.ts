@@ -14,7 +14,12 @@
  * @module
  */
 import type { Page } from "playwright-core";
-import { type RunningServer, startServer } from "./server.ts";
+import {
+  ensureBuild,
+  type RunningServer,
+  startServer,
+  taskPermissions,
+} from "./server.ts";
 
 export interface AppOptions {
   /** Extra environment; default: broker `kv` in a temp file, a session secret. */
@@ -54,9 +59,20 @@ export async function startApp(opts: AppOptions = {}): Promise<RunningApp> {
   };
   const entry = opts.entry ?? "main.ts";
   const wrapper = opts.wrapper;
+  // The app runs with its task's permissions (`deno task preview` serves a
+  // build, `deno task start` is dev.ts), so a test proves they suffice.
+  const task = entry === "main.ts" ? "preview" : "start";
+  if (task === "preview") await ensureBuild();
+  const permissions = taskPermissions(task, dir);
   let server: RunningServer | null = null;
   try {
-    server = await startServer({ entry, env, wrapper, readyPath: "/about" });
+    server = await startServer({
+      entry,
+      env,
+      wrapper,
+      permissions,
+      readyPath: "/about",
+    });
   } catch (err) {
     await Deno.remove(dir, { recursive: true }).catch(() => {});
     throw err;
@@ -76,6 +92,7 @@ export async function startApp(opts: AppOptions = {}): Promise<RunningApp> {
       entry,
       env,
       wrapper,
+      permissions,
       port,
       readyPath: "/about",
     });

@@ -26,6 +26,8 @@ export interface ServerOptions {
   timeoutMs?: number;
   /** A command the server runs under, e.g. `["prlimit", "--nofile=256:256", "--"]`. */
   wrapper?: string[];
+  /** Permission flags; default `["-A"]` (see {@link taskPermissions}). */
+  permissions?: string[];
 }
 
 export interface RunningServer extends AsyncDisposable {
@@ -40,6 +42,45 @@ export interface RunningServer extends AsyncDisposable {
 
 export const REPO_ROOT = new URL("../../", import.meta.url).pathname;
 
+/**
+ * The permission flags of a `deno run` task in deno.json (`"preview"`,
+ * `"start"`), with the data folder (`./data`) moved to `dataDir`: a test
+ * server runs with exactly the permissions the task grants, its KV file
+ * in a temp folder.
+ */
+export function taskPermissions(task: string, dataDir?: string): string[] {
+  const config = JSON.parse(Deno.readTextFileSync(`${REPO_ROOT}deno.json`));
+  const command: string | undefined = config.tasks?.[task];
+  if (!command) throw new Error(`deno.json has no task ${task}`);
+  return command.split(/\s+/).filter((arg) => arg.startsWith("--allow-"))
+    .map((flag) =>
+      dataDir && flag.startsWith("--allow-write=")
+        ? flag.replace(/(^--allow-write=|,)\.\/data(?=,|$)/, `$1${dataDir}`)
+        : flag
+    );
+}
+
+let built: Promise<void> | null = null;
+
+/** Runs `deno task build` once per test module, so `main.ts` serves `_fresh/` as `deno task preview` does. */
+export function ensureBuild(): Promise<void> {
+  built ??= (async () => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["task", "build"],
+      cwd: REPO_ROOT,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    if (!out.success) {
+      built = null;
+      throw new Error(
+        `deno task build failed:\n${new TextDecoder().decode(out.stderr)}`,
+      );
+    }
+  })();
+  return built;
+}
+
 /** A TCP port that nothing listens on right now. */
 export function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -51,7 +92,13 @@ export function freePort(): number {
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const port = opts.port ?? freePort();
   const wrapper = opts.wrapper ?? [];
-  const deno = [Deno.execPath(), "run", "-A", opts.entry, ...(opts.args ?? [])];
+  const deno = [
+    Deno.execPath(),
+    "run",
+    ...(opts.permissions ?? ["-A"]),
+    opts.entry,
+    ...(opts.args ?? []),
+  ];
   const process = new Deno.Command(wrapper[0] ?? deno[0], {
     args: [...wrapper.slice(1), ...(wrapper.length ? deno : deno.slice(1))],
     cwd: opts.cwd ?? REPO_ROOT,

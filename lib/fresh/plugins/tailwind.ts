@@ -18,7 +18,7 @@
  * @module
  */
 import { dirname, join } from "node:path";
-import { TailwindCompiler } from "../src/build/tailwind_css.ts";
+import type { TailwindCompiler } from "../src/build/tailwind_css.ts";
 import type { Plugin, ResolvedFreshConfig } from "../src/types.ts";
 
 export interface TailwindPluginOptions {
@@ -61,10 +61,12 @@ export function tailwind(options: TailwindPluginOptions = {}): Plugin {
   const input = (options.input ?? "styles.css").replace(/^\/+/, "");
   const compilers = new Map<string, TailwindCompiler>();
   // One compiler per project and mode (tests may run several apps in one process).
-  const compilerFor = (config: ResolvedFreshConfig, minify: boolean) => {
+  // Loaded on first use: its native addons (FFI) are not needed to serve a build.
+  const compilerFor = async (config: ResolvedFreshConfig, minify: boolean) => {
     const id = `${config.root}\0${minify}`;
     let compiler = compilers.get(id);
     if (!compiler) {
+      const { TailwindCompiler } = await import("../src/build/tailwind_css.ts");
       compiler = new TailwindCompiler({
         input: join(config.staticDir, input),
         sources: (options.sources ?? DEFAULT_SOURCES).map((dir) =>
@@ -83,7 +85,7 @@ export function tailwind(options: TailwindPluginOptions = {}): Plugin {
   return {
     name: "tailwind",
     async buildStart(config) {
-      const css = await compilerFor(config, true).css();
+      const css = await (await compilerFor(config, true)).css();
       await Deno.mkdir(dirname(builtFile(config)), { recursive: true });
       await Deno.writeTextFile(builtFile(config), css);
     },
@@ -97,7 +99,7 @@ export function tailwind(options: TailwindPluginOptions = {}): Plugin {
           const { config } = ctx;
           if (pathname !== cssPath) return ctx.next();
           if (!config.dev && await exists(builtFile(config))) return ctx.next();
-          const css = await compilerFor(config, !config.dev).css();
+          const css = await (await compilerFor(config, !config.dev)).css();
           return cssResponse(req, css);
         },
       },

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { browserTest, WAIT } from "../../_support/browser.ts";
-import { startServer } from "../../_support/server.ts";
+import { startServer, taskPermissions } from "../../_support/server.ts";
 import { waitFor } from "../../_support/wait.ts";
 import { copyFixture } from "../build/temp_app.ts";
 
@@ -31,8 +31,10 @@ browserTest(
   "browser (dev --watch): a new island regenerates fresh.gen.ts and the open page reloads with it",
   async ({ page }) => {
     await using app = await copyFixture();
-    // startServer runs `deno run -A {entry} {args}`: the watch flag goes first.
+    // startServer runs `deno run {permissions} {entry} {args}`: the watch
+    // flag goes first; the permissions are `deno task start`'s.
     await using server = await startServer({
+      permissions: taskPermissions("start"),
       entry: "--watch=static/,routes/,islands/,components/",
       args: ["dev.ts"],
       cwd: app.root,

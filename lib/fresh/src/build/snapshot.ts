@@ -161,6 +161,13 @@ export async function loadBuildSnapshot(
         `${config.build.outDir} is out of date (${stale}); bundling in memory. Run \`deno task build\` again.`,
       );
     }
+    // esbuild runs as a subprocess: a server started without --allow-run
+    // (`deno task preview`) serves a build and cannot make one.
+    if (Deno.permissions.querySync({ name: "run" }).state !== "granted") {
+      throw new Error(
+        `no up-to-date build in ${config.build.outDir} and no permission to run esbuild (--allow-run): run deno task build first`,
+      );
+    }
   }
   return await buildSnapshot(manifest, config);
 }

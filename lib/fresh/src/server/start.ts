@@ -29,7 +29,6 @@ export async function start(
   const server = Deno.serve({
     port,
     hostname,
-    signal,
     onListen(addr) {
       if (onListen) return onListen(addr);
       const host = addr.hostname === "0.0.0.0" || addr.hostname === "::"
@@ -39,5 +38,10 @@ export async function start(
       console.log(`Listening on http://${host}:${addr.port}/${mode}`);
     },
   }, app.handler);
+  // Not Deno.serve's own `signal`: aborting it cuts open streaming responses
+  // mid-body; shutdown() refuses new connections and lets them end cleanly.
+  const shutdown = () => void server.shutdown();
+  if (signal?.aborted) shutdown();
+  else signal?.addEventListener("abort", shutdown, { once: true });
   await server.finished;
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import type { BrokerName, HeraldEvent } from "../types.ts";
+import type { HistoryBounds } from "./bounds.ts";
 import type { ChannelPosition, FeedPages, MergedFeed } from "./merged_feed.ts";
 
 /** Metadata outlives history by this much, so a late resume still learns it has a gap. */
@@ -45,6 +46,8 @@ export type LogFollower = Pick<
  */
 export interface EventLog {
   readonly name: Extract<BrokerName, "redis" | "kv">;
+  /** The history bounds every instance on this store uses. */
+  readonly bounds: HistoryBounds;
   /** Stores the event and makes it visible to every follower, atomically with the clock. */
   append(e: Append): Promise<{ id: string; time: number }>;
   read(channel: string, opts: LogRead): Promise<HeraldEvent[]>;

@@ -142,7 +142,7 @@ export async function openKvBroker(
   }
   try {
     const log = new KvLog(shared, options);
-    return new LogBroker(log, log.bounds);
+    return new LogBroker(log);
   } catch (err) {
     shared.release();
     throw err;

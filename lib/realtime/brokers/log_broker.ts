@@ -27,13 +27,15 @@ const ORIGIN_ID = formatEventId(0);
 
 export class LogBroker<Log extends EventLog = EventLog> implements Broker {
   readonly name: Log["name"];
+  readonly bounds: HistoryBounds;
   #feed: MergedFeed;
   /** A channel's first SUBSCRIBE-like step, which later subscribers wait for. */
   #listening = new Map<string, Promise<void>>();
   #closed = false;
 
-  constructor(readonly log: Log, readonly bounds: HistoryBounds) {
+  constructor(readonly log: Log) {
     this.name = log.name;
+    const bounds = this.bounds = log.bounds;
     this.#feed = new MergedFeed({
       head: async () => (await log.head()) ?? ORIGIN_ID,
       readAfter: (positions, head) =>

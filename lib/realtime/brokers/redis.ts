@@ -75,7 +75,7 @@ export async function connectRedisBroker(
 ): Promise<LogBroker<RedisLog>> {
   const log = new RedisLog(options);
   await log.connect();
-  return new LogBroker(log, log.bounds);
+  return new LogBroker(log);
 }
 
 /** The redis store: streams per channel, one script per publish, pub/sub for live events. */

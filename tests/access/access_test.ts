@@ -351,3 +351,32 @@ Deno.test("HERALD_PUBLIC_SUBSCRIBE set empty makes reading any channel need a to
   );
   assert.equal(who.sub, "r");
 });
+
+Deno.test("the new policy settings are checked at startup and have their documented defaults", () => {
+  for (
+    const [name, value] of [
+      ["HERALD_ADMIN_TOKEN", "too-short"],
+      ["HERALD_ADMIN_TOKEN", "long enough but has spaces in it"],
+      ["HERALD_MAX_CHANNELS_PER_IP", "many"],
+      ["HERALD_ROOM_CREATE_RATE", "-1"],
+      ["HERALD_ROOM_CREATE_BURST", "x"],
+    ]
+  ) {
+    assert.throws(
+      () => accessConfigFromEnv({ [name]: value }),
+      new RegExp(name),
+      `${name}=${value}`,
+    );
+  }
+  const config = accessConfigFromEnv({});
+  assert.equal(config.adminToken, null);
+  assert.equal(config.limits.channelsPerIp, 256);
+  assert.equal(config.limits.roomCreateRate, 0.05);
+  assert.equal(config.limits.roomCreateBurst, 5);
+  assert.deepEqual(config.sessionPublish, [
+    "notifications",
+    "chat:*",
+    "chat-rooms",
+    "flights",
+  ]);
+});

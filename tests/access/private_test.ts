@@ -106,6 +106,36 @@ Deno.test("token mode: the public log channel and page show no private channel n
   await stream.body?.cancel();
 });
 
+Deno.test("open mode: a visitor's own feed is not named in the public log", async () => {
+  await using app = await startApp({
+    env: { HERALD_BROKER: "memory", HERALD_FLIGHTS_SIMULATOR: "off" },
+  });
+  const url = app.url;
+  const page = await fetch(`${url}/about`);
+  await page.body?.cancel();
+  const cookie = page.headers.get("set-cookie")!.split(";")[0];
+  const res = await fetch(`${url}/notifications`, {
+    method: "POST",
+    headers: {
+      cookie,
+      "content-type": "application/json",
+      accept: "application/json",
+    },
+    body: JSON.stringify({ message: "just me", kind: "info", to: "me" }),
+  });
+  const { channel } = await res.json();
+  assert.equal(res.status, 201);
+  assert.match(channel, /^user:anon-/);
+  let history = "";
+  for (let i = 0; i < 100 && !history.includes('"published"'); i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, 100));
+    history = await logHistory(url);
+  }
+  assert.match(history, /"published"/);
+  assert.ok(!history.includes(channel), history.slice(0, 2000));
+  assert.doesNotMatch(history, PRIVATE_NAME);
+});
+
 Deno.test("health and a failed publish show no internal address or error to anyone but the admin", async () => {
   if (!requireRedisServer()) return;
   await using redis = await startRedisServer();

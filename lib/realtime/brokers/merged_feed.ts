@@ -12,10 +12,12 @@
  *   the store's head (the id clock) FIRST: every event with an id at or below
  *   it is already visible, because a store commits ids in id order (kv: the
  *   clock is checked and written in the same atomic commit as the log entry;
- *   redis: one Lua script). Then it reads each subscribed channel after the
- *   cursor, up to the head, merges the pages and delivers them in id order.
- *   A full page lowers the cut to that page's last id and the next pass goes
- *   on from there, so memory stays at one page per channel.
+ *   redis: one Lua script). Then it asks the store for each subscribed
+ *   channel's events after the cursor, up to the head (the kv store finds
+ *   the channels that moved in its change feed and reads only those), merges
+ *   the pages and delivers them in id order. A full page, or a store that
+ *   read only part of its change feed (`through`), lowers the cut and the
+ *   next pass goes on from there, so memory stays at one page per channel.
  *
  * One cursor for the whole process: everything at or below it has been
  * delivered on every subscribed channel. A channel added later starts after
@@ -31,8 +33,9 @@
  * is older than the age cut-off, it asks the store how far history was
  * trimmed; when that is past the channel's position it calls the channel's
  * `onLost` listeners, then delivers what history still holds. Those two
- * conditions keep the extra read off the frequent kv poll of a quiet or
- * slow channel. It assumes every instance has the same history limit.
+ * conditions, and a store's list of the channels that moved (`moved`: no
+ * other channel can have lost anything), keep the extra read off the
+ * frequent kv poll. It assumes every instance has the same history limit.
  *
  * Live events offered while a catch-up runs (or after {@link MergedFeed.hold})
  * wait in a bounded buffer and go out after it; if the buffer overflows it is

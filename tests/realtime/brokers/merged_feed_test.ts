@@ -121,3 +121,36 @@ Deno.test("merged feed: a catch-up past trimmed history tells that channel's sub
   assert.deepStrictEqual(got.slice(7), ["a9"]);
   feed.close();
 });
+
+Deno.test("merged feed: a store that read only part of its change feed (through) gets the rest in the next pass, in one id order", async () => {
+  const store = arrayStore(10);
+  const { readAfter } = store.source;
+  // Like the kv store with more events than one page of its change feed:
+  // the feed page covers 2 ids past the oldest position; a channel that did
+  // not move within it is not read at all.
+  const source: FeedSource = {
+    ...store.source,
+    readAfter: async (positions, head) => {
+      const { pages } = await readAfter(positions, head);
+      const from = positions.map((p) => p.after).sort()[0];
+      const through = id(Math.min(Number(from) + 2, Number(head)));
+      return {
+        pages: pages.map((page) =>
+          page.some((e) => e.id <= through) ? page : []
+        ),
+        through,
+      };
+    },
+  };
+  const feed = new MergedFeed(source, id(0));
+  const got: number[] = [];
+  feed.add("a", (e) => got.push(e.data as number), id(0));
+  feed.add("b", (e) => got.push(e.data as number), id(0));
+  // Pass 1 covers ids 1–2 (only a moved), pass 2 ids 3–4 (only b), pass 3 the rest.
+  for (const n of [1, 2, 5]) store.publish("a", n);
+  for (const n of [3, 4, 6]) store.publish("b", n);
+  await feed.catchUp();
+  assert.deepStrictEqual(got, [1, 2, 3, 4, 5, 6]);
+  assert.strictEqual(store.reads.length, 3, "three passes of two ids each");
+  feed.close();
+});

@@ -298,3 +298,28 @@ Deno.test("the leave a reloaded page sends late cannot remove its successor", as
     assert.deepEqual(membership(events), ["join Ada", "leave Ada"]);
   });
 });
+
+Deno.test("a burst of messages to one room on Deno KV is all published (room renewals do not contend)", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/herald.kv`;
+  const broker = await createBroker({ broker: "kv", path });
+  const store = await createStore({ kind: "kv", path });
+  try {
+    const chat = atEdge(new ChatService(store, broker));
+    await chat.createRoom("busy");
+    const ada = await chat.join("busy", "Ada");
+    const texts = Array.from({ length: 60 }, (_, i) => `burst ${i}`);
+    const results = await Promise.allSettled(
+      texts.map((t) => chat.send("busy", "Ada", ada.memberId, t)),
+    );
+    const failed = results.filter((r) => r.status === "rejected");
+    assert.equal(failed.length, 0, `failed sends: ${failed.length}`);
+    const sent = (await chat.lines("busy"))
+      .filter((l) => l.event === "message").map((l) => l.text).sort();
+    assert.deepEqual(sent, [...texts].sort());
+  } finally {
+    await store.close();
+    await broker.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -68,6 +68,7 @@ export function ratioLines(results: TargetResult[]): string[] {
   const raw = byName.get("raw");
   const memory = byName.get("memory");
   const redis = byName.get("redis");
+  const redis2 = byName.get("redis2");
   const lines: string[] = [];
   const rates = [
     ...new Set(results.flatMap((r) => r.steps.map((s) => s.rate))),
@@ -94,6 +95,18 @@ export function ratioLines(results: TargetResult[]): string[] {
           `(goal ≥ ${GOALS.redisVsMemoryDeliveries}×) ${
             verdict(d >= GOALS.redisVsMemoryDeliveries)
           }`,
+      );
+    }
+    const workersStep = stepAt(redis2, rate);
+    if (workersStep && redisStep) {
+      // Two workers against one: no goal, the figures say what a second core buys here.
+      lines.push(
+        `- ${rate} msg/s: redis 2 workers vs 1: deliveries/s ${
+          ratio(workersStep.deliveriesPerSec, redisStep.deliveriesPerSec)
+            .toFixed(2)
+        }×, p99 ${ms(workersStep.p99)} vs ${ms(redisStep.p99)} ms, server CPU ${
+          workersStep.serverCpuPercent.toFixed(0)
+        } % vs ${redisStep.serverCpuPercent.toFixed(0)} % of a core`,
       );
     }
     for (const [name, step] of [["memory", memStep], ["redis", redisStep]]) {

@@ -2,7 +2,9 @@
  * The servers the benchmark measures, each run as its own process: the raw
  * `Deno.serve` baseline, then Herald (`main.ts`) with the memory broker,
  * with the redis broker under a unique key prefix, and (on request) with the
- * kv broker on a fresh file.
+ * kv broker on a fresh file, or redis with two workers on one port
+ * (`redis2`, `HERALD_WORKERS=2`: one process, so its CPU and memory are
+ * measured as one).
  *
  * @example
  * ```ts
@@ -88,15 +90,17 @@ export async function targetSpec(name: TargetName): Promise<TargetSpec> {
     };
   }
   const redisPrefix = `herald-bench:${crypto.randomUUID().slice(0, 8)}`;
+  const workers = name === "redis2" ? 2 : 1;
   return {
     name,
-    label: "Herald redis",
+    label: workers > 1 ? `Herald redis ×${workers} workers` : "Herald redis",
     entry: "main.ts",
     env: {
       ...HERALD_ENV,
       HERALD_BROKER: "redis",
       REDIS_URL,
       HERALD_REDIS_PREFIX: redisPrefix,
+      HERALD_WORKERS: String(workers),
     },
     unavailable: herald ??
       (await redisAnswers() ? undefined : `no Redis answers at ${REDIS_URL}`),

@@ -9,7 +9,7 @@
  * ```
  * @module
  */
-import { envValue } from "../config/env.ts";
+import { envInt, envValue } from "../config/env.ts";
 import { type AccessConfig, accessConfigFromEnv } from "../access/config.ts";
 import {
   type BrokerOptions,
@@ -38,6 +38,8 @@ export interface AppConfig {
   countryHeaders: string[];
   /** The HTTP server's body (and connection) limits, for `start()`. */
   server: ServerOptions;
+  /** Server workers sharing the port (`HERALD_WORKERS`); 1 = this thread serves. */
+  workers: number;
 }
 
 /** Reads every setting; throws on the first bad value, naming its variable. */
@@ -45,9 +47,16 @@ export function appConfigFromEnv(
   env: Record<string, string | undefined> = Deno.env.toObject(),
 ): AppConfig {
   const herald = configFromEnv(env);
+  const broker = brokerOptionsFromEnv(env);
+  const workers = envInt(env, "HERALD_WORKERS", 1);
+  if (workers > 1 && broker.broker === "memory") {
+    throw new Error(
+      `HERALD_WORKERS=${workers} needs a broker the workers share (kv, redis or broadcast), not HERALD_BROKER=memory`,
+    );
+  }
   return {
     herald,
-    broker: brokerOptionsFromEnv(env),
+    broker,
     access: accessConfigFromEnv(env),
     store: storeOptionsFromEnv(env),
     chat: chatOptionsFromEnv(env),
@@ -55,5 +64,6 @@ export function appConfigFromEnv(
     clock: clockOptionsFromEnv(env),
     countryHeaders: countryHeaders(envValue(env, "HERALD_COUNTRY_HEADER")),
     server: serverOptionsFromEnv(env, { apiBodyBytes: herald.maxPayloadBytes }),
+    workers,
   };
 }

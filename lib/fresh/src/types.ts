@@ -63,6 +63,8 @@ export interface FreshConfig {
     onListen?: (addr: Deno.NetAddr) => void;
     /** Aborting it stops the server: no new connections, `start()` resolves once open requests end. */
     signal?: AbortSignal;
+    /** `SO_REUSEPORT`: several listeners (workers, processes) share the port and the kernel spreads connections. */
+    reusePort?: boolean;
     /** Request bodies: size limit (413), per request if a function, and wait limit (408). */
     body?: {
       maxBytes?: number | ((req: Request, url: URL) => number);
@@ -94,6 +96,7 @@ export interface ResolvedFreshConfig {
     hostname: string;
     onListen?: (addr: Deno.NetAddr) => void;
     signal?: AbortSignal;
+    reusePort: boolean;
     body: BodyLimits;
   };
   router: { trailingSlash: boolean };

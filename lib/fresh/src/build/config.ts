@@ -65,6 +65,7 @@ export function resolveConfig(
       hostname: config.server?.hostname ?? env("HOSTNAME") ?? "0.0.0.0",
       onListen: config.server?.onListen,
       signal: config.server?.signal,
+      reusePort: config.server?.reusePort ?? false,
       body: resolveBodyLimits(config.server?.body),
     },
     router: { trailingSlash: config.router?.trailingSlash ?? false },

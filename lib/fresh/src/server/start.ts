@@ -25,10 +25,11 @@ export async function start(
   options: HandlerOptions = {},
 ): Promise<void> {
   const app = await createApp(manifest, config, options);
-  const { port, hostname, onListen, signal } = app.config.server;
+  const { port, hostname, onListen, signal, reusePort } = app.config.server;
   const server = Deno.serve({
     port,
     hostname,
+    reusePort,
     onListen(addr) {
       if (onListen) return onListen(addr);
       const host = addr.hostname === "0.0.0.0" || addr.hostname === "::"

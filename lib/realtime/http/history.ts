@@ -28,7 +28,7 @@ export async function readHistory(
   const channel = parseChannel(ctx.params.channel);
   const query = new URL(req.url).searchParams;
   const after = parseAfter(query.get("after"));
-  const before = parseAfter(query.get("before"));
+  const before = parseAfter(query.get("before"), "before");
   const limit = parseLimit(
     query.get("limit"),
     config.historyMaxLimit,
@@ -60,8 +60,12 @@ export async function readHistory(
     let next = "";
     if (page.more) {
       const rest = new URLSearchParams();
-      if (after !== undefined) rest.set("after", page.events.at(-1)!.id);
-      else rest.set("before", page.events[0].id);
+      if (after !== undefined) {
+        rest.set("after", page.events.at(-1)!.id);
+        if (before !== undefined) rest.set("before", before);
+      } else {
+        rest.set("before", page.events[0].id);
+      }
       rest.set("limit", String(limit - page.events.length));
       next = `,"next":${JSON.stringify(`?${rest}`)}`;
     }

@@ -84,10 +84,13 @@ export function readLastEventId(req: Request): string | null {
   return null;
 }
 
-/** The `after` query parameter of the history endpoint, or undefined. */
-export function parseAfter(raw: string | null): string | undefined {
+/** The `after` (or `before`) query parameter of the history endpoint, or undefined. */
+export function parseAfter(
+  raw: string | null,
+  name: "after" | "before" = "after",
+): string | undefined {
   if (raw === null || raw === "") return undefined;
-  return parseId(raw, "invalid_after", "after");
+  return parseId(raw, `invalid_${name}`, name);
 }
 
 /** The `limit` query parameter: an integer in 1..max, default `fallback`. */

@@ -234,6 +234,11 @@ Deno.test("every input error has its status and a JSON error", async () => {
     400,
     "invalid_after",
   );
+  await expectError(
+    fetch(`${u}/api/channels/ok/messages?before=${"x".repeat(100)}`),
+    400,
+    "invalid_before",
+  );
   // lib/access refuses private: channels in open mode: a JSON 4xx, not a stream.
   await expectError(
     fetch(`${u}/api/channels/private:x/events`),

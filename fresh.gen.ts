@@ -8,6 +8,7 @@ import * as $_app from "./routes/_app.tsx";
 import * as $_layout from "./routes/_layout.tsx";
 import * as $_middleware from "./routes/_middleware.ts";
 import * as $about from "./routes/about.tsx";
+import * as $api_path_ from "./routes/api/[...path].ts";
 import * as $api__middleware from "./routes/api/_middleware.ts";
 import * as $api_channels_channel_events from "./routes/api/channels/[channel]/events.ts";
 import * as $api_channels_channel_messages from "./routes/api/channels/[channel]/messages.ts";
@@ -50,6 +51,7 @@ const manifest = {
     "./routes/_layout.tsx": $_layout,
     "./routes/_middleware.ts": $_middleware,
     "./routes/about.tsx": $about,
+    "./routes/api/[...path].ts": $api_path_,
     "./routes/api/_middleware.ts": $api__middleware,
     "./routes/api/channels/[channel]/events.ts": $api_channels_channel_events,
     "./routes/api/channels/[channel]/messages.ts":

@@ -42,6 +42,10 @@ export async function openEventStream(
     const who = await access.authorize(req, "subscribe", channels, {
       remoteAddr: ctx.remoteAddr,
     });
+    // HEAD: the answer a GET would start with, without opening a stream.
+    if (req.method === "HEAD") {
+      return new Response(null, { headers: sseHeaders() });
+    }
     release = access.acquireStream(who, channels);
     // No request.signal: Deno.serve cancels the body when the client goes
     // away, which releases the stream; listening on the signal only adds a

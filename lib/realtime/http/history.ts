@@ -1,10 +1,12 @@
 /**
  * `GET /api/channels/{channel}/messages?after=&before=&limit=`: retained
- * history as JSON `{channel, events, more, next?}`, oldest first. Without
+ * history as JSON `{channel, events, more, trimmed, next?}`, oldest first. Without
  * `after`, the newest `limit` events (default 100, below `before` if given);
  * with it, the oldest `limit` events after it. A response holds at most
- * `HERALD_HISTORY_PAGE_BYTES` of events: past that the page stops early with
- * `more: true` and `next`, the query for the rest. At most
+ * `HERALD_HISTORY_PAGE_BYTES` of events. `more` says whether events exist
+ * past the page in its direction (cut by `limit` or by the byte cap), and
+ * `next` is then the query for the next page; `trimmed` says whether events
+ * the request reached for were already dropped from history. At most
  * `HERALD_HISTORY_CONCURRENCY` responses are read or sent at once (503 with
  * `Retry-After` past that), each cut if not taken within `HERALD_HISTORY_SEND_MS`.
  *
@@ -12,7 +14,8 @@
  */
 import { HttpError } from "../../http/error.ts";
 import { maxEventBytes } from "../config.ts";
-import { readHistoryPage } from "../history/reader.ts";
+import { type HistoryPage, readHistoryPage } from "../history/reader.ts";
+import type { Broker } from "../types.ts";
 import type { ApiContext } from "./context.ts";
 import { boundedBody } from "./bounded_body.ts";
 import { brokerError } from "./publish.ts";
@@ -54,29 +57,34 @@ export async function readHistory(
       limit,
       maxBytes: config.historyPageBytes,
       maxEventBytes: maxEventBytes(config),
-    }).catch((err) => {
-      throw brokerError(err, broker);
     });
+    const forward = after !== undefined;
+    const more = page.more || await moreBeyond(broker, channel, page, {
+      forward,
+      limit,
+      before,
+    });
+    const trimmed = await trimmedPast(broker, channel, { after, more });
     let next = "";
-    if (page.more) {
+    if (more) {
       const rest = new URLSearchParams();
-      if (after !== undefined) {
+      if (forward) {
         rest.set("after", page.events.at(-1)!.id);
         if (before !== undefined) rest.set("before", before);
       } else {
         rest.set("before", page.events[0].id);
       }
-      rest.set("limit", String(limit - page.events.length));
+      rest.set("limit", String(limit));
       next = `,"next":${JSON.stringify(`?${rest}`)}`;
     }
     body = new TextEncoder().encode(
       `{"channel":${JSON.stringify(channel)},"events":[${
         page.json.join(",")
-      }],"more":${page.more}${next}}`,
+      }],"more":${more},"trimmed":${trimmed}${next}}`,
     );
   } catch (err) {
     release();
-    throw err;
+    throw brokerError(err, broker);
   }
   return new Response(
     boundedBody(body, { deadlineMs: config.historySendMs, onDone: release }),
@@ -87,4 +95,38 @@ export async function readHistory(
       },
     },
   );
+}
+
+/** Whether a page that reached its `limit` has events past it, in its direction (one event read). */
+async function moreBeyond(
+  broker: Broker,
+  channel: string,
+  page: HistoryPage,
+  opts: { forward: boolean; limit: number; before?: string },
+): Promise<boolean> {
+  if (page.events.length < opts.limit || page.events.length === 0) return false;
+  const beyond = opts.forward
+    ? await broker.history(channel, {
+      after: page.events.at(-1)!.id,
+      before: opts.before,
+      limit: 1,
+    })
+    : await broker.history(channel, { before: page.events[0].id, limit: 1 });
+  return beyond.length > 0;
+}
+
+/**
+ * Whether events the request asked for are gone from history: forward, some
+ * after `after` were trimmed (the page does not continue from it); backward,
+ * the page reached the oldest event kept and older ones were trimmed.
+ */
+async function trimmedPast(
+  broker: Broker,
+  channel: string,
+  opts: { after?: string; more: boolean },
+): Promise<boolean> {
+  if (opts.after === undefined && opts.more) return false;
+  const through = await broker.trimmedThrough(channel);
+  if (through === null) return false;
+  return opts.after === undefined || opts.after < through;
 }

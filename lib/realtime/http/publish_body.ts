@@ -53,11 +53,34 @@ export async function readPublishBody(
     throw new HttpError(
       415,
       "unsupported_media_type",
-      "send application/json, application/x-www-form-urlencoded or multipart/form-data",
+      `${
+        type ? `${type} is not accepted` : "the body has no Content-Type"
+      }: send application/json, application/x-www-form-urlencoded or multipart/form-data`,
     );
   }
   const bytes = await readBodyLimited(req, limit);
+  if (type === "application/x-www-form-urlencoded") refuseJsonAsForm(bytes);
   return isJson(type) ? parseJson(bytes) : await parseForm(req, bytes);
+}
+
+/**
+ * `curl -d '{"data":1}'` sends JSON labelled as a form; parsed as one, it
+ * would publish `{"{\"data\":1}": ""}`. No browser form encodes a body
+ * that is a JSON object or array, so such a body is refused, naming the fix.
+ */
+function refuseJsonAsForm(bytes: Uint8Array): void {
+  const text = new TextDecoder().decode(bytes).trim();
+  if (!/^[[{]/.test(text)) return;
+  try {
+    JSON.parse(text);
+  } catch {
+    return;
+  }
+  throw new HttpError(
+    415,
+    "unsupported_media_type",
+    "the body is JSON but is labelled application/x-www-form-urlencoded (curl -d's default): send Content-Type: application/json",
+  );
 }
 
 function parseJson(bytes: Uint8Array): PublishBody {

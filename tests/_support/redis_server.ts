@@ -34,8 +34,38 @@ export function requireRedisServer(): boolean {
   );
 }
 
+/** True when openssl is there (to make a test CA); skips visibly, or throws under CI, when not. */
+export function requireOpenssl(): boolean {
+  let found = false;
+  try {
+    found = Deno.statSync(OPENSSL_PATH).isFile;
+  } catch { /* missing */ }
+  return requirement(
+    found,
+    `openssl at ${OPENSSL_PATH}`,
+    "apt-get install openssl",
+  );
+}
+
+export const OPENSSL_PATH = Deno.env.get("OPENSSL_PATH") ?? "/usr/bin/openssl";
+
+export interface RedisServerOptions {
+  /**
+   * Serve TLS only (`--port 0 --tls-port P`), with a server certificate for
+   * 127.0.0.1 signed by a CA made for this server (see {@link RedisServer.caFile}).
+   */
+  tls?: boolean;
+  /** Extra redis-server arguments. */
+  args?: string[];
+  /** Keep an append-only file, so data survives a restart (default true). */
+  appendonly?: boolean;
+}
+
 export interface RedisServer extends AsyncDisposable {
+  /** `redis://127.0.0.1:P`, or `rediss://127.0.0.1:P` with `tls`. */
   readonly url: string;
+  /** With `tls`: the PEM file of the CA that signed the server's certificate. */
+  readonly caFile?: string;
   readonly port: number;
   readonly dir: string;
   /** Whether the server process runs now. */
@@ -52,10 +82,30 @@ export interface RedisServer extends AsyncDisposable {
   dispose(): Promise<void>;
 }
 
-export async function startRedisServer(): Promise<RedisServer> {
+export async function startRedisServer(
+  options: RedisServerOptions = {},
+): Promise<RedisServer> {
   const port = freePort();
   const dir = await Deno.makeTempDir({ prefix: "herald-redis-" });
-  const url = `redis://127.0.0.1:${port}`;
+  const url = `${options.tls ? "rediss" : "redis"}://127.0.0.1:${port}`;
+  const tls = options.tls ? await makeTestCertificates(dir) : null;
+  const listen = tls
+    ? [
+      "--port",
+      "0",
+      "--tls-port",
+      String(port),
+      "--tls-cert-file",
+      tls.certFile,
+      "--tls-key-file",
+      tls.keyFile,
+      "--tls-ca-cert-file",
+      tls.caFile,
+      "--tls-auth-clients",
+      "no",
+    ]
+    : ["--port", String(port)];
+  const answers = () => tls ? tlsPing(port, tls.caFile) : redisAnswers(url);
   let child: Deno.ChildProcess | null = null;
   let paused = false;
 
@@ -63,27 +113,27 @@ export async function startRedisServer(): Promise<RedisServer> {
     if (child) return;
     child = new Deno.Command(REDIS_SERVER_PATH, {
       args: [
-        "--port",
-        String(port),
+        ...listen,
         "--bind",
         "127.0.0.1",
         "--save",
         "",
         "--appendonly",
-        "yes",
+        options.appendonly === false ? "no" : "yes",
         "--dir",
         dir,
         "--logfile",
         "",
         "--loglevel",
         "warning",
+        ...(options.args ?? []),
       ],
       stdin: "null",
       stdout: "null",
       stderr: "null",
     }).spawn();
     const deadline = Date.now() + 15_000;
-    while (!(await redisAnswers(url))) {
+    while (!(await answers())) {
       if (Date.now() > deadline) {
         await stop();
         throw new Error(`redis-server did not answer on ${url}`);
@@ -125,6 +175,7 @@ export async function startRedisServer(): Promise<RedisServer> {
   await start();
   return {
     url,
+    caFile: tls?.caFile,
     port,
     dir,
     get running() {
@@ -137,4 +188,70 @@ export async function startRedisServer(): Promise<RedisServer> {
     dispose,
     [Symbol.asyncDispose]: dispose,
   };
+}
+
+/** A CA and a server certificate for 127.0.0.1 signed by it, made with openssl in `dir`. */
+export async function makeTestCertificates(
+  dir: string,
+  name = "redis",
+): Promise<{ caFile: string; certFile: string; keyFile: string }> {
+  const at = (file: string) => `${dir}/${name}-${file}`;
+  const openssl = async (...args: string[]) => {
+    const out = await new Deno.Command(OPENSSL_PATH, {
+      args,
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    if (!out.success) {
+      throw new Error(
+        `openssl ${args[0]} failed: ${new TextDecoder().decode(out.stderr)}`,
+      );
+    }
+  };
+  // deno-fmt-ignore
+  await openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+    "-subj", `/CN=Herald test CA ${name}`, "-keyout", at("ca.key"), "-out", at("ca.crt"));
+  // deno-fmt-ignore
+  await openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1",
+    "-keyout", at("server.key"), "-out", at("server.csr"));
+  await Deno.writeTextFile(
+    at("ext.cnf"),
+    "subjectAltName=IP:127.0.0.1,DNS:localhost\n",
+  );
+  // deno-fmt-ignore
+  await openssl("x509", "-req", "-in", at("server.csr"), "-CA", at("ca.crt"),
+    "-CAkey", at("ca.key"), "-CAcreateserial", "-days", "2",
+    "-extfile", at("ext.cnf"), "-out", at("server.crt"));
+  return {
+    caFile: at("ca.crt"),
+    certFile: at("server.crt"),
+    keyFile: at("server.key"),
+  };
+}
+
+/** PING over TLS, trusting `caFile`; true on PONG. */
+async function tlsPing(port: number, caFile: string): Promise<boolean> {
+  try {
+    const conn = await Deno.connectTls({
+      hostname: "127.0.0.1",
+      port,
+      caCerts: [await Deno.readTextFile(caFile)],
+    });
+    try {
+      await conn.write(new TextEncoder().encode("PING\r\n"));
+      const buf = new Uint8Array(64);
+      const timer = setTimeout(() => conn.close(), 2000);
+      const n = await conn.read(buf).catch(() => null);
+      clearTimeout(timer);
+      return new TextDecoder().decode(buf.subarray(0, n ?? 0)).startsWith(
+        "+PONG",
+      );
+    } finally {
+      try {
+        conn.close();
+      } catch { /* closed by the timer */ }
+    }
+  } catch {
+    return false;
+  }
 }

@@ -25,7 +25,7 @@ const DEFAULT_REDIS_PREFIX = "herald";
 export type StoreOptions =
   | { kind: "memory" }
   | { kind: "kv"; path?: string }
-  | { kind: "redis"; url: string; prefix?: string };
+  | { kind: "redis"; url: string; tlsCa?: string; prefix?: string };
 
 export function createStore(options: StoreOptions): Promise<AppStore> {
   switch (options.kind) {
@@ -54,6 +54,7 @@ export function storeOptionsFromEnv(
       return {
         kind: "redis",
         url: broker.url,
+        ...(broker.tlsCa ? { tlsCa: broker.tlsCa } : {}),
         prefix: broker.prefix ?? DEFAULT_REDIS_PREFIX,
       };
     case "kv":

@@ -14,6 +14,10 @@
  * @module
  */
 import { Redis } from "ioredis";
+import {
+  type RedisTarget,
+  tlsOptions,
+} from "../../realtime/brokers/redis_target.ts";
 import type { AppStore, StoreEntry, StoreKey, WriteOptions } from "./types.ts";
 import {
   canonicalJson,
@@ -23,9 +27,7 @@ import {
   expiryOf,
 } from "./canonical.ts";
 
-export interface RedisStoreOptions {
-  /** `redis://` or `rediss://` URL. */
-  url: string;
+export interface RedisStoreOptions extends RedisTarget {
   /** Key prefix shared with the redis broker (`HERALD_REDIS_PREFIX`); default `herald`. */
   prefix?: string;
 }
@@ -56,6 +58,7 @@ export class RedisStore implements AppStore {
   constructor(opts: RedisStoreOptions) {
     this.#base = `${opts.prefix ?? "herald"}:app:`;
     this.#redis = new Redis(opts.url, {
+      ...tlsOptions(opts),
       // Fail a command after one reconnect attempt rather than queue it forever.
       maxRetriesPerRequest: 1,
       lazyConnect: false,

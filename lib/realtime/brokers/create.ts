@@ -8,6 +8,7 @@
  * |---|---|
  * | `HERALD_BROKER` | `memory`, `broadcast`, `redis` or `kv`: forces one broker. Anything else is an error. |
  * | `REDIS_URL` | `redis://…` or `rediss://…` (TLS, e.g. `rediss://default:pw@host:port`). Selects redis when `HERALD_BROKER` is unset. |
+ * | `HERALD_REDIS_TLS_CA` | a PEM file: the CA that signs the `rediss://` server's certificate (default: the system's CAs) |
  * | `HERALD_REDIS_PREFIX` | prefix of Herald's Redis keys and pub/sub channels (default `herald`) |
  * | `HERALD_KV_PATH` | the local Deno KV file (default `./data/herald.kv`; its folder is created). Ignored on Deno Deploy (`DENO_DEPLOYMENT_ID` set), which uses the platform KV. |
  * | `HERALD_KV_POLL_MS` | how often the kv broker reads the logs of subscribed channels, ms (default 200): other processes' writes to a local file are seen this way |
@@ -28,6 +29,7 @@ import type { Broker, BrokerName } from "../types.ts";
 import type { HistoryBounds } from "./bounds.ts";
 import { MemoryBroker } from "./memory.ts";
 import type { BrokerOptions } from "./options.ts";
+import { readTlsCa } from "./redis_target.ts";
 
 export type { BrokerOptions } from "./options.ts";
 
@@ -99,12 +101,19 @@ export function brokerOptionsFromEnv(env: Env): BrokerOptions {
           "HERALD_BROKER=redis needs REDIS_URL (redis://… or rediss://…)",
         );
       }
-      return {
-        broker: "redis",
-        url: redisUrl,
-        prefix: env.HERALD_REDIS_PREFIX || undefined,
-        history,
-      };
+      {
+        const tlsCa = readTlsCa(
+          env.HERALD_REDIS_TLS_CA?.trim() || undefined,
+          redisUrl,
+        );
+        return {
+          broker: "redis",
+          url: redisUrl,
+          ...(tlsCa ? { tlsCa } : {}),
+          prefix: env.HERALD_REDIS_PREFIX || undefined,
+          history,
+        };
+      }
     case "kv":
       return {
         broker: "kv",

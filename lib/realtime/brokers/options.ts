@@ -24,6 +24,8 @@ export interface RedisBrokerOptions extends CommonOptions {
   broker: "redis";
   /** `redis://[user:pw@]host:port[/db]` or `rediss://…` (TLS). */
   url: string;
+  /** PEM of the CA a `rediss://` server's certificate must chain to (`HERALD_REDIS_TLS_CA`). */
+  tlsCa?: string;
   /** Prefix of every key and pub/sub channel (default `herald`). */
   prefix?: string;
   /** How long a command may wait for a reply before failing, ms (default 5000). */

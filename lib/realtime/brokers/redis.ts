@@ -46,6 +46,11 @@ import { eventIdClock, formatEventId } from "./event_id.ts";
 import { LogBroker } from "./log_broker.ts";
 import type { ChannelPosition, FeedPages } from "./merged_feed.ts";
 import type { RedisBrokerOptions } from "./options.ts";
+import {
+  connectFailure,
+  type RedisTarget,
+  tlsOptions,
+} from "./redis_target.ts";
 import { RedisDeadlines } from "./redis_deadline.ts";
 import { PUBLISH_SCRIPT, TRIMMED_SCRIPT } from "./redis_scripts.ts";
 
@@ -91,12 +96,12 @@ export class RedisLog implements EventLog {
   #wasReady = false;
   #timeoutMs: number;
   #deadlines: RedisDeadlines;
-  #url: string;
+  #target: RedisTarget;
 
   constructor(options: RedisBrokerOptions) {
     this.bounds = resolveBounds(options.history);
     this.prefix = options.prefix ?? "herald";
-    this.#url = options.url;
+    this.#target = { url: options.url, tlsCa: options.tlsCa };
     this.#timeoutMs = options.commandTimeoutMs ?? 5000;
     const common: RedisOptions = {
       lazyConnect: true,
@@ -107,7 +112,9 @@ export class RedisLog implements EventLog {
       commandTimeout: this.#timeoutMs,
       retryStrategy: (times) => Math.min(100 * times, 2000),
     };
+    const tls = tlsOptions(this.#target);
     this.#cmd = new Redis(options.url, {
+      ...tls,
       ...common,
       connectionName: "herald-cmd",
       // A command cut off by a lost connection fails (a publish answers 503)
@@ -115,6 +122,7 @@ export class RedisLog implements EventLog {
       autoResendUnfulfilledCommands: false,
     }) as Commands;
     this.#sub = new Redis(options.url, {
+      ...tls,
       ...common,
       connectionName: "herald-sub",
       // Subscribing blocks no command: no timeout on this connection.
@@ -154,7 +162,7 @@ export class RedisLog implements EventLog {
     } catch (err) {
       await this.close();
       throw new BrokerUnavailableError(
-        `redis: cannot connect to ${redactUrl(this.#url)}: ${message(err)}`,
+        connectFailure(this.#target, err, this.#lastError),
         { cause: err },
       );
     }
@@ -405,16 +413,6 @@ async function closeConnection(conn: Redis): Promise<void> {
     conn.disconnect();
   }
   await ended;
-}
-
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return "(invalid URL)";
-  }
 }
 
 function message(err: unknown): string {

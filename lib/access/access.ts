@@ -7,7 +7,7 @@
  * ```ts
  * const access = createAccess(accessConfigFromEnv({ HERALD_JWT_SECRET: "s" }));
  * const who = await access.authorize(req, "subscribe", ["news"]);
- * const release = access.acquireStream(who);
+ * const release = await access.acquireStream(who);
  * ```
  * @module
  */
@@ -30,6 +30,7 @@ import {
   sessionKeyFor,
 } from "./session.ts";
 import { createTokenVerifier, readToken, type TokenGrant } from "./token.ts";
+import type { Bucket, Counter, LimitStore } from "./shared_limits.ts";
 
 /** Who is calling. */
 export interface Principal {
@@ -68,14 +69,20 @@ export interface Access {
   ): Promise<Principal>;
   /**
    * Counts an open stream of `channels` against the per-user and per-address
-   * stream limits and the distinct channels per address; throws HttpError 429
+   * stream limits (across every process when a limit store is given) and the
+   * distinct channels per address (per process); rejects with HttpError 429
    * when over one. Call the result when the stream ends.
    */
-  acquireStream(who: Principal, channels?: readonly string[]): () => void;
-  /** Throws HttpError 429 with `Retry-After` when over the publish rate. */
-  checkPublishRate(who: Principal): void;
-  /** Throws HttpError 429 with `Retry-After` when over the room-creation rate. */
-  checkRoomRate(who: Principal): void;
+  acquireStream(
+    who: Principal,
+    channels?: readonly string[],
+  ): Promise<() => void>;
+  /**
+   * Takes one publish from the caller's allowance (with `room`, first one
+   * room creation from its room allowance); rejects with HttpError 429 with
+   * `Retry-After` when over the rate.
+   */
+  checkPublishRate(who: Principal, opts?: { room?: boolean }): Promise<void>;
   /** {@link authorize} to publish to `channels`, then {@link checkPublishRate}: every publish path's admission. */
   admitPublish(
     req: Request,
@@ -90,6 +97,13 @@ export interface Access {
 export interface AccessOptions {
   /** The session secret to use when none is configured (default: random, this process only). */
   generatedSessionSecret?: () => Promise<string>;
+  /**
+   * The deployment-wide counters (the broker's store): stream and rate limits
+   * then hold across processes. Without one they hold per process.
+   */
+  limitStore?: LimitStore;
+  /** Told when the limit store fails; the limits then hold per process (fail open). */
+  onLimitStoreError?: (err: unknown) => void;
 }
 
 /** An access-control instance for `config`. */
@@ -143,13 +157,83 @@ export function createAccess(
     }
   };
 
-  const checkPublishRate = (who: Principal) =>
-    refuseOver(
-      who.token
-        ? ratePerToken.take(who.token.key)
-        : ratePerIp.take(`ip:${who.ip}`),
-      "publishing",
+  const shared = options.limitStore;
+  const storeFailed = (err: unknown) => options.onLimitStoreError?.(err);
+
+  // This process's bucket first (no round trip when it alone is over), then
+  // the deployment's, in one call; a store that fails leaves the local verdict.
+  const checkPublishRate = async (
+    who: Principal,
+    opts: { room?: boolean } = {},
+  ) => {
+    const charges: (Bucket & { limiter: RateLimiter; what: string })[] = [];
+    if (opts.room) {
+      charges.push({
+        limiter: roomRate,
+        key: `room:${rateKey(who)}`,
+        rate: limits.roomCreateRate,
+        burst: limits.roomCreateBurst,
+        what: "creating rooms",
+      });
+    }
+    charges.push({
+      limiter: who.token ? ratePerToken : ratePerIp,
+      key: `publish:${rateKey(who)}`,
+      rate: who.token ? limits.publishRate : limits.publishRateIp,
+      burst: who.token ? limits.publishBurst : limits.publishBurstIp,
+      what: "publishing",
+    });
+    for (const charge of charges) {
+      refuseOver(charge.limiter.take(rateKey(who)), charge.what);
+    }
+    const active = charges.filter((charge) => charge.rate > 0);
+    if (!shared || active.length === 0) return;
+    let verdict;
+    try {
+      verdict = await shared.take(
+        active.map(({ key, rate, burst }) => ({ key, rate, burst })),
+      );
+    } catch (err) {
+      return storeFailed(err);
+    }
+    if (!verdict.ok) refuseOver(verdict, active[verdict.index].what);
+  };
+
+  const acquireLocalStream = (
+    who: Principal,
+    channels: readonly string[],
+  ): () => void => {
+    const releaseIp = streamsPerIp.tryAcquire(`ip:${who.ip}`);
+    if (!releaseIp) throw tooManyStreams("address", limits.streamsPerIp);
+    const releaseChannels = channelsPerIp.tryAcquire(
+      `ip:${who.ip}`,
+      channels,
     );
+    if (!releaseChannels) {
+      releaseIp();
+      throw new HttpError(
+        429,
+        "too_many_channels",
+        `this address already follows ${
+          channelsPerIp.count(`ip:${who.ip}`)
+        } channels; at most ${limits.channelsPerIp} distinct channels across its open streams`,
+        { "retry-after": "5" },
+      );
+    }
+    const releaseUser = who.sub === null
+      ? () => {}
+      : streamsPerUser.tryAcquire(`sub:${who.sub}`);
+    if (!releaseUser) {
+      releaseChannels();
+      releaseIp();
+      throw tooManyStreams("user", limits.streamsPerUser);
+    }
+    return () => {
+      releaseUser();
+      releaseChannels();
+      releaseIp();
+    };
+  };
 
   const clientIp = (req: Request, info?: RequestInfo): string => {
     if (config.trustProxy > 0) {
@@ -213,57 +297,66 @@ export function createAccess(
     sessionKey,
     clientIp,
     authorize,
-    acquireStream(who, channels = []) {
-      const releaseIp = streamsPerIp.tryAcquire(`ip:${who.ip}`);
-      if (!releaseIp) {
-        throw tooMany(
-          `too many open streams from this address (limit ${limits.streamsPerIp})`,
-          5,
-        );
+    async acquireStream(who, channels = []) {
+      const releaseLocal = acquireLocalStream(who, channels);
+      const counters: (Counter & { what: "address" | "user" })[] = [];
+      if (limits.streamsPerIp > 0) {
+        counters.push({
+          key: `ip:${who.ip}`,
+          max: limits.streamsPerIp,
+          what: "address",
+        });
       }
-      const releaseChannels = channelsPerIp.tryAcquire(
-        `ip:${who.ip}`,
-        channels,
-      );
-      if (!releaseChannels) {
-        releaseIp();
-        throw new HttpError(
-          429,
-          "too_many_channels",
-          `this address already follows ${
-            channelsPerIp.count(`ip:${who.ip}`)
-          } channels; at most ${limits.channelsPerIp} distinct channels across its open streams`,
-          { "retry-after": "5" },
-        );
+      if (who.sub !== null && limits.streamsPerUser > 0) {
+        counters.push({
+          key: `sub:${who.sub}`,
+          max: limits.streamsPerUser,
+          what: "user",
+        });
       }
-      const releaseUser = who.sub === null
-        ? () => {}
-        : streamsPerUser.tryAcquire(`sub:${who.sub}`);
-      if (!releaseUser) {
-        releaseChannels();
-        releaseIp();
-        throw tooMany(
-          `too many open streams for this user (limit ${limits.streamsPerUser})`,
-          5,
+      if (!shared || counters.length === 0) return releaseLocal;
+      let held = false;
+      try {
+        const verdict = await shared.acquire(
+          counters.map(({ key, max }) => ({ key, max })),
         );
+        if (!verdict.ok) {
+          releaseLocal();
+          const { what, max } = counters[verdict.index];
+          throw tooManyStreams(what, max);
+        }
+        held = true;
+      } catch (err) {
+        if (err instanceof HttpError) throw err;
+        storeFailed(err);
       }
+      let released = false;
       return () => {
-        releaseUser();
-        releaseChannels();
-        releaseIp();
+        if (released) return;
+        released = true;
+        releaseLocal();
+        if (held) {
+          shared.release(counters.map(({ key }) => key)).catch(storeFailed);
+        }
       };
     },
     checkPublishRate,
-    checkRoomRate(who) {
-      refuseOver(roomRate.take(rateKey(who)), "creating rooms");
-    },
     async admitPublish(req, channels, info) {
       const who = await authorize(req, "publish", channels, info);
-      checkPublishRate(who);
+      await checkPublishRate(who);
       return who;
     },
     isAdmin,
   };
+}
+
+function tooManyStreams(what: "address" | "user", max: number): HttpError {
+  return tooMany(
+    what === "address"
+      ? `too many open streams from this address (limit ${max})`
+      : `too many open streams for this user (limit ${max})`,
+    5,
+  );
 }
 
 function tooMany(message: string, retryAfterSeconds: number): HttpError {

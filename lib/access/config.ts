@@ -18,6 +18,7 @@
  * | `HERALD_PUBLISH_RATE_IP` / `HERALD_PUBLISH_BURST_IP` | the same per client address, for callers without a token | 20 / 40 |
  * | `HERALD_MAX_CHANNELS_PER_IP` | distinct channels one client address holds across its open streams | 256 |
  * | `HERALD_ROOM_CREATE_RATE` / `HERALD_ROOM_CREATE_BURST` | chat rooms created per second / burst, per token or address | 0.05 / 5 |
+ * | `HERALD_LIMITS_LEASE_MS` | the streams of a process that stopped without closing them (a crash) stop counting against the shared limits after this | 30000 |
  * | `HERALD_LIMITER_MAX_KEYS` | most rate buckets kept in memory | 10000 |
  * | `HERALD_ADMIN_TOKEN` | `Authorization: Bearer <it>` is the admin: health detail, the detailed log channel, any channel to read | unset (no admin) |
  *
@@ -64,6 +65,8 @@ export interface AccessConfig {
   corsOrigins: string[];
   trustProxy: number;
   limits: AccessLimits;
+  /** Lease of a process's open-stream counts in the shared limit store, ms. */
+  limitLeaseMs: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<AccessLimits> = Object.freeze({
@@ -121,6 +124,7 @@ export function accessConfigFromEnv(env: EnvSource = Deno.env): AccessConfig {
     corsOrigins: envList(env, "HERALD_CORS_ORIGINS", []),
     trustProxy: envInt(env, "HERALD_TRUST_PROXY", 0, { min: 0 }),
     limits,
+    limitLeaseMs: envInt(env, "HERALD_LIMITS_LEASE_MS", 30_000, { min: 300 }),
   };
 }
 

@@ -43,8 +43,9 @@ export async function admit(
     remoteAddr: ctx.remoteAddr,
   });
   // The room allowance first: a refused creation spends no publish token.
-  if (charge === "room") access.checkRoomRate(who);
-  if (charge !== "none") access.checkPublishRate(who);
+  if (charge !== "none") {
+    await access.checkPublishRate(who, { room: charge === "room" });
+  }
 }
 
 /** Runs `route` once admitted; a refusal is answered as JSON, the body left unread. */

@@ -1,7 +1,7 @@
 /**
  * The app's parts, built once and in order from an {@link AppConfig}:
- * broker → hub (the Herald) → app store → access (its session secret may
- * live in the store) → chat, flights, log relay. `close()` releases them in
+ * broker → hub (the Herald) → app store → limit store (limits shared by
+ * every process) → access (its session secret may live in the store) → chat, flights, log relay. `close()` releases them in
  * reverse order. main.ts builds them at start; {@link servicesPlugin} puts
  * them in every request's `ctx.state`, where routes and pages read them.
  *
@@ -25,6 +25,8 @@ import {
 } from "../realtime/herald.ts";
 import { heraldLog } from "../realtime/observe.ts";
 import type { Broker } from "../realtime/types.ts";
+import type { LimitStore } from "../access/shared_limits.ts";
+import { limitStoreErrorLog, openLimitStore } from "./limits/create.ts";
 import type { AppConfig } from "./config.ts";
 import { ChatService } from "./chat/service.ts";
 import { type Flights, startFlights, stopFlights } from "./flights/runtime.ts";
@@ -60,6 +62,8 @@ export interface RunningServices {
 export interface ServiceOverrides {
   broker?: Broker;
   store?: AppStore;
+  /** Deployment-wide limits; with a given store, none unless given here. */
+  limitStore?: LimitStore;
 }
 
 export async function createServices(
@@ -85,8 +89,15 @@ export async function createServices(
     const store = overrides.store ?? await createStore(config.store);
     closers.push(() => store.close());
 
+    const limitStore = overrides.store
+      ? overrides.limitStore
+      : await openLimitStore(config.store, config.access.limitLeaseMs);
+    if (limitStore) closers.push(() => limitStore.close());
+
     const access = createAccess(config.access, {
       generatedSessionSecret: () => storedSessionSecret(store),
+      limitStore,
+      onLimitStoreError: limitStoreErrorLog(),
     });
     await access.sessionKey(); // read (or stored) now, not on the first request
 

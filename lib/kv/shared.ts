@@ -63,3 +63,18 @@ async function openKv(path?: string): Promise<Deno.Kv> {
   if (slash > 0) await Deno.mkdir(path.slice(0, slash), { recursive: true });
   return await Deno.openKv(path);
 }
+
+/**
+ * SQLite answers "database is locked" when another handle (the kv broker, a
+ * second process) writes at the same moment; such a call is retried.
+ */
+export async function retryLocked<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 0;; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      if (attempt >= 50 || !/database is locked/i.test(String(err))) throw err;
+      await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
+    }
+  }
+}

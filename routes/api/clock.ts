@@ -18,7 +18,7 @@ export const handler: Handlers<unknown, AppState> = {
     });
     return clockResponse(req, {
       ...config.clock,
-      onEnd: access.acquireStream(who),
+      onEnd: await access.acquireStream(who),
     });
   },
 };

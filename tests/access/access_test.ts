@@ -230,7 +230,7 @@ Deno.test("without a secret even a malformed Bearer header is ignored", async ()
   assert.equal(who.via, "anonymous");
 });
 
-Deno.test("open streams are limited per user and per address", () => {
+Deno.test("open streams are limited per user and per address", async () => {
   const access = secured({
     HERALD_MAX_STREAMS_PER_USER: "2",
     HERALD_MAX_STREAMS_PER_IP: "3",
@@ -243,32 +243,29 @@ Deno.test("open streams are limited per user and per address", () => {
     session: null,
   } as const;
   const anon = { ...alice, sub: null, via: "anonymous" } as const;
-  const r1 = access.acquireStream(alice);
-  const r2 = access.acquireStream(alice);
-  const err = (() => {
-    try {
-      access.acquireStream(alice);
-    } catch (e) {
-      return e as HttpError;
-    }
-  })();
+  const r1 = await access.acquireStream(alice);
+  const r2 = await access.acquireStream(alice);
+  const err = await access.acquireStream(alice).then(
+    () => undefined,
+    (e) => e as HttpError,
+  );
   assert.equal(err?.status, 429);
   assert.match(err!.message, /user/);
-  const r3 = access.acquireStream(anon); // third from this address
-  assert.throws(
+  const r3 = await access.acquireStream(anon); // third from this address
+  await assert.rejects(
     () => access.acquireStream(anon),
     (e: HttpError) => /address/.test(e.message),
   );
   r1();
-  const r4 = access.acquireStream(alice); // the refused attempt did not leak a count
-  assert.throws(() => access.acquireStream(anon));
+  const r4 = await access.acquireStream(alice); // the refused attempt did not leak a count
+  await assert.rejects(() => access.acquireStream(anon));
   r2();
   r3();
   r4();
-  access.acquireStream({ ...anon, ip: "2.2.2.2" })();
+  (await access.acquireStream({ ...anon, ip: "2.2.2.2" }))();
 });
 
-Deno.test("publishing too fast is a 429 with Retry-After in seconds", () => {
+Deno.test("publishing too fast is a 429 with Retry-After in seconds", async () => {
   const access = secured({
     HERALD_PUBLISH_RATE_IP: "1",
     HERALD_PUBLISH_BURST_IP: "3",
@@ -280,9 +277,9 @@ Deno.test("publishing too fast is a 429 with Retry-After in seconds", () => {
     token: null,
     session: null,
   } as const;
-  for (let i = 0; i < 3; i++) access.checkPublishRate(anon);
+  for (let i = 0; i < 3; i++) await access.checkPublishRate(anon);
   try {
-    access.checkPublishRate(anon);
+    await access.checkPublishRate(anon);
     assert.fail("expected 429");
   } catch (err) {
     assert.ok(err instanceof HttpError);
@@ -290,8 +287,8 @@ Deno.test("publishing too fast is a 429 with Retry-After in seconds", () => {
     assert.ok(Number(new Headers(err.headers).get("retry-after")) >= 1);
   }
   // Another address, and a token holder on the same address, have their own buckets.
-  access.checkPublishRate({ ...anon, ip: "8.8.8.8" });
-  access.checkPublishRate({
+  await access.checkPublishRate({ ...anon, ip: "8.8.8.8" });
+  await access.checkPublishRate({
     ...anon,
     via: "token",
     token: { sub: null, subscribe: [], publish: [], key: "jti:b" },

@@ -15,7 +15,7 @@
  * ```
  * @module
  */
-import { openSharedKv } from "../../kv/shared.ts";
+import { openSharedKv, retryLocked } from "../../kv/shared.ts";
 import type { AppStore, StoreEntry, StoreKey, WriteOptions } from "./types.ts";
 import { canonicalJson, checkKey, checkWrite, expiryOf } from "./canonical.ts";
 
@@ -26,21 +26,6 @@ const MAX_ATTEMPTS = 20;
 interface Wrapped {
   v: unknown;
   exp: number | null;
-}
-
-/**
- * SQLite answers "database is locked" when another handle (the kv broker, a
- * second process) writes at the same moment; such a call is retried.
- */
-async function retryLocked<T>(call: () => Promise<T>): Promise<T> {
-  for (let attempt = 0;; attempt++) {
-    try {
-      return await call();
-    } catch (err) {
-      if (attempt >= 50 || !/database is locked/i.test(String(err))) throw err;
-      await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
-    }
-  }
 }
 
 function isLive(

@@ -46,7 +46,7 @@ export async function openEventStream(
     if (req.method === "HEAD") {
       return new Response(null, { headers: sseHeaders() });
     }
-    release = access.acquireStream(who, channels);
+    release = await access.acquireStream(who, channels);
     // No request.signal: Deno.serve cancels the body when the client goes
     // away, which releases the stream; listening on the signal only adds a
     // legacy-abort warning to the server log.

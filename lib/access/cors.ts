@@ -22,8 +22,9 @@
 import { errorResponse, HttpError } from "../http/error.ts";
 
 export const ALLOWED_METHODS = "GET, HEAD, POST, OPTIONS";
-export const ALLOWED_HEADERS = "Authorization, Content-Type, Last-Event-ID";
-export const EXPOSED_HEADERS = "Retry-After, Location";
+export const ALLOWED_HEADERS =
+  "Authorization, Content-Type, Last-Event-ID, Idempotency-Key";
+export const EXPOSED_HEADERS = "Retry-After, Location, Idempotent-Replayed";
 export const PREFLIGHT_MAX_AGE_SECONDS = 600;
 
 export interface Cors {

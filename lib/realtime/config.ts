@@ -12,6 +12,7 @@
  * | `HERALD_HISTORY_PAGE_BYTES` | bytes of events in one history response or page read (the page stops early, `more: true`) | 1048576 |
  * | `HERALD_HISTORY_CONCURRENCY` | history responses being read or sent at once, per process (503 above) | 8 |
  * | `HERALD_HISTORY_SEND_MS` | a history response the client has not taken by then is cut | 10000 |
+ * | `HERALD_BATCH_MAX` | items in one batch publish (`POST /api/messages`) | 100 |
  * | `HERALD_REPLAY_STALL_MS` | a resuming stream whose client takes nothing of its replay for this long is cut | 10000 |
  *
  * @example
@@ -36,6 +37,7 @@ export interface HeraldConfig {
   historyConcurrency: number;
   historySendMs: number;
   replayStallMs: number;
+  batchMax: number;
 }
 
 export const DEFAULT_CONFIG: Readonly<HeraldConfig> = Object.freeze({
@@ -49,6 +51,7 @@ export const DEFAULT_CONFIG: Readonly<HeraldConfig> = Object.freeze({
   historyConcurrency: 8,
   historySendMs: 10_000,
   replayStallMs: 10_000,
+  batchMax: 100,
 });
 
 const VARIABLES: Record<keyof HeraldConfig, string> = {
@@ -62,6 +65,7 @@ const VARIABLES: Record<keyof HeraldConfig, string> = {
   historyConcurrency: "HERALD_HISTORY_CONCURRENCY",
   historySendMs: "HERALD_HISTORY_SEND_MS",
   replayStallMs: "HERALD_REPLAY_STALL_MS",
+  batchMax: "HERALD_BATCH_MAX",
 };
 
 /**

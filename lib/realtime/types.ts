@@ -26,7 +26,18 @@ export interface HeraldEvent {
 export interface PublishMessage {
   event?: string;
   data: unknown;
+  /**
+   * At most once per key: the redis and kv brokers record the key with the
+   * event, atomically, for {@link ONCE_TTL_MS}, and a publish with a key
+   * already recorded stores nothing and returns the first event's id and
+   * time. (Idempotency-Key retries after an ambiguous 503; memory and
+   * broadcast answer in-process and ignore it.)
+   */
+  once?: string;
 }
+
+/** How long a {@link PublishMessage.once} key is remembered: 24 h. */
+export const ONCE_TTL_MS = 24 * 60 * 60 * 1000;
 
 /** Which part of a channel's history to read. */
 export interface HistoryOptions {

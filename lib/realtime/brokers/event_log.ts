@@ -17,6 +17,8 @@ export interface Append {
   event: string;
   /** The payload as JSON text. */
   data: string;
+  /** At most once per key (see PublishMessage.once): a repeat returns the first id and time. */
+  once?: string;
 }
 
 /** A history read: the newest `limit` events, or the oldest `limit` after `after`; none older than `cutoff`, none at or above `before`. */

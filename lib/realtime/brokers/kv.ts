@@ -51,7 +51,7 @@
  * @module
  */
 import { openSharedKv, type SharedKv } from "../../kv/shared.ts";
-import type { HeraldEvent } from "../types.ts";
+import { type HeraldEvent, ONCE_TTL_MS } from "../types.ts";
 import { type HistoryBounds, resolveBounds } from "./bounds.ts";
 import {
   BrokerClosedError,
@@ -350,14 +350,14 @@ export class KvLog implements EventLog {
   }
 
   async #commit(
-    { channel, event, data }: Append,
+    { channel, event, data, once }: Append,
   ): Promise<{ id: string; time: number }> {
     if (this.#closed) throw new BrokerClosedError(this.name);
     let refused: unknown;
     for (let attempt = 1; attempt <= MAX_COMMIT_ATTEMPTS; attempt++) {
       let stored: { id: string; seq: number; time: number } | null;
       try {
-        stored = await this.#tryCommit(channel, event, data);
+        stored = await this.#tryCommit(channel, event, data, once);
       } catch (err) {
         // SQLite refuses a write while another process holds its lock (a
         // TypeError, as every refusal of ours would be; the size was checked
@@ -390,23 +390,29 @@ export class KvLog implements EventLog {
    * meta and trim state and its oldest entries are read at once; the commit
    * writes the event and drops the oldest entries beyond the count bound or
    * older than the age bound. Null when another publisher changed the clock
-   * or trimmed meanwhile.
+   * or trimmed meanwhile. With a `once` key already recorded, nothing is
+   * written and the recorded id and time are returned.
    */
   async #tryCommit(
     channel: string,
     event: string,
     data: string,
+    once?: string,
   ): Promise<{ id: string; seq: number; time: number } | null> {
     const clockKey = this.#key("clock");
     const metaKey = this.#key("meta", channel);
     const trimmedKey = this.#key("trimmed", channel);
     const log = this.#key("log", channel);
-    const [[clock, meta, trimmed], oldest] = await Promise.all([
-      this.#kv.getMany<[number, Meta, string]>([clockKey, metaKey, trimmedKey]),
+    const onceKey = this.#key("once", once ?? "-");
+    const [[clock, meta, trimmed, prior], oldest] = await Promise.all([
+      this.#kv.getMany<[number, Meta, string, { id: string; time: number }]>(
+        [clockKey, metaKey, trimmedKey, onceKey],
+      ),
       Array.fromAsync(
         this.#kv.list<LogValue>({ prefix: log }, { limit: TRIM_BATCH }),
       ),
     ]);
+    if (once !== undefined && prior.value) return { ...prior.value, seq: 0 };
     const time = this.#now();
     const tick = Math.max(time * 1000, (clock.value ?? 0) + 1);
     const id = formatEventId(tick);
@@ -430,6 +436,9 @@ export class KvLog implements EventLog {
       victims.push(oldId);
     }
     const op = this.#kv.atomic().check(clock, meta, trimmed);
+    if (once !== undefined) {
+      op.check(prior).set(onceKey, { id, time }, { expireIn: ONCE_TTL_MS });
+    }
     for (const victim of victims) op.delete([...log, victim]);
     const newest = victims.at(-1);
     if (newest && !(trimmed.value && trimmed.value >= newest)) {
@@ -556,7 +565,7 @@ export class KvLog implements EventLog {
   }
 
   #key(
-    kind: "clock" | "log" | "meta" | "trimmed" | "feed",
+    kind: "clock" | "log" | "meta" | "trimmed" | "feed" | "once",
     ...rest: string[]
   ): Deno.KvKey {
     return [this.#prefix, kind, ...rest];

@@ -52,7 +52,7 @@ export class LogBroker<Log extends EventLog = EventLog> implements Broker {
     const event = msg.event ?? "message";
     const data = payloadJson(msg.data);
     const { id, time } = await this.#call(() =>
-      this.log.append({ channel, event, data })
+      this.log.append({ channel, event, data, once: msg.once })
     );
     return { id, channel, event, data: JSON.parse(data), time };
   }

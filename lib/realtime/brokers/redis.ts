@@ -32,7 +32,7 @@
  * @module
  */
 import { Redis, type RedisOptions, ReplyError } from "ioredis";
-import type { HeraldEvent } from "../types.ts";
+import { type HeraldEvent, ONCE_TTL_MS } from "../types.ts";
 import { type HistoryBounds, resolveBounds } from "./bounds.ts";
 import { BrokerClosedError, BrokerUnavailableError } from "./errors.ts";
 import {
@@ -129,7 +129,7 @@ export class RedisLog implements EventLog {
       commandTimeout: undefined,
     });
     this.#cmd.defineCommand("heraldPublish", {
-      numberOfKeys: 3,
+      numberOfKeys: 4,
       lua: PUBLISH_SCRIPT,
     });
     this.#cmd.defineCommand("heraldTrimmed", {
@@ -177,7 +177,7 @@ export class RedisLog implements EventLog {
    * waits for the deadline before it is reported.
    */
   async append(
-    { channel, event, data }: Append,
+    { channel, event, data, once }: Append,
   ): Promise<{ id: string; time: number }> {
     this.#ready();
     const deadline = await this.#call(() =>
@@ -188,6 +188,7 @@ export class RedisLog implements EventLog {
         this.#key("clock"),
         this.#key("log", channel),
         this.#key("meta", channel),
+        this.#key("once", once ?? "-"),
         this.#live(channel),
         event,
         JSON.stringify(event),
@@ -196,6 +197,7 @@ export class RedisLog implements EventLog {
         this.bounds.ttlMs,
         this.bounds.ttlMs + META_GRACE_MS,
         deadline.redisUs,
+        once === undefined ? "" : ONCE_TTL_MS,
       );
       return { id, time: Number(time) };
     } catch (err) {
@@ -364,7 +366,7 @@ export class RedisLog implements EventLog {
     }
   }
 
-  #key(kind: "clock" | "log" | "meta", channel?: string): string {
+  #key(kind: "clock" | "log" | "meta" | "once", channel?: string): string {
     return channel === undefined
       ? `${this.prefix}:${kind}`
       : `${this.prefix}:${kind}:${channel}`;

@@ -13,17 +13,26 @@
  */
 
 /**
- * KEYS: clock, log, meta. ARGV: live pub/sub channel, event name, event name
- * as JSON, data as JSON, history limit, history ttl ms, meta ttl ms, deadline
- * (Redis `TIME` in µs; see redis_deadline.ts). Returns [id, time ms], or the
- * error `HERALD_EXPIRED` when it runs after its deadline: its publisher has
- * given up on it (and answered 503), so it must not take effect.
+ * KEYS: clock, log, meta, once. ARGV: live pub/sub channel, event name, event
+ * name as JSON, data as JSON, history limit, history ttl ms, meta ttl ms,
+ * deadline (Redis `TIME` in µs; see redis_deadline.ts), once ttl ms ('' for
+ * no once key). Returns [id, time ms], or the error `HERALD_EXPIRED` when it
+ * runs after its deadline: its publisher has given up on it (and answered
+ * 503), so it must not take effect. With a once key already recorded it
+ * publishes nothing and returns the recorded [id, time ms].
  */
 export const PUBLISH_SCRIPT = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 if now > tonumber(ARGV[8]) then
   return redis.error_reply('HERALD_EXPIRED the publish reached Redis after its deadline')
+end
+if ARGV[9] ~= '' then
+  local prior = redis.call('GET', KEYS[4])
+  if prior then
+    local pid, ptime = string.match(prior, '(%S+) (%S+)')
+    return {pid, ptime}
+  end
 end
 local clock = now
 local last = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -58,6 +67,9 @@ redis.call('PEXPIRE', KEYS[2], ttl)
 redis.call('PEXPIRE', KEYS[3], tonumber(ARGV[7]))
 redis.call('PUBLISH', ARGV[1], '{"id":"' .. id .. '","time":' .. timeStr ..
   ',"event":' .. ARGV[3] .. ',"data":' .. ARGV[4] .. '}')
+if ARGV[9] ~= '' then
+  redis.call('SET', KEYS[4], id .. ' ' .. timeStr, 'PX', tonumber(ARGV[9]))
+end
 return {id, timeStr}
 `;
 

@@ -10,6 +10,7 @@ import type { FreshContext } from "$fresh/server.ts";
 import type { Access, Principal } from "../../access/access.ts";
 import type { Herald } from "../herald.ts";
 import type { PublishMessage } from "../types.ts";
+import type { IdempotencyStore } from "./idempotency.ts";
 
 /**
  * Checks an API publish before it reaches the broker (the app's channel
@@ -26,6 +27,8 @@ export type PublishGuard = (
 export interface ApiState {
   herald: Herald;
   access: Access;
+  /** The app's shared store (same KV or Redis as the broker): idempotency keys. */
+  store: IdempotencyStore;
 }
 
 export type ApiContext = Pick<

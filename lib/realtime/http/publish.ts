@@ -1,7 +1,8 @@
 /**
  * `POST /api/channels/{channel}/messages`: publish. JSON in → `201 {id,
  * channel}`; an HTML form post → `303` back to the page. Authorization and the
- * publish rate come from lib/access; a broker that cannot be reached → 503.
+ * publish rate come from lib/access; a broker that cannot be reached → 503;
+ * an `Idempotency-Key` publishes once (idempotency.ts).
  *
  * @module
  */
@@ -11,8 +12,14 @@ import {
   PayloadTooLargeError,
 } from "../brokers/errors.ts";
 import { heraldLog } from "../observe.ts";
-import type { Broker } from "../types.ts";
+import type { Broker, HeraldEvent, PublishMessage } from "../types.ts";
 import type { ApiContext, PublishGuard } from "./context.ts";
+import {
+  digest,
+  idempotencyKey,
+  idempotent,
+  publisherScope,
+} from "./idempotency.ts";
 import { readPublishBody } from "./publish_body.ts";
 import { redirectTarget } from "./redirect.ts";
 import { parseChannel } from "./validate.ts";
@@ -34,41 +41,72 @@ export function brokerError(err: unknown, broker: Broker): HttpError {
   return new HttpError(500, "internal", "internal server error");
 }
 
-/** Publishes the request's message; `guard` (the app's channel rules) may refuse or rewrite it. */
+/** Publishes one message, logging it; broker failures become HTTP errors (413, 503). */
+export async function publishEvent(
+  broker: Broker,
+  channel: string,
+  message: PublishMessage,
+): Promise<HeraldEvent> {
+  let event;
+  try {
+    event = await broker.publish(channel, message);
+  } catch (err) {
+    heraldLog("error", "publish failed", { channel, error: String(err) });
+    throw brokerError(err, broker);
+  }
+  heraldLog("info", "published", {
+    channel,
+    id: event.id,
+    event: event.event,
+  });
+  return event;
+}
+
+/**
+ * Publishes the request's message; `guard` (the app's channel rules) may
+ * refuse or rewrite it. With an `Idempotency-Key`, a repeat answers the
+ * first result instead of publishing again (idempotency.ts).
+ */
 export async function publishMessage(
   req: Request,
   ctx: ApiContext,
   guard?: PublishGuard,
 ): Promise<Response> {
   const { broker, config } = ctx.state.herald;
-  const { access } = ctx.state;
+  const { access, store } = ctx.state;
   try {
     const channel = parseChannel(ctx.params.channel);
-    const who = await access.admitPublish(req, [channel], {
+    idempotencyKey(req); // a malformed key is refused before anything is read
+    const who = await access.authorize(req, "publish", [channel], {
       remoteAddr: ctx.remoteAddr,
     });
     const body = await readPublishBody(req, config.maxPayloadBytes);
     const message = { event: body.event, data: body.data };
     const checked = guard?.(channel, message, who) ?? message;
-    let event;
-    try {
-      event = await broker.publish(channel, checked);
-    } catch (err) {
-      heraldLog("error", "publish failed", { channel, error: String(err) });
-      throw brokerError(err, broker);
-    }
-    heraldLog("info", "published", {
+    const fingerprint = await digest([
+      "message",
       channel,
-      id: event.id,
-      event: event.event,
-    });
-    if (body.form) {
-      return new Response(null, {
-        status: 303,
-        headers: { location: redirectTarget(req, body.redirect) },
-      });
-    }
-    return Response.json({ id: event.id, channel }, { status: 201 });
+      checked,
+      body.form,
+      body.redirect ?? null,
+    ]);
+    return await idempotent(
+      req,
+      store,
+      { scope: publisherScope(who), fingerprint },
+      async (once) => {
+        // Charged here: a replayed answer costs no publish allowance.
+        access.checkPublishRate(who);
+        const event = await publishEvent(broker, channel, { ...checked, once });
+        if (body.form) {
+          return new Response(null, {
+            status: 303,
+            headers: { location: redirectTarget(req, body.redirect) },
+          });
+        }
+        return Response.json({ id: event.id, channel }, { status: 201 });
+      },
+    );
   } catch (err) {
     await req.body?.cancel().catch(() => {});
     throw err; // answered by the app's onError (lib/http/error.ts)

@@ -28,12 +28,12 @@ export interface PublishBody {
 /** Form fields that steer the request and never become data. */
 const CONTROL_FIELDS = new Set(["event", "data", "redirect", "token"]);
 
-function mediaType(req: Request): string {
+export function mediaType(req: Request): string {
   return (req.headers.get("content-type") ?? "").split(";")[0].trim()
     .toLowerCase();
 }
 
-function isJson(type: string): boolean {
+export function isJson(type: string): boolean {
   return type === "application/json" ||
     /^application\/[\w.+-]+\+json$/.test(type);
 }

@@ -66,7 +66,7 @@ export async function publishBatch(
             const { channel, message } = parseItem(item);
             await mayPublish(channel);
             const checked = guard?.(channel, message, who) ?? message;
-            access.checkPublishRate(who);
+            await access.checkPublishRate(who);
             const event = await publishEvent(broker, channel, {
               ...checked,
               once: once && `${once}:${index}`,

@@ -96,7 +96,7 @@ export async function publishMessage(
       { scope: publisherScope(who), fingerprint },
       async (once) => {
         // Charged here: a replayed answer costs no publish allowance.
-        access.checkPublishRate(who);
+        await access.checkPublishRate(who);
         const event = await publishEvent(broker, channel, { ...checked, once });
         if (body.form) {
           return new Response(null, {

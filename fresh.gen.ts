@@ -2,6 +2,8 @@
 // This file SHOULD be checked into source version control.
 // This file is automatically updated during development when running `dev.ts`.
 
+import * as $_well_known__middleware from "./routes/.well-known/_middleware.ts";
+import * as $_well_known_mercure from "./routes/.well-known/mercure.ts";
 import * as $_404 from "./routes/_404.tsx";
 import * as $_500 from "./routes/_500.tsx";
 import * as $_app from "./routes/_app.tsx";
@@ -46,6 +48,8 @@ import type { Manifest } from "$fresh/server.ts";
 
 const manifest = {
   routes: {
+    "./routes/.well-known/_middleware.ts": $_well_known__middleware,
+    "./routes/.well-known/mercure.ts": $_well_known_mercure,
     "./routes/_404.tsx": $_404,
     "./routes/_500.tsx": $_500,
     "./routes/_app.tsx": $_app,

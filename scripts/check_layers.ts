@@ -22,6 +22,7 @@ export const LAYERS: { units: string[]; isolated?: boolean }[] = [
   { units: ["routes"] },
   { units: ["islands", "components"] },
   { units: ["lib/app", "lib/client"] },
+  { units: ["lib/mercure"] },
   { units: ["lib/realtime", "lib/access"] },
   { units: ["lib/http", "lib/process"] },
   { units: ["lib/fresh", "lib/kv", "lib/config"], isolated: true },

@@ -29,7 +29,12 @@ import {
   type Session,
   sessionKeyFor,
 } from "./session.ts";
-import { createTokenVerifier, readToken, type TokenGrant } from "./token.ts";
+import {
+  createTokenVerifier,
+  readToken,
+  type TokenGrant,
+  type TokenVerifier,
+} from "./token.ts";
 import type { Bucket, Counter, LimitStore } from "./shared_limits.ts";
 
 /** Who is calling. */
@@ -56,6 +61,8 @@ export interface RequestInfo {
 export interface Access {
   readonly config: AccessConfig;
   readonly cors: Cors;
+  /** Verifies JWTs with the configured keys (`HERALD_JWT_SECRET` / `HERALD_JWT_PUBLIC_KEY`). */
+  readonly tokens: TokenVerifier;
   /** The key that signs `herald_session` cookies. */
   sessionKey(): Promise<CryptoKey>;
   /** The client address, honouring `HERALD_TRUST_PROXY`. */
@@ -294,6 +301,7 @@ export function createAccess(
   return {
     config,
     cors,
+    tokens: verifier,
     sessionKey,
     clientIp,
     authorize,

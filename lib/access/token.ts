@@ -61,6 +61,12 @@ export interface TokenVerifier {
   readonly enabled: boolean;
   /** The token's grant; throws HttpError 401 naming what is wrong. */
   verify(token: string): Promise<TokenGrant>;
+  /**
+   * The verified token's claims (signature, algorithm, `exp`, `nbf`, issuer
+   * and audience checked as for {@link verify}); other protocols read their
+   * own claims from it (lib/mercure). Throws HttpError 401.
+   */
+  claims(token: string): Promise<JWTPayload>;
 }
 
 const ASYMMETRIC_ALGS = ["RS256", "ES256"] as const;
@@ -137,12 +143,20 @@ async function grantOf(
     sub,
     subscribe: stringList(claims.subscribe, "subscribe"),
     publish: stringList(claims.publish, "publish"),
-    key: sub !== null
-      ? `sub:${sub}`
-      : typeof payload.jti === "string"
-      ? `jti:${payload.jti}`
-      : `tok:${await digest(token)}`,
+    key: await tokenKey(payload, token),
   };
+}
+
+/** A stable key of a verified token for per-token limits: `sub`, else `jti`, else a digest. */
+export async function tokenKey(
+  payload: JWTPayload,
+  token: string,
+): Promise<string> {
+  return typeof payload.sub === "string" && payload.sub !== ""
+    ? `sub:${payload.sub}`
+    : typeof payload.jti === "string"
+    ? `jti:${payload.jti}`
+    : `tok:${await digest(token)}`;
 }
 
 function explain(err: unknown): HttpError {
@@ -192,58 +206,61 @@ export function createTokenVerifier(keys: TokenKeys): TokenVerifier {
     return key;
   };
 
+  const claims = async (token: string): Promise<JWTPayload> => {
+    if (token.length > MAX_TOKEN_LENGTH) {
+      throw unauthorized("token_malformed", "token is too long");
+    }
+    let alg: string | undefined;
+    try {
+      alg = decodeProtectedHeader(token).alg;
+    } catch {
+      throw unauthorized("token_malformed", "token is not a well-formed JWT");
+    }
+    try {
+      if (alg === "HS256" && secret) {
+        const { payload } = await jwtVerify(token, secret, {
+          ...options,
+          algorithms: ["HS256"],
+        });
+        return payload;
+      }
+      if (
+        pem &&
+        (ASYMMETRIC_ALGS as readonly (string | undefined)[]).includes(alg)
+      ) {
+        let key: CryptoKey;
+        try {
+          key = await publicKey(alg!);
+        } catch {
+          throw unauthorized(
+            "token_algorithm",
+            `token algorithm ${alg} does not match the configured public key`,
+          );
+        }
+        const { payload } = await jwtVerify(token, key, {
+          ...options,
+          algorithms: [alg!],
+        });
+        return payload;
+      }
+    } catch (err) {
+      throw explain(err);
+    }
+    const accepted = [
+      ...(secret ? ["HS256"] : []),
+      ...(pem ? ASYMMETRIC_ALGS : []),
+    ];
+    throw unauthorized(
+      "token_algorithm",
+      `token algorithm ${
+        String(alg ?? "missing").replace(/[^\w.-]/g, "?").slice(0, 20)
+      } is not accepted (accepted: ${accepted.join(", ") || "none"})`,
+    );
+  };
+
   return {
     enabled: secret !== null || pem !== null,
-    async verify(token: string): Promise<TokenGrant> {
-      if (token.length > MAX_TOKEN_LENGTH) {
-        throw unauthorized("token_malformed", "token is too long");
-      }
-      let alg: string | undefined;
-      try {
-        alg = decodeProtectedHeader(token).alg;
-      } catch {
-        throw unauthorized("token_malformed", "token is not a well-formed JWT");
-      }
-      try {
-        if (alg === "HS256" && secret) {
-          const { payload } = await jwtVerify(token, secret, {
-            ...options,
-            algorithms: ["HS256"],
-          });
-          return await grantOf(payload, token);
-        }
-        if (
-          pem &&
-          (ASYMMETRIC_ALGS as readonly (string | undefined)[]).includes(alg)
-        ) {
-          let key: CryptoKey;
-          try {
-            key = await publicKey(alg!);
-          } catch {
-            throw unauthorized(
-              "token_algorithm",
-              `token algorithm ${alg} does not match the configured public key`,
-            );
-          }
-          const { payload } = await jwtVerify(token, key, {
-            ...options,
-            algorithms: [alg!],
-          });
-          return await grantOf(payload, token);
-        }
-      } catch (err) {
-        throw explain(err);
-      }
-      const accepted = [
-        ...(secret ? ["HS256"] : []),
-        ...(pem ? ASYMMETRIC_ALGS : []),
-      ];
-      throw unauthorized(
-        "token_algorithm",
-        `token algorithm ${
-          String(alg ?? "missing").replace(/[^\w.-]/g, "?").slice(0, 20)
-        } is not accepted (accepted: ${accepted.join(", ") || "none"})`,
-      );
-    },
+    claims,
+    verify: async (token) => await grantOf(await claims(token), token),
   };
 }

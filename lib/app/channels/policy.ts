@@ -14,6 +14,7 @@ import { HttpError } from "../../http/error.ts";
 import type { PublishGuard } from "../../realtime/http/context.ts";
 import { ROOMS_CHANNEL } from "../chat/types.ts";
 import { FLIGHTS_CHANNEL } from "../flights/types.ts";
+import { PRIVATE_CHANNEL, PUBLIC_CHANNEL } from "../../mercure/update.ts";
 import { DETAIL_LOG_CHANNEL, LOG_CHANNEL } from "../logs/entry.ts";
 import {
   notificationFromApi,
@@ -40,6 +41,8 @@ export const APP_OWNED_CHANNELS: readonly OwnedChannel[] = [
   },
   { name: LOG_CHANNEL, writtenBy: "Herald's own log relay" },
   { name: DETAIL_LOG_CHANNEL, writtenBy: "Herald's own log relay" },
+  { name: PUBLIC_CHANNEL, writtenBy: "POST /.well-known/mercure" },
+  { name: PRIVATE_CHANNEL, writtenBy: "POST /.well-known/mercure" },
 ];
 
 function ownerOf(channel: string): OwnedChannel | undefined {

@@ -10,9 +10,10 @@
  */
 import { errorResponse, HttpError } from "../../http/error.ts";
 import { encodeRetry } from "../sse/encode.ts";
-import { sseHeaders } from "../sse/headers.ts";
+import { SSE_HEADERS, sseHeaders } from "../sse/headers.ts";
 import { heraldLog } from "../observe.ts";
-import type { WireForm } from "../hub/hub.ts";
+import type { OpenStreamOptions, WireForm } from "../hub/hub.ts";
+import type { Principal } from "../../access/access.ts";
 import type { ApiContext } from "./context.ts";
 import { readLastEventId } from "./validate.ts";
 
@@ -34,29 +35,48 @@ export async function openEventStream(
   channels: string[],
   form: WireForm,
 ): Promise<Response> {
-  const { hub, config } = ctx.state.herald;
-  const { access } = ctx.state;
-  let release: (() => void) | undefined;
   try {
     const lastEventId = readLastEventId(req);
-    const who = await access.authorize(req, "subscribe", channels, {
+    const who = await ctx.state.access.authorize(req, "subscribe", channels, {
       remoteAddr: ctx.remoteAddr,
     });
     // HEAD: the answer a GET would start with, without opening a stream.
     if (req.method === "HEAD") {
       return new Response(null, { headers: sseHeaders() });
     }
-    release = await access.acquireStream(who, channels);
+    return await openStreamFor(ctx, who, { channels, form, lastEventId });
+  } catch (err) {
+    return streamErrorResponse(err, ctx.state.herald.config.retryMs);
+  }
+}
+
+/**
+ * Opens a stream for a caller already authorized (by Herald's policy or
+ * another protocol's, e.g. Mercure's): counts it against the access limits,
+ * opens it on the hub, and answers with the SSE headers (plus `headers`).
+ */
+export async function openStreamFor(
+  ctx: ApiContext,
+  who: Principal,
+  options: OpenStreamOptions,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  const { hub, config } = ctx.state.herald;
+  let release: (() => void) | undefined;
+  try {
+    release = await ctx.state.access.acquireStream(who, options.channels);
     // No request.signal: Deno.serve cancels the body when the client goes
     // away, which releases the stream; listening on the signal only adds a
     // legacy-abort warning to the server log.
+    const done = release;
     const body = await hub.open({
-      channels,
-      form,
-      lastEventId,
-      onClose: release,
+      ...options,
+      onClose: (reason) => {
+        done();
+        options.onClose?.(reason);
+      },
     });
-    return new Response(body, { headers: sseHeaders() });
+    return new Response(body, { headers: { ...SSE_HEADERS, ...headers } });
   } catch (err) {
     release?.();
     return streamErrorResponse(err, config.retryMs);

@@ -24,7 +24,7 @@
  * ```
  * @module
  */
-import type { Broker } from "../types.ts";
+import type { Broker, HeraldEvent } from "../types.ts";
 import { DEFAULT_MAX_EVENT_BYTES } from "../history/reader.ts";
 import { encodeRetry } from "../sse/encode.ts";
 import { heraldLog } from "../observe.ts";
@@ -36,7 +36,7 @@ import { replayHistory, ReplayLost } from "./replay.ts";
 import type { WireForm } from "./wire.ts";
 
 export type { CloseReason } from "./outbox.ts";
-export type { WireForm } from "./wire.ts";
+export type { CustomWireForm, WireForm } from "./wire.ts";
 
 export interface HubOptions {
   heartbeatMs: number;
@@ -52,15 +52,22 @@ export interface HubOptions {
 export interface OpenStreamOptions {
   /** Channel names, already validated. */
   channels: string[];
-  /** `payload` for one channel, `envelope` for several. */
+  /** `payload` for one channel, `envelope` for several, or a protocol's own form. */
   form: WireForm;
+  /** Sends only the events this accepts (default all); see stream.ts. */
+  select?: (event: HeraldEvent) => boolean;
   /** Resume after this id (from `Last-Event-ID` or `lastEventId`). */
   lastEventId?: string | null;
   /** Aborted when the client goes away (`request.signal`). */
   signal?: AbortSignal;
+  /** The stream ends then (ms since the epoch): e.g. when the token it was opened with expires. */
+  endsAt?: number;
   /** Called once when the stream ends, whatever the reason. */
   onClose?: (reason: CloseReason) => void;
 }
+
+/** The longest delay a timer holds; a later end time is cut there (the client reconnects). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface HubStats {
   /** Open SSE streams in this process. */
@@ -114,7 +121,12 @@ export class Hub {
         opts.onClose?.(reason);
       },
     );
-    const stream = new HubStream(outbox, opts.channels, opts.form);
+    const stream = new HubStream(
+      outbox,
+      opts.channels,
+      opts.form,
+      opts.select,
+    );
     this.#outboxes.add(outbox);
     this.heartbeat.update(this.#outboxes.size);
     outbox.send(this.#retryBytes);
@@ -123,6 +135,14 @@ export class Hub {
       return outbox.readable;
     }
     opts.signal?.addEventListener("abort", onAbort, { once: true });
+    if (opts.endsAt !== undefined) {
+      const timer = setTimeout(
+        () => outbox.close("expired"),
+        Math.min(MAX_TIMER_MS, Math.max(0, opts.endsAt - Date.now())),
+      );
+      Deno.unrefTimer(timer); // never what keeps the process running
+      releases.push(() => clearTimeout(timer));
+    }
 
     const acquired = await Promise.allSettled(
       opts.channels.map((channel) =>

@@ -22,6 +22,8 @@ export type CloseReason =
   /** The broker found history trimmed past a channel's live position: the
    * client resumes with `Last-Event-ID` and gets `event: gap`. */
   | "lost events"
+  /** The stream's end time came (the token it was opened with expired). */
+  | "expired"
   | "done";
 
 /** How often a waiting replay looks for room again, ms (doubling while stuck). */

@@ -45,15 +45,21 @@ export class HubStream {
   /** While replaying, the head: live events at or below it come from history. */
   #head: string | null = null;
 
+  /**
+   * `select`, when given, picks the events this stream sends (others are
+   * skipped, live and in replay): e.g. a Mercure stream's topic matchers.
+   */
   constructor(
     readonly outbox: Outbox,
     readonly channels: string[],
     readonly form: WireForm,
+    readonly select?: (event: HeraldEvent) => boolean,
   ) {}
 
   /** The listener given to the channel subscriptions. */
   readonly live = (wire: WireEvent): void => {
     if (this.outbox.closed) return;
+    if (this.select && !this.select(wire.event)) return;
     if (!this.#replaying) {
       this.#deliver(wire);
       return;
@@ -101,6 +107,7 @@ export class HubStream {
     this.#pending = later;
     for await (const event of history) {
       if (event.id > head) continue;
+      if (this.select && !this.select(event)) continue;
       const wire = new Wire(event);
       await this.outbox.waitForRoom(this.#size(wire), stallMs);
       if (this.outbox.closed) return;

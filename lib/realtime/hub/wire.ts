@@ -1,7 +1,8 @@
 /**
- * The two wire forms of a Herald event, encoded at most once per event:
- * `payload` (single-channel streams: `data:` is the published payload as JSON)
- * and `envelope` (multi-channel streams: `data:` is `{id, channel, event, data, time}`).
+ * The wire forms of a Herald event, encoded at most once per event:
+ * `payload` (single-channel streams: `data:` is the published payload as JSON),
+ * `envelope` (multi-channel streams: `data:` is `{id, channel, event, data, time}`),
+ * or another protocol's own form ({@link CustomWireForm}, e.g. Mercure's).
  *
  * @example
  * ```ts
@@ -14,7 +15,13 @@
 import type { HeraldEvent } from "../types.ts";
 import { encodeEvent } from "../sse/encode.ts";
 
-export type WireForm = "payload" | "envelope";
+/** Another protocol's encoding of an event; one `name` per encoding (the cache key). */
+export interface CustomWireForm {
+  readonly name: string;
+  encode(event: HeraldEvent): Uint8Array;
+}
+
+export type WireForm = "payload" | "envelope" | CustomWireForm;
 
 function json(value: unknown): string {
   return JSON.stringify(value) ?? "null";
@@ -25,6 +32,7 @@ export function encodeHeraldEvent(
   event: HeraldEvent,
   form: WireForm,
 ): Uint8Array {
+  if (typeof form !== "string") return form.encode(event);
   const data = form === "payload" ? json(event.data) : json({
     id: event.id,
     channel: event.channel,
@@ -44,6 +52,7 @@ export function encodeHeraldEvent(
 export class WireEvent {
   #payload?: Uint8Array;
   #envelope?: Uint8Array;
+  #custom?: Map<string, Uint8Array>;
   /** How many times this event was encoded (for tests: at most once per form). */
   encodings = 0;
 
@@ -51,7 +60,11 @@ export class WireEvent {
 
   bytes(form: WireForm): Uint8Array {
     if (form === "payload") return this.#payload ??= this.#encode(form);
-    return this.#envelope ??= this.#encode(form);
+    if (form === "envelope") return this.#envelope ??= this.#encode(form);
+    this.#custom ??= new Map();
+    let bytes = this.#custom.get(form.name);
+    if (!bytes) this.#custom.set(form.name, bytes = this.#encode(form));
+    return bytes;
   }
 
   #encode(form: WireForm): Uint8Array {

@@ -24,6 +24,7 @@ const APP_FILES = {
   "routes/about_test.ts": "// a test next to a route is not a route\n",
   "routes/.hidden.tsx": PAGE,
   "routes/.drafts/wip.tsx": PAGE,
+  "routes/.well-known/mercure.ts": HANDLER,
   "routes/README.md": "not a module\n",
   "islands/Counter.tsx": PAGE,
   "islands/chat/MessageList.tsx": PAGE,
@@ -34,6 +35,7 @@ Deno.test("manifest: collects routes (nested, params, groups, special files) and
   const files = await collectManifestFiles(app.root);
   assert.deepEqual(files.routes, [
     "./routes/(marketing)/pricing.tsx",
+    "./routes/.well-known/mercure.ts",
     "./routes/_404.tsx",
     "./routes/_app.tsx",
     "./routes/_middleware.ts",
@@ -89,7 +91,7 @@ Deno.test("manifest: the generated module imports and has every route and island
   await using app = await tempApp(APP_FILES);
   const { path } = await writeManifest(app.root);
   const manifest = (await import(`file://${path}`)).default;
-  assert.deepEqual(Object.keys(manifest.routes).length, 11);
+  assert.deepEqual(Object.keys(manifest.routes).length, 12);
   assert.deepEqual(Object.keys(manifest.islands), [
     "./islands/Counter.tsx",
     "./islands/chat/MessageList.tsx",

@@ -1,6 +1,7 @@
 /**
  * Lists the files under a folder, recursively, skipping dot files and dot
- * folders. Missing folders are empty.
+ * folders — except `.well-known` (RFC 8615), whose routes are real URLs.
+ * Missing folders are empty.
  *
  * @example
  * ```ts
@@ -9,6 +10,9 @@
  * @module
  */
 import { join } from "node:path";
+
+/** The one dot folder that is listed: `routes/.well-known/…` serves `/.well-known/…`. */
+const WELL_KNOWN = ".well-known";
 
 export interface ListedFile {
   /** Absolute path. */
@@ -27,7 +31,7 @@ export async function listFiles(dir: string): Promise<ListedFile[]> {
       throw err;
     }
     for (const entry of entries) {
-      if (entry.name.startsWith(".")) continue;
+      if (entry.name.startsWith(".") && entry.name !== WELL_KNOWN) continue;
       const path = join(folder, entry.name);
       if (entry.isDirectory) await walk(path);
       else if (entry.isFile) found.push({ path, name: entry.name });

@@ -1,0 +1,156 @@
+/**
+ * Mercure topics and topic matchers: `*` (every topic), `Exact` (byte for
+ * byte) and `URLPattern` (the URL Pattern standard, relative ones against the
+ * hub's URL), plus the older URI templates (`{var}`, level 1) of tokens and
+ * `topic=` subscriptions, read as URL patterns.
+ *
+ * URLPattern compiles to backtracking regular expressions, so a pattern may
+ * not use what makes matching expensive: regexp groups `( )`, the `+` and
+ * `*` modifiers, more than {@link MAX_WILDCARDS} `*` wildcards; topics and
+ * patterns are bounded in length.
+ *
+ * @example
+ * ```ts
+ * const m = parseMatcher("URLPattern", "https://example.com/books/:id", hubUrl);
+ * m.test("https://example.com/books/1"); // true
+ * ```
+ * @module
+ */
+import { HttpError } from "../http/error.ts";
+
+export type MatchType = "Exact" | "URLPattern";
+
+export interface TopicMatcher {
+  readonly type: MatchType;
+  readonly match: string;
+  test(topic: string): boolean;
+}
+
+/** Longest topic or matcher, in characters. */
+export const MAX_TOPIC_LENGTH = 2048;
+/** Most `*` wildcards in one URL pattern. */
+export const MAX_WILDCARDS = 2;
+
+// C0, DEL and C1 controls (the spec's forbidden characters).
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** Why `text` is not an acceptable topic or matcher, or null when it is. */
+export function topicProblem(text: string): string | null {
+  if (text === "") return "is empty";
+  if (text.length > MAX_TOPIC_LENGTH) {
+    return `is longer than ${MAX_TOPIC_LENGTH} characters`;
+  }
+  if (CONTROL.test(text)) return "contains a control character";
+  if (!text.isWellFormed()) return "is not valid UTF-8";
+  return null;
+}
+
+const EVERY: TopicMatcher = { type: "Exact", match: "*", test: () => true };
+
+/** A matcher of `type`; `*` is the wildcard whatever the type. Throws a message (not an HttpError). */
+export function parseMatcher(
+  type: MatchType,
+  match: string,
+  base: string,
+): TopicMatcher {
+  const problem = topicProblem(match);
+  if (problem) throw new MatcherError(`matcher ${problem}`);
+  if (match === "*") return EVERY;
+  if (type === "Exact") {
+    return { type, match, test: (topic) => topic === match };
+  }
+  return urlPatternMatcher(match, base);
+}
+
+/**
+ * The older selector syntax (`topic=` and the `mercure` claim): `*`, an
+ * exact topic, or a URI template whose `{var}` expressions match one path
+ * segment each.
+ */
+export function parseSelector(selector: string, base: string): TopicMatcher {
+  if (!selector.includes("{")) return parseMatcher("Exact", selector, base);
+  const problem = topicProblem(selector);
+  if (problem) throw new MatcherError(`selector ${problem}`);
+  const parts = selector.split(/(\{[A-Za-z0-9_.%]+\})/);
+  let pattern = "";
+  parts.forEach((part, i) => {
+    if (i % 2 === 1) pattern += `:v${i}`;
+    else if (/[{}]/.test(part)) {
+      throw new MatcherError(`selector is not a URI template of {name} parts`);
+    } else pattern += part.replace(/[:*?+(){}\\]/g, (c) => "\\" + c);
+  });
+  const matcher = urlPatternMatcher(pattern, base);
+  return { type: "URLPattern", match: selector, test: matcher.test };
+}
+
+function urlPatternMatcher(pattern: string, base: string): TopicMatcher {
+  checkPatternCost(pattern);
+  let compiled: URLPattern;
+  try {
+    compiled = new URLPattern(pattern, base);
+  } catch {
+    throw new MatcherError("matcher is not a valid URL pattern");
+  }
+  return {
+    type: "URLPattern",
+    match: pattern,
+    test(topic) {
+      try {
+        return compiled.test(topic, base);
+      } catch {
+        return false; // a topic that is no URL matches no pattern
+      }
+    },
+  };
+}
+
+/** Refuses the parts of the URL pattern syntax whose matching cost can explode. */
+function checkPatternCost(pattern: string): void {
+  let wildcards = 0;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === "\\") {
+      i++;
+      continue;
+    }
+    if (c === "(" || c === ")" || c === "+") {
+      throw new MatcherError(
+        `URL patterns may not use "${c}" (regexp groups and repeat modifiers are refused)`,
+      );
+    }
+    if (c === "*") {
+      // After "}" or a ":name" it is a repeat modifier, not a wildcard.
+      const before = pattern.slice(0, i);
+      if (before.endsWith("}") || /:[\w$]+$/.test(before)) {
+        throw new MatcherError(
+          'URL patterns may not use "*" as a repeat modifier',
+        );
+      }
+      if (++wildcards > MAX_WILDCARDS) {
+        throw new MatcherError(
+          `URL patterns may hold at most ${MAX_WILDCARDS} "*" wildcards`,
+        );
+      }
+    }
+  }
+}
+
+/** A matcher or selector that cannot be used; the message names why. */
+export class MatcherError extends Error {}
+
+/** `err` as a 400 for a subscription parameter named `param`. */
+export function badMatcher(err: unknown, param: string): HttpError {
+  if (err instanceof MatcherError) {
+    return new HttpError(400, "invalid_matcher", `${param}: ${err.message}`);
+  }
+  throw err;
+}
+
+/** True when any of `matchers` matches any of `topics`. */
+export function matchesAnyTopic(
+  matchers: readonly TopicMatcher[],
+  topics: readonly string[],
+): boolean {
+  return matchers.some((m) => topics.some((topic) => m.test(topic)));
+}

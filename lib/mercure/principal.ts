@@ -1,0 +1,26 @@
+/**
+ * The {@link Principal} of a Mercure request, so Herald's limits (streams
+ * per address and per user, publish rate per token or address) count
+ * Mercure clients like any other.
+ *
+ * @module
+ */
+import type { Access, Principal, RequestInfo } from "../access/access.ts";
+import type { MercureGrant } from "./claims.ts";
+
+export function principalOf(
+  req: Request,
+  access: Access,
+  grant: MercureGrant | null,
+  info?: RequestInfo,
+): Principal {
+  return {
+    sub: grant?.sub ?? null,
+    ip: access.clientIp(req, info),
+    via: grant ? "token" : "anonymous",
+    token: grant
+      ? { sub: grant.sub, subscribe: [], publish: [], key: grant.key }
+      : null,
+    session: null,
+  };
+}

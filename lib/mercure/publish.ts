@@ -1,0 +1,91 @@
+/**
+ * `POST /.well-known/mercure`: publish an update. The token must grant
+ * `publish` on every topic of the update (401 without one, 403 when it
+ * does not); Herald's publish rate and payload limit apply. Answers `200
+ * text/plain` with the update's id. Without JWT keys (Herald's open mode)
+ * anyone may publish public updates, and private ones are refused.
+ *
+ * @module
+ */
+import { HttpError } from "../http/error.ts";
+import { brokerError } from "../realtime/http/publish.ts";
+import type { ApiContext } from "../realtime/http/context.ts";
+import { heraldLog } from "../realtime/observe.ts";
+import { type MercureGrant, readGrant } from "./claims.ts";
+import { hubUrlOf } from "./hub_url.ts";
+import { matchesAnyTopic } from "./matcher.ts";
+import { principalOf } from "./principal.ts";
+import { readPublishForm } from "./publish_form.ts";
+import { channelOf, toMessage, type Update, updateId } from "./update.ts";
+
+export async function publishUpdate(
+  req: Request,
+  ctx: ApiContext,
+): Promise<Response> {
+  const { broker, config } = ctx.state.herald;
+  const { access } = ctx.state;
+  const hubUrl = hubUrlOf(req);
+  try {
+    const grant = await readGrant(req, access.tokens, hubUrl);
+    if (access.tokens.enabled && grant === null) {
+      throw new HttpError(
+        401,
+        "unauthorized",
+        "publishing needs a token with a mercure publish grant",
+        { "www-authenticate": "Bearer" },
+      );
+    }
+    await access.checkPublishRate(
+      principalOf(req, access, grant, { remoteAddr: ctx.remoteAddr }),
+    );
+    const update = await readPublishForm(req, config.maxPayloadBytes, hubUrl);
+    assertMayPublish(grant, update, access.tokens.enabled);
+    let event;
+    try {
+      event = await broker.publish(channelOf(update), toMessage(update));
+    } catch (err) {
+      heraldLog("error", "mercure publish failed", { error: String(err) });
+      throw brokerError(err, broker);
+    }
+    const id = updateId(event);
+    heraldLog("info", "mercure published", {
+      id: event.id,
+      topics: update.topics.length,
+      private: update.private,
+    });
+    return new Response(id, {
+      headers: { "content-type": "text/plain; charset=utf-8" },
+    });
+  } catch (err) {
+    await req.body?.cancel().catch(() => {});
+    throw err; // answered by the app's onError (lib/http/error.ts)
+  }
+}
+
+function assertMayPublish(
+  grant: MercureGrant | null,
+  update: Update,
+  tokensEnabled: boolean,
+): void {
+  if (!tokensEnabled) {
+    if (!update.private) return;
+    throw new HttpError(
+      403,
+      "insufficient_scope",
+      "private updates need token checks (HERALD_JWT_SECRET or HERALD_JWT_PUBLIC_KEY)",
+    );
+  }
+  const denied = update.topics.find((topic) =>
+    !matchesAnyTopic(grant?.publish ?? [], [topic])
+  );
+  if (denied !== undefined) {
+    throw new HttpError(
+      403,
+      "insufficient_scope",
+      `this token may not publish to topic ${
+        JSON.stringify(denied.slice(0, 80))
+      }`,
+      { "www-authenticate": `Bearer error="insufficient_scope"` },
+    );
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * Where a Mercure subscription resumes. The requested id comes from the
+ * `Last-Event-ID` header, else the `lastEventID` (or `last_event_id`,
+ * `lastEventId`) query parameter:
+ * - `earliest`: everything history holds;
+ * - `#<Herald id>` (a hub-generated update id): right after that event;
+ * - anything else is a publisher-chosen id, looked up newest-first in the
+ *   history of the stream's channels (at most {@link MAX_RESUME_SCAN}
+ *   events per channel, only updates the subscriber may see); not found →
+ *   everything history holds, reported as `earliest`.
+ * The answer's `Last-Event-ID` header is the requested id when found, else
+ * `earliest` (so a client can tell that it may have missed updates).
+ *
+ * @example
+ * ```ts
+ * const at = await resumePoint(broker, ["mercure"], "urn:uuid:1", (e) => true);
+ * // { after: "0001732800000000-0000", header: "urn:uuid:1" }
+ * ```
+ * @module
+ */
+import { HttpError } from "../http/error.ts";
+import { isEventId } from "../realtime/brokers/event_id.ts";
+import type { Broker, HeraldEvent } from "../realtime/types.ts";
+import { MAX_ID_LENGTH } from "./publish_form.ts";
+import { storedUpdate } from "./update.ts";
+
+/** The lowest possible Herald id: resuming after it replays all of history. */
+export const BEFORE_EVERYTHING = "0000000000000000-0000";
+/** Most events read per channel to find a publisher-chosen id. */
+export const MAX_RESUME_SCAN = 10_000;
+const SCAN_PAGE = 500;
+
+export interface ResumePoint {
+  /** The Herald id to resume after. */
+  after: string;
+  /** The value of the answer's `Last-Event-ID` header. */
+  header: string;
+}
+
+/** The requested id, or null when the subscriber asked for no resume. */
+export function requestedId(req: Request): string | null {
+  const params = new URL(req.url).searchParams;
+  const value = req.headers.get("last-event-id") ??
+    params.get("lastEventID") ?? params.get("last_event_id") ??
+    params.get("lastEventId");
+  if (value === null || value === "") return null;
+  if (value.length > MAX_ID_LENGTH) {
+    throw new HttpError(
+      400,
+      "invalid_request",
+      `Last-Event-ID is longer than ${MAX_ID_LENGTH} characters`,
+    );
+  }
+  return value;
+}
+
+export async function resumePoint(
+  broker: Broker,
+  channels: readonly string[],
+  requested: string,
+  visible: (event: HeraldEvent) => boolean,
+): Promise<ResumePoint> {
+  const everything = { after: BEFORE_EVERYTHING, header: "earliest" };
+  if (requested === "earliest") return everything;
+  if (requested.startsWith("#")) {
+    const id = requested.slice(1);
+    return isEventId(id) ? { after: id, header: requested } : everything;
+  }
+  let found: string | null = null;
+  for (const channel of channels) {
+    const id = await findPublisherId(broker, channel, requested, visible);
+    if (id !== null && (found === null || id > found)) found = id;
+  }
+  return found === null ? everything : { after: found, header: requested };
+}
+
+/** The Herald id of the newest visible update on `channel` whose publisher id is `wanted`. */
+async function findPublisherId(
+  broker: Broker,
+  channel: string,
+  wanted: string,
+  visible: (event: HeraldEvent) => boolean,
+): Promise<string | null> {
+  let before: string | undefined;
+  for (let scanned = 0; scanned < MAX_RESUME_SCAN; scanned += SCAN_PAGE) {
+    const page = await broker.history(channel, { before, limit: SCAN_PAGE });
+    for (let i = page.length - 1; i >= 0; i--) {
+      const event = page[i];
+      if (storedUpdate(event)?.id === wanted && visible(event)) return event.id;
+    }
+    if (page.length < SCAN_PAGE) return null;
+    before = page[0].id;
+  }
+  return null;
+}

@@ -2,7 +2,7 @@
  * Mercure topics and topic matchers: `*` (every topic), `Exact` (byte for
  * byte) and `URLPattern` (the URL Pattern standard, relative ones against the
  * hub's URL), plus the older URI templates (`{var}`, level 1) of tokens and
- * `topic=` subscriptions, read as URL patterns.
+ * `topic=` subscriptions.
  *
  * URLPattern compiles to backtracking regular expressions, so a pattern may
  * not use what makes matching expensive: regexp groups `( )`, the `+` and
@@ -63,25 +63,46 @@ export function parseMatcher(
   return urlPatternMatcher(match, base);
 }
 
+/** What a `{var}` expands to: unreserved characters and percent escapes (RFC 6570). */
+const VALUE_CLASS = "[A-Za-z0-9\\-._~%]";
+const VALUE_CHAR = new RegExp(VALUE_CLASS);
+
 /**
  * The older selector syntax (`topic=` and the `mercure` claim): `*`, an
- * exact topic, or a URI template whose `{var}` expressions match one path
- * segment each.
+ * exact topic, or a level-1 URI template whose `{var}` expressions match
+ * what a simple expansion yields (one or more unreserved or percent-encoded
+ * characters: never `/`, `:`, `?`…). An expression must be followed by the
+ * end or by a reserved character, so matching never backtracks.
  */
 export function parseSelector(selector: string, base: string): TopicMatcher {
   if (!selector.includes("{")) return parseMatcher("Exact", selector, base);
   const problem = topicProblem(selector);
   if (problem) throw new MatcherError(`selector ${problem}`);
-  const parts = selector.split(/(\{[A-Za-z0-9_.%]+\})/);
-  let pattern = "";
-  parts.forEach((part, i) => {
-    if (i % 2 === 1) pattern += `:v${i}`;
-    else if (/[{}]/.test(part)) {
-      throw new MatcherError(`selector is not a URI template of {name} parts`);
-    } else pattern += part.replace(/[:*?+(){}\\]/g, (c) => "\\" + c);
-  });
-  const matcher = urlPatternMatcher(pattern, base);
-  return { type: "URLPattern", match: selector, test: matcher.test };
+  const parts = selector.split(/\{([A-Za-z0-9_.]+)\}/);
+  let source = "^";
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i];
+    if (i % 2 === 1) {
+      const next = parts[i + 1];
+      const adjacent = next === "" && i + 1 < parts.length - 1;
+      if (adjacent || (next !== "" && VALUE_CHAR.test(next[0]))) {
+        throw new MatcherError(
+          "a URI template expression must be followed by the end or a reserved character such as / or :",
+        );
+      }
+      source += `${VALUE_CLASS}+`;
+    } else if (/[{}]/.test(part)) {
+      throw new MatcherError("selector is not a URI template of {name} parts");
+    } else {
+      source += part.replace(/[\\^$.*+?()[\]{}|\/]/g, "\\$&");
+    }
+  }
+  const regexp = new RegExp(source + "$");
+  return {
+    type: "URLPattern",
+    match: selector,
+    test: (topic) => regexp.test(topic),
+  };
 }
 
 function urlPatternMatcher(pattern: string, base: string): TopicMatcher {

@@ -445,3 +445,43 @@ Deno.test("kv broker: a process that saw no head for longer than the change feed
     }
   });
 });
+
+Deno.test("kv broker where kv.watch is missing (not documented on Deno Deploy): the poll alone carries another instance's events", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "herald-kv-nowatch-" });
+  const path = `${dir}/herald.kv`;
+  const kv = await Deno.openKv(path);
+  const noWatch = new Proxy(kv, {
+    get(target, key) {
+      if (key === "watch") {
+        return () => {
+          throw new TypeError("kv.watch is not supported here");
+        };
+      }
+      const value = Reflect.get(target, key, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  const watchless = await createBroker({
+    broker: "kv",
+    kv: noWatch,
+    pollMs: 20,
+  });
+  const other = await createBroker({ broker: "kv", path });
+  try {
+    const got: string[] = [];
+    const stop = await watchless.subscribe("news", (e) => got.push(e.id));
+    const sent = [
+      (await other.publish("news", { data: 1 })).id,
+      (await watchless.publish("news", { data: 2 })).id,
+      (await other.publish("news", { data: 3 })).id,
+    ];
+    await waitFor(() => got.length === 3, "three events through the poll");
+    assert.deepStrictEqual(got, sent);
+    await stop();
+  } finally {
+    await watchless.close();
+    await other.close();
+    kv.close();
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+});

@@ -45,6 +45,11 @@ export interface AppServices {
   access: Access;
   chat: ChatService;
   flights: Flights;
+  /**
+   * Aborted when the app starts closing (SIGINT/SIGTERM): answers that stay
+   * open outside the hub (the clock) end then, so the server can stop.
+   */
+  closing: AbortSignal;
 }
 
 /** `ctx.state` of every request: the services, and the visitor's session (set by routes/_middleware.ts). */
@@ -109,9 +114,20 @@ export async function createServices(
       detail: config.access.adminToken !== null,
     });
     closers.push(logs.stop);
+    // Pushed last, so it runs first: open answers end before the parts go.
+    const closing = new AbortController();
+    closers.push(() => closing.abort());
 
     return {
-      services: { config, herald, store, access, chat, flights },
+      services: {
+        config,
+        herald,
+        store,
+        access,
+        chat,
+        flights,
+        closing: closing.signal,
+      },
       close,
     };
   } catch (err) {

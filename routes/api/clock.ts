@@ -19,6 +19,7 @@ export const handler: Handlers<unknown, AppState> = {
     return clockResponse(req, {
       ...config.clock,
       onEnd: await access.acquireStream(who),
+      signal: ctx.state.closing,
     });
   },
 };

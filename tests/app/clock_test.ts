@@ -136,3 +136,22 @@ Deno.test("a clock counts against the per-address stream limit and frees its slo
   assertEquals(third!.status, 200);
   await third!.body!.cancel();
 });
+
+Deno.test("a server that stops ends the clock at once, without end, and frees its slot: the browser reconnects and goes on", async () => {
+  const stopping = new AbortController();
+  let ended = 0;
+  const res = clockResponse(new Request("http://x/api/clock?duration=3600"), {
+    signal: stopping.signal,
+    onEnd: () => ended++,
+  });
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("event: tick")) text += (await reader.read()).value;
+  stopping.abort();
+  for (let r = await reader.read(); !r.done; r = await reader.read()) {
+    text += r.value;
+  }
+  const events = parseEvents(text);
+  assert(events.every((e) => e.event !== "end"), "no end event");
+  assertEquals(ended, 1);
+});

@@ -30,6 +30,11 @@ export interface ClockOptions {
   now?: () => number;
   /** Called once when this answer is done: the stream ended or was cancelled, or no stream was opened. */
   onEnd?: () => void;
+  /**
+   * The server is stopping: the stream ends at once, without `end`, so the
+   * browser reconnects (to another instance) and goes on with the same run.
+   */
+  signal?: AbortSignal;
 }
 
 /** The defaults, with `HERALD_CLOCK_SECONDS` as the default run length. */
@@ -105,9 +110,21 @@ export function clockResponse(req: Request, opts: ClockOptions = {}): Response {
 
   let timer: ReturnType<typeof setTimeout> | undefined;
   let n = 0;
+  let stopping: (() => void) | undefined;
+  const finish = () => {
+    clearTimeout(timer);
+    if (stopping) opts.signal?.removeEventListener("abort", stopping);
+    end();
+  };
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
       controller.enqueue(encodeRetry(opts.retryMs ?? 1000));
+      stopping = () => {
+        controller.close();
+        finish();
+      };
+      if (opts.signal?.aborted) return stopping();
+      opts.signal?.addEventListener("abort", stopping, { once: true });
       const tick = () => {
         timer = undefined;
         const t = now();
@@ -118,7 +135,7 @@ export function clockResponse(req: Request, opts: ClockOptions = {}): Response {
             data: JSON.stringify({ time: t }),
           }));
           controller.close();
-          end();
+          finish();
           return;
         }
         const data: ClockTick = {
@@ -137,8 +154,7 @@ export function clockResponse(req: Request, opts: ClockOptions = {}): Response {
       tick();
     },
     cancel() {
-      clearTimeout(timer);
-      end();
+      finish();
     },
   });
   return new Response(body, { headers: sseHeaders() });

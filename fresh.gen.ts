@@ -4,6 +4,7 @@
 
 import * as $_well_known__middleware from "./routes/.well-known/_middleware.ts";
 import * as $_well_known_mercure from "./routes/.well-known/mercure.ts";
+import * as $_well_known_mercure_rest_ from "./routes/.well-known/mercure/[...rest].ts";
 import * as $_404 from "./routes/_404.tsx";
 import * as $_500 from "./routes/_500.tsx";
 import * as $_app from "./routes/_app.tsx";
@@ -50,6 +51,7 @@ const manifest = {
   routes: {
     "./routes/.well-known/_middleware.ts": $_well_known__middleware,
     "./routes/.well-known/mercure.ts": $_well_known_mercure,
+    "./routes/.well-known/mercure/[...rest].ts": $_well_known_mercure_rest_,
     "./routes/_404.tsx": $_404,
     "./routes/_500.tsx": $_500,
     "./routes/_app.tsx": $_app,

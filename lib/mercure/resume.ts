@@ -21,6 +21,7 @@
 import { HttpError } from "../http/error.ts";
 import { isEventId } from "../realtime/brokers/event_id.ts";
 import type { Broker, HeraldEvent } from "../realtime/types.ts";
+import type { HistoryGate } from "../realtime/history/gate.ts";
 import { MAX_ID_LENGTH } from "./publish_form.ts";
 import { storedUpdate } from "./update.ts";
 
@@ -54,11 +55,17 @@ export function requestedId(req: Request): string | null {
   return value;
 }
 
+/**
+ * Where to resume. A publisher id's lookup holds a slot of `gate` (the
+ * history reads in progress per process); with none free it is a 503, which
+ * a stream answers with `retry:` (the client comes back shortly).
+ */
 export async function resumePoint(
   broker: Broker,
   channels: readonly string[],
   requested: string,
   visible: (event: HeraldEvent) => boolean,
+  gate?: HistoryGate,
 ): Promise<ResumePoint> {
   const everything = { after: BEFORE_EVERYTHING, header: "earliest" };
   if (requested === "earliest") return everything;
@@ -66,10 +73,23 @@ export async function resumePoint(
     const id = requested.slice(1);
     return isEventId(id) ? { after: id, header: requested } : everything;
   }
+  const release = gate ? gate.tryAcquire() : () => {};
+  if (!release) {
+    throw new HttpError(
+      503,
+      "history_busy",
+      "too many history reads in progress; try again shortly",
+      { "retry-after": "1" },
+    );
+  }
   let found: string | null = null;
-  for (const channel of channels) {
-    const id = await findPublisherId(broker, channel, requested, visible);
-    if (id !== null && (found === null || id > found)) found = id;
+  try {
+    for (const channel of channels) {
+      const id = await findPublisherId(broker, channel, requested, visible);
+      if (id !== null && (found === null || id > found)) found = id;
+    }
+  } finally {
+    release();
   }
   return found === null ? everything : { after: found, header: requested };
 }

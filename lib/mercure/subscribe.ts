@@ -22,6 +22,7 @@ import {
   streamErrorResponse,
 } from "../realtime/http/event_stream.ts";
 import type { HeraldEvent } from "../realtime/types.ts";
+import { SSE_HEADERS } from "../realtime/sse/headers.ts";
 import { type MercureGrant, readGrant } from "./claims.ts";
 import { hubUrlOf } from "./hub_url.ts";
 import {
@@ -115,6 +116,10 @@ export async function subscribe(
         { "www-authenticate": "Bearer" },
       );
     }
+    // HEAD: the answer a GET would start with, without opening a stream.
+    if (req.method === "HEAD") {
+      return new Response(null, { headers: SSE_HEADERS });
+    }
     const channels = grant && grant.subscribe.length > 0
       ? [PUBLIC_CHANNEL, PRIVATE_CHANNEL]
       : [PUBLIC_CHANNEL];
@@ -123,9 +128,13 @@ export async function subscribe(
       visible(event) &&
       matchesAnyTopic(matchers, storedUpdate(event)!.topics);
     const requested = requestedId(req);
-    const resume = requested === null
-      ? null
-      : await resumePoint(herald.broker, channels, requested, visible);
+    const resume = requested === null ? null : await resumePoint(
+      herald.broker,
+      channels,
+      requested,
+      visible,
+      herald.historyGate,
+    );
     return await openStreamFor(
       ctx,
       principalOf(req, access, grant, { remoteAddr: ctx.remoteAddr }),

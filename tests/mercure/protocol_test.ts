@@ -314,6 +314,25 @@ Deno.test("mercure hub: publish, subscribe, private updates, resume", async (t) 
     },
   );
 
+  await t.step(
+    "HEAD answers a subscription's headers or its 400; the subscription API is a JSON 404",
+    async () => {
+      const head = await fetch(`${url}${HUB}?match=a`, { method: "HEAD" });
+      assert.equal(head.status, 200);
+      assert.equal(
+        head.headers.get("content-type"),
+        "text/event-stream; charset=utf-8",
+      );
+      await head.body?.cancel();
+      const bad = await fetch(`${url}${HUB}?matchFoo=a`, { method: "HEAD" });
+      assert.equal(bad.status, 400);
+      await bad.body?.cancel();
+      const api = await fetch(`${url}${HUB}/subscriptions`);
+      assert.equal(api.status, 404);
+      assert.equal((await api.json()).error.code, "not_found");
+    },
+  );
+
   await t.step("a subscription ends when its token expires", async () => {
     const brief = await mercureToken({ mercure: { subscribe: ["*"] } }, 1);
     const sub = await subscribe(url, [["match", "*"]], {

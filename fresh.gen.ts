@@ -34,6 +34,7 @@ import * as $flights_status from "./routes/flights/status.ts";
 import * as $flights_step from "./routes/flights/step.ts";
 import * as $index from "./routes/index.tsx";
 import * as $logs from "./routes/logs.tsx";
+import * as $metrics from "./routes/metrics.ts";
 import * as $notifications from "./routes/notifications.ts";
 import * as $ChatLobby from "./islands/ChatLobby.tsx";
 import * as $ChatRoom from "./islands/ChatRoom.tsx";
@@ -82,6 +83,7 @@ const manifest = {
     "./routes/flights/step.ts": $flights_step,
     "./routes/index.tsx": $index,
     "./routes/logs.tsx": $logs,
+    "./routes/metrics.ts": $metrics,
     "./routes/notifications.ts": $notifications,
   },
   islands: {

@@ -25,7 +25,10 @@ export const LAYERS: { units: string[]; isolated?: boolean }[] = [
   { units: ["lib/mercure"] },
   { units: ["lib/realtime", "lib/access"] },
   { units: ["lib/http", "lib/process"] },
-  { units: ["lib/fresh", "lib/kv", "lib/config"], isolated: true },
+  {
+    units: ["lib/fresh", "lib/kv", "lib/config", "lib/metrics"],
+    isolated: true,
+  },
 ];
 
 /** Where the checked code lives; everything else (tests, bench, scripts) may import anything. */

@@ -12,6 +12,7 @@
  * @module
  */
 import { HttpError } from "../http/error.ts";
+import type { HeraldMetrics } from "../metrics/metrics.ts";
 import type { AccessConfig } from "./config.ts";
 import { type Cors, createCors } from "./cors.ts";
 import {
@@ -111,6 +112,8 @@ export interface AccessOptions {
   limitStore?: LimitStore;
   /** Told when the limit store fails; the limits then hold per process (fail open). */
   onLimitStoreError?: (err: unknown) => void;
+  /** Counts refusals by limit (`herald_limit_refusals_total`). */
+  metrics?: Pick<HeraldMetrics, "limitRefused" | "streamRefused">;
 }
 
 /** An access-control instance for `config`. */
@@ -155,8 +158,12 @@ export function createAccess(
   /** The bucket key of a caller: its token's, else its address. */
   const rateKey = (who: Principal) =>
     who.token ? who.token.key : `ip:${who.ip}`;
+  const { metrics } = options;
   const refuseOver = (verdict: RateVerdict, what: string) => {
     if (!verdict.ok) {
+      metrics?.limitRefused(
+        what === "creating rooms" ? "room_rate" : "publish_rate",
+      );
       throw tooMany(
         `${what} too fast; retry in ${verdict.retryAfterSeconds} s`,
         verdict.retryAfterSeconds,
@@ -298,6 +305,66 @@ export function createAccess(
     };
   };
 
+  const acquireStream = async (
+    who: Principal,
+    channels: readonly string[],
+  ): Promise<() => void> => {
+    const releaseLocal = acquireLocalStream(who, channels);
+    const counters: (Counter & { what: "address" | "user" })[] = [];
+    if (limits.streamsPerIp > 0) {
+      counters.push({
+        key: `ip:${who.ip}`,
+        max: limits.streamsPerIp,
+        what: "address",
+      });
+    }
+    if (who.sub !== null && limits.streamsPerUser > 0) {
+      counters.push({
+        key: `sub:${who.sub}`,
+        max: limits.streamsPerUser,
+        what: "user",
+      });
+    }
+    if (!shared || counters.length === 0) return releaseLocal;
+    let held = false;
+    try {
+      const verdict = await shared.acquire(
+        counters.map(({ key, max }) => ({ key, max })),
+      );
+      if (!verdict.ok) {
+        releaseLocal();
+        const { what, max } = counters[verdict.index];
+        throw tooManyStreams(what, max);
+      }
+      held = true;
+    } catch (err) {
+      if (err instanceof HttpError) throw err;
+      storeFailed(err);
+    }
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      releaseLocal();
+      if (held) {
+        shared.release(counters.map(({ key }) => key)).catch(storeFailed);
+      }
+    };
+  };
+
+  /** Counts a stream refused by a limit (a 429): by the limit it names. */
+  const countStreamRefusal = (err: unknown) => {
+    if (!metrics || !(err instanceof HttpError) || err.status !== 429) return;
+    metrics.limitRefused(
+      err.code === "too_many_channels"
+        ? "channels_per_ip"
+        : err.message.includes("this user")
+        ? "streams_per_user"
+        : "streams_per_ip",
+    );
+    metrics.streamRefused();
+  };
+
   return {
     config,
     cors,
@@ -306,47 +373,12 @@ export function createAccess(
     clientIp,
     authorize,
     async acquireStream(who, channels = []) {
-      const releaseLocal = acquireLocalStream(who, channels);
-      const counters: (Counter & { what: "address" | "user" })[] = [];
-      if (limits.streamsPerIp > 0) {
-        counters.push({
-          key: `ip:${who.ip}`,
-          max: limits.streamsPerIp,
-          what: "address",
-        });
-      }
-      if (who.sub !== null && limits.streamsPerUser > 0) {
-        counters.push({
-          key: `sub:${who.sub}`,
-          max: limits.streamsPerUser,
-          what: "user",
-        });
-      }
-      if (!shared || counters.length === 0) return releaseLocal;
-      let held = false;
       try {
-        const verdict = await shared.acquire(
-          counters.map(({ key, max }) => ({ key, max })),
-        );
-        if (!verdict.ok) {
-          releaseLocal();
-          const { what, max } = counters[verdict.index];
-          throw tooManyStreams(what, max);
-        }
-        held = true;
+        return await acquireStream(who, channels);
       } catch (err) {
-        if (err instanceof HttpError) throw err;
-        storeFailed(err);
+        countStreamRefusal(err);
+        throw err;
       }
-      let released = false;
-      return () => {
-        if (released) return;
-        released = true;
-        releaseLocal();
-        if (held) {
-          shared.release(counters.map(({ key }) => key)).catch(storeFailed);
-        }
-      };
     },
     checkPublishRate,
     async admitPublish(req, channels, info) {

@@ -1,7 +1,9 @@
 /**
- * The admin check: `Authorization: Bearer <HERALD_ADMIN_TOKEN>`, compared in
- * constant time (both sides hashed first, so neither the length nor a common
- * prefix shows in the timing).
+ * The admin check: `Authorization: Bearer <HERALD_ADMIN_TOKEN>`, or the
+ * `herald_admin` cookie that `/admin`'s sign-in form sets (HttpOnly,
+ * SameSite=Strict; its value is derived from the token, never the token
+ * itself), compared in constant time (both sides hashed first, so neither
+ * the length nor a common prefix shows in the timing).
  *
  * @example
  * ```ts
@@ -11,7 +13,12 @@
  * @module
  */
 
+import { parseCookies } from "./cookies.ts";
+
 const encoder = new TextEncoder();
+
+/** The admin's sign-in cookie (see {@link adminCookie}). */
+export const ADMIN_COOKIE = "herald_admin";
 
 async function sha256(text: string): Promise<Uint8Array> {
   return new Uint8Array(
@@ -33,15 +40,46 @@ function bearer(req: Request): string | null {
   return match ? match[1] : null;
 }
 
+/** The cookie value for `secret`: a hash, so the cookie never carries the token. */
+async function cookieValue(secret: string): Promise<string> {
+  const bytes = await sha256(`herald-admin-cookie:${secret}`);
+  return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 /** A check for the admin token `secret`; with none configured, nobody is the admin. */
 export function adminCheck(
   secret: string | null,
 ): (req: Request) => Promise<boolean> {
   if (!secret) return () => Promise.resolve(false);
   const expected = sha256(secret);
+  const expectedCookie = cookieValue(secret).then(sha256);
   return async (req) => {
     const shown = bearer(req);
-    if (shown === null) return false;
-    return sameBytes(await sha256(shown), await expected);
+    if (shown !== null) {
+      return sameBytes(await sha256(shown), await expected);
+    }
+    const cookie = parseCookies(req.headers).get(ADMIN_COOKIE);
+    if (cookie === undefined || cookie.length > 256) return false;
+    return sameBytes(await sha256(cookie), await expectedCookie);
   };
+}
+
+/**
+ * The `Set-Cookie` value that signs the admin in when `shown` is the token
+ * (null otherwise): HttpOnly, SameSite=Strict, path `/`, 12 hours.
+ */
+export async function adminCookie(
+  secret: string | null,
+  shown: string,
+  { secure = false }: { secure?: boolean } = {},
+): Promise<string | null> {
+  if (!secret || shown.length > 8192) return null;
+  if (!sameBytes(await sha256(shown), await sha256(secret))) return null;
+  return `${ADMIN_COOKIE}=${await cookieValue(secret)}; Path=/; HttpOnly; ` +
+    `SameSite=Strict; Max-Age=43200${secure ? "; Secure" : ""}`;
+}
+
+/** The `Set-Cookie` value that signs the admin out. */
+export function adminSignOutCookie(): string {
+  return `${ADMIN_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`;
 }

@@ -24,6 +24,8 @@ import {
   type Herald,
 } from "../realtime/herald.ts";
 import { heraldLog } from "../realtime/observe.ts";
+import { measuredBroker } from "../realtime/measured_broker.ts";
+import { HeraldMetrics } from "../metrics/metrics.ts";
 import type { Broker } from "../realtime/types.ts";
 import type { LimitStore } from "../access/shared_limits.ts";
 import { limitStoreErrorLog, openLimitStore } from "./limits/create.ts";
@@ -50,6 +52,8 @@ export interface AppServices {
    * open outside the hub (the clock) end then, so the server can stop.
    */
   closing: AbortSignal;
+  /** This instance's Prometheus registry and figures (`GET /metrics`, `/admin`). */
+  metrics: HeraldMetrics;
 }
 
 /** `ctx.state` of every request: the services, and the visitor's session (set by routes/_middleware.ts). */
@@ -86,8 +90,18 @@ export async function createServices(
     }
   };
   try {
-    const broker = overrides.broker ?? await createBroker(config.broker);
-    const herald = createHerald(broker, config.herald);
+    const metrics = new HeraldMetrics({
+      broker: overrides.broker?.name ?? config.broker.broker,
+    });
+    closers.push(() => metrics.close());
+    const broker = measuredBroker(
+      overrides.broker ?? await createBroker({
+        ...config.broker,
+        onReconnect: () => metrics.brokerReconnected(),
+      }),
+      metrics,
+    );
+    const herald = createHerald(broker, config.herald, metrics);
     closers.push(() => closeHeraldInstance(herald));
     heraldLog("info", "herald started", { broker: broker.name });
 
@@ -103,6 +117,7 @@ export async function createServices(
       generatedSessionSecret: () => storedSessionSecret(store),
       limitStore,
       onLimitStoreError: limitStoreErrorLog(),
+      metrics,
     });
     await access.sessionKey(); // read (or stored) now, not on the first request
 
@@ -127,6 +142,7 @@ export async function createServices(
         chat,
         flights,
         closing: closing.signal,
+        metrics,
       },
       close,
     };

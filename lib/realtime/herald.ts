@@ -11,6 +11,7 @@
  * ```
  * @module
  */
+import type { HeraldMetrics } from "../metrics/metrics.ts";
 import type { Broker } from "./types.ts";
 import { type HeraldConfig, maxEventBytes } from "./config.ts";
 import { Hub } from "./hub/hub.ts";
@@ -22,12 +23,15 @@ export interface Herald {
   config: HeraldConfig;
   /** The process-wide cap on history responses in progress. */
   historyGate: HistoryGate;
+  /** The app's metrics, when it keeps them. */
+  metrics?: HeraldMetrics;
 }
 
-/** A Herald over a given broker. */
+/** A Herald over a given broker; `metrics` hears the hub and the publish path. */
 export function createHerald(
   broker: Broker,
   config: HeraldConfig,
+  metrics?: HeraldMetrics,
 ): Herald {
   const hub = new Hub(broker, {
     heartbeatMs: config.heartbeatMs,
@@ -35,11 +39,13 @@ export function createHerald(
     subscriberBufferBytes: config.subscriberBufferBytes,
     replayStallMs: config.replayStallMs,
     maxEventBytes: maxEventBytes(config),
+    metrics,
   });
   return {
     broker,
     hub,
     config,
+    metrics,
     historyGate: new HistoryGate(config.historyConcurrency),
   };
 }

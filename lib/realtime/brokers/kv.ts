@@ -169,6 +169,7 @@ export class KvLog implements EventLog {
    * read) it was seen: every event above one was committed after that time.
    */
   #observed: { id: string; at: number }[] = [];
+  #onReconnect: (() => void) | undefined;
 
   constructor(shared: SharedKv, options: KvBrokerOptions) {
     this.#now = options.clock ?? Date.now;
@@ -177,6 +178,7 @@ export class KvLog implements EventLog {
     this.bounds = resolveBounds(options.history);
     this.#prefix = options.prefix ?? "herald";
     this.pollMs = options.pollMs ?? DEFAULT_KV_POLL_MS;
+    this.#onReconnect = options.onReconnect;
     if (!(this.pollMs >= 10)) {
       throw new RangeError(
         `kv poll interval must be ≥ 10 ms, got ${this.pollMs}`,
@@ -528,7 +530,10 @@ export class KvLog implements EventLog {
     } catch (err) {
       throw this.#failure(err);
     }
-    this.#lastError = "";
+    if (this.#lastError) {
+      this.#lastError = "";
+      this.#onReconnect?.(); // the store answers again
+    }
     return result;
   }
 

@@ -8,6 +8,8 @@ import type { HistoryBounds } from "./bounds.ts";
 interface CommonOptions {
   /** Per-channel history bounds; defaults 1000 events and 24 h. */
   history?: Partial<HistoryBounds>;
+  /** Called when the broker's connection (redis) or store (kv) is back after a loss (metrics). */
+  onReconnect?: () => void;
 }
 
 export interface MemoryBrokerOptions extends CommonOptions {

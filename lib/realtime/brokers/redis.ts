@@ -94,6 +94,9 @@ export class RedisLog implements EventLog {
   #lastError = "";
   #closed = false;
   #wasReady = false;
+  /** A connection closed since both were last ready. */
+  #lost = false;
+  #onReconnect: (() => void) | undefined;
   #timeoutMs: number;
   #deadlines: RedisDeadlines;
   #target: RedisTarget;
@@ -103,6 +106,7 @@ export class RedisLog implements EventLog {
     this.prefix = options.prefix ?? "herald";
     this.#target = { url: options.url, tlsCa: options.tlsCa };
     this.#timeoutMs = options.commandTimeoutMs ?? 5000;
+    this.#onReconnect = options.onReconnect;
     const common: RedisOptions = {
       lazyConnect: true,
       enableOfflineQueue: false,
@@ -139,6 +143,9 @@ export class RedisLog implements EventLog {
     for (const conn of [this.#cmd, this.#sub]) {
       conn.on("error", (err: Error) => {
         this.#lastError = err.message;
+      });
+      conn.on("close", () => {
+        if (this.#wasReady) this.#lost = true;
       });
     }
     this.#sub.on(
@@ -309,9 +316,14 @@ export class RedisLog implements EventLog {
   // then catch up every channel merged in id order (reading only after the
   // subscription is in place, so nothing falls between the two).
   async #onReady(): Promise<void> {
-    const follower = this.#follower;
-    if (!this.#wasReady || this.#closed || !follower) return;
+    if (!this.#wasReady || this.#closed) return;
     if (this.#cmd.status !== "ready" || this.#sub.status !== "ready") return;
+    if (this.#lost) {
+      this.#lost = false;
+      this.#onReconnect?.();
+    }
+    const follower = this.#follower;
+    if (!follower) return;
     const channels = follower.channels();
     if (channels.length === 0) return;
     follower.hold();

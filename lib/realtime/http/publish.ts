@@ -72,8 +72,9 @@ export async function publishMessage(
   ctx: ApiContext,
   guard?: PublishGuard,
 ): Promise<Response> {
-  const { broker, config } = ctx.state.herald;
+  const { broker, config, metrics } = ctx.state.herald;
   const { access, store } = ctx.state;
+  const started = performance.now();
   try {
     const channel = parseChannel(ctx.params.channel);
     idempotencyKey(req); // a malformed key is refused before anything is read
@@ -98,6 +99,7 @@ export async function publishMessage(
         // Charged here: a replayed answer costs no publish allowance.
         await access.checkPublishRate(who);
         const event = await publishEvent(broker, channel, { ...checked, once });
+        metrics?.publishDuration((performance.now() - started) / 1000);
         if (body.form) {
           return new Response(null, {
             status: 303,
@@ -108,6 +110,7 @@ export async function publishMessage(
       },
     );
   } catch (err) {
+    metrics?.publishError(err instanceof HttpError ? err.status : 500);
     await req.body?.cancel().catch(() => {});
     throw err; // answered by the app's onError (lib/http/error.ts)
   }

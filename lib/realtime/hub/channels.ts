@@ -19,6 +19,7 @@
  * ```
  * @module
  */
+import type { HeraldMetrics } from "../../metrics/metrics.ts";
 import type { Broker, HeraldEvent, LostEvents, Unsubscribe } from "../types.ts";
 import { heraldLog } from "../observe.ts";
 import { WireEvent } from "./wire.ts";
@@ -32,17 +33,40 @@ interface Entry {
   lost: Map<WireListener, LostHandler>;
   ready: Promise<Unsubscribe>;
   lastId: string | null;
+  /** Events dispatched since the subscription began (the admin's rates). */
+  events: number;
+}
+
+/** One channel this process follows, for the admin's inspector. */
+export interface ChannelStats {
+  channel: string;
+  /** Local streams holding it. */
+  subscribers: number;
+  /** Events delivered to it in this process since it was subscribed. */
+  events: number;
 }
 
 export class ChannelSubscriptions {
   #entries = new Map<string, Entry>();
   #pendingReleases = new Set<Promise<void>>();
 
-  constructor(private readonly broker: Broker) {}
+  constructor(
+    private readonly broker: Broker,
+    private readonly metrics?: HeraldMetrics,
+  ) {}
 
   /** Channels with a live broker subscription (or one being set up). */
   get size(): number {
     return this.#entries.size;
+  }
+
+  /** Every channel followed now, with its local subscriber count. */
+  list(): ChannelStats[] {
+    return [...this.#entries].map(([channel, entry]) => ({
+      channel,
+      subscribers: entry.listeners.size,
+      events: entry.events,
+    }));
   }
 
   /**
@@ -79,6 +103,7 @@ export class ChannelSubscriptions {
       listeners: new Set(),
       lost: new Map(),
       lastId: null,
+      events: 0,
       ready: Promise.resolve(() => Promise.resolve()),
     };
     entry.ready = this.broker.subscribe(
@@ -96,8 +121,11 @@ export class ChannelSubscriptions {
   #dispatch(entry: Entry, event: HeraldEvent): void {
     if (entry.lastId !== null && event.id <= entry.lastId) return;
     entry.lastId = event.id;
+    entry.events++;
     const wire = new WireEvent(event);
     for (const listener of entry.listeners) listener(wire);
+    // Sampled once per event and process, after its fan-out.
+    this.metrics?.deliveryLatency(Date.now() - event.time);
   }
 
   #lose(entry: Entry, info: LostEvents): void {

@@ -24,6 +24,7 @@
  * ```
  * @module
  */
+import type { HeraldMetrics } from "../../metrics/metrics.ts";
 import type { Broker, HeraldEvent } from "../types.ts";
 import { DEFAULT_MAX_EVENT_BYTES } from "../history/reader.ts";
 import { encodeRetry } from "../sse/encode.ts";
@@ -47,6 +48,8 @@ export interface HubOptions {
   replayStallMs?: number;
   /** The largest event as JSON: sizes replay reads (default 64 KiB + 512). */
   maxEventBytes?: number;
+  /** Counts streams, deliveries, latency, replays and gaps (optional). */
+  metrics?: HeraldMetrics;
 }
 
 export interface OpenStreamOptions {
@@ -85,7 +88,7 @@ export class Hub {
   #retryBytes: Uint8Array;
 
   constructor(readonly broker: Broker, readonly options: HubOptions) {
-    this.channels = new ChannelSubscriptions(broker);
+    this.channels = new ChannelSubscriptions(broker, options.metrics);
     this.heartbeat = new Heartbeat(options.heartbeatMs, () => this.#outboxes);
     this.#retryBytes = encodeRetry(options.retryMs);
   }
@@ -106,6 +109,8 @@ export class Hub {
    */
   async open(opts: OpenStreamOptions): Promise<ReadableStream<Uint8Array>> {
     const releases: (() => void)[] = [];
+    const { metrics } = this.options;
+    const endpoint = opts.form === "payload" ? "channel" : "events";
     const onAbort = () => outbox.close("client gone");
     const outbox: Outbox = new Outbox(
       this.options.subscriberBufferBytes,
@@ -114,6 +119,7 @@ export class Hub {
         for (const release of releases.splice(0)) release();
         this.#outboxes.delete(outbox);
         this.heartbeat.update(this.#outboxes.size);
+        metrics?.streamClosed(endpoint, reason);
         heraldLog(reason === "too slow" ? "warn" : "info", "stream closed", {
           channels: opts.channels,
           reason,
@@ -126,7 +132,9 @@ export class Hub {
       opts.channels,
       opts.form,
       opts.select,
+      metrics,
     );
+    metrics?.streamOpened(endpoint);
     this.#outboxes.add(outbox);
     this.heartbeat.update(this.#outboxes.size);
     outbox.send(this.#retryBytes);
@@ -210,7 +218,12 @@ export class Hub {
           lookaheadBytes: this.options.subscriberBufferBytes / 2,
           maxEventBytes: this.options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES,
         });
-        await stream.replay(history, head, this.options.replayStallMs);
+        const sent = await stream.replay(
+          history,
+          head,
+          this.options.replayStallMs,
+        );
+        this.options.metrics?.replayed(sent);
       }
     }
     if (!stream.outbox.closed) stream.goLive();

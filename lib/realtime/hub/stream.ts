@@ -31,6 +31,7 @@
  * ```
  * @module
  */
+import type { HeraldMetrics } from "../../metrics/metrics.ts";
 import type { HeraldEvent } from "../types.ts";
 import { encodeEvent } from "../sse/encode.ts";
 import { Outbox } from "./outbox.ts";
@@ -54,6 +55,7 @@ export class HubStream {
     readonly channels: string[],
     readonly form: WireForm,
     readonly select?: (event: HeraldEvent) => boolean,
+    private readonly metrics?: HeraldMetrics,
   ) {}
 
   /** The listener given to the channel subscriptions. */
@@ -80,6 +82,7 @@ export class HubStream {
 
   /** Tells the client that `channel`'s history no longer reaches back far enough. */
   sendGap(channel: string, lastEventId: string, trimmedThrough: string): void {
+    this.metrics?.gapSent();
     this.outbox.send(encodeEvent({
       event: "gap",
       data: JSON.stringify({ channel, lastEventId, trimmedThrough }),
@@ -91,13 +94,15 @@ export class HubStream {
    * `history` (every channel's, in id order, read after `head` was taken
    * and page by page: see replay.ts). Live events at or below `head` are
    * dropped (history has them); what is above it waits for {@link goLive}.
-   * A client that takes nothing for `stallMs` is cut.
+   * A client that takes nothing for `stallMs` is cut. Resolves with the
+   * number of events sent from history.
    */
   async replay(
     history: AsyncIterable<HeraldEvent>,
     head: string,
     stallMs = Infinity,
-  ): Promise<void> {
+  ): Promise<number> {
+    let sent = 0;
     this.#head = head;
     const later: WireEvent[] = [];
     for (const wire of this.#pending) {
@@ -110,10 +115,11 @@ export class HubStream {
       if (this.select && !this.select(event)) continue;
       const wire = new Wire(event);
       await this.outbox.waitForRoom(this.#size(wire), stallMs);
-      if (this.outbox.closed) return;
-      this.#deliver(wire);
+      if (this.outbox.closed) return sent;
+      if (this.#deliver(wire)) sent++;
     }
     this.resumeAfter(head);
+    return sent;
   }
 
   /** Ends the replay: the waiting live events go out, then live is direct. */
@@ -129,11 +135,14 @@ export class HubStream {
     }
   }
 
-  #deliver(wire: WireEvent): void {
+  /** Writes one event unless already sent; true when it went out. */
+  #deliver(wire: WireEvent): boolean {
     const { id } = wire.event;
-    if (this.#watermark !== null && id <= this.#watermark) return;
+    if (this.#watermark !== null && id <= this.#watermark) return false;
     this.#watermark = id;
-    this.outbox.send(wire.bytes(this.form));
+    if (!this.outbox.send(wire.bytes(this.form))) return false;
+    this.metrics?.delivered();
+    return true;
   }
 
   #size(wire: WireEvent): number {

@@ -20,6 +20,7 @@ import { type ChatOptions, chatOptionsFromEnv } from "./chat/service.ts";
 import { type ClockOptions, clockOptionsFromEnv } from "./clock/stream.ts";
 import { type FlightsConfig, flightsConfigFromEnv } from "./flights/runtime.ts";
 import { countryHeaders } from "./notifications/country.ts";
+import { type LogFormat, logFormatFromEnv } from "./logs/stdout.ts";
 import { type StoreOptions, storeOptionsFromEnv } from "./store/create.ts";
 import {
   type ServerOptions,
@@ -40,6 +41,8 @@ export interface AppConfig {
   server: ServerOptions;
   /** Server workers sharing the port (`HERALD_WORKERS`); 1 = this thread serves. */
   workers: number;
+  /** Log records on standard output (`HERALD_LOG_FORMAT`). */
+  logFormat: LogFormat;
 }
 
 /** Reads every setting; throws on the first bad value, naming its variable. */
@@ -65,5 +68,6 @@ export function appConfigFromEnv(
     countryHeaders: countryHeaders(envValue(env, "HERALD_COUNTRY_HEADER")),
     server: serverOptionsFromEnv(env, { apiBodyBytes: herald.maxPayloadBytes }),
     workers,
+    logFormat: logFormatFromEnv(env),
   };
 }

@@ -33,6 +33,8 @@ import type { AppConfig } from "./config.ts";
 import { ChatService } from "./chat/service.ts";
 import { type Flights, startFlights, stopFlights } from "./flights/runtime.ts";
 import { startLogRelay } from "./logs/relay.ts";
+import { answerWithRequestId } from "./logs/requests.ts";
+import { startLogPrinter } from "./logs/stdout.ts";
 import { createStore } from "./store/create.ts";
 import type { AppStore } from "./store/types.ts";
 
@@ -90,6 +92,7 @@ export async function createServices(
     }
   };
   try {
+    closers.push(startLogPrinter(config.logFormat));
     const metrics = new HeraldMetrics({
       broker: overrides.broker?.name ?? config.broker.broker,
     });
@@ -152,16 +155,19 @@ export async function createServices(
   }
 }
 
-/** A Fresh plugin whose root middleware puts `services` in every request's `ctx.state`. */
+/**
+ * A Fresh plugin whose root middleware puts `services` in every request's
+ * `ctx.state` and answers it under a request id (lib/app/logs/requests.ts).
+ */
 export function servicesPlugin(services: AppServices): Plugin {
   return {
     name: "herald-services",
     middlewares: [{
       path: "/",
       middleware: {
-        handler: (_req, ctx) => {
+        handler: (req, ctx) => {
           Object.assign(ctx.state, services);
-          return ctx.next();
+          return answerWithRequestId(req, () => ctx.next());
         },
       },
     }],

@@ -95,3 +95,18 @@ export function envFlag(
   if (OFF.includes(raw)) return false;
   throw new Error(`${name} must be on or off, got ${JSON.stringify(raw)}`);
 }
+
+/** One of `choices` (any case), or `fallback` when unset. */
+export function envChoice<T extends string>(
+  env: EnvSource,
+  name: string,
+  choices: readonly T[],
+  fallback: T,
+): T {
+  const raw = envValue(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if ((choices as readonly string[]).includes(raw)) return raw as T;
+  throw new Error(
+    `${name} must be one of ${choices.join(", ")}, got ${JSON.stringify(raw)}`,
+  );
+}

@@ -3,7 +3,8 @@
  * /logs page and for tests. A tiny typed emitter plus a bounded list of the
  * most recent records. Field names that look like secrets are dropped so a
  * token or cookie never reaches a listener; callers log paths, never query
- * strings.
+ * strings. A record logged while a request is answered carries its
+ * `requestId` ({@link withRequestId}).
  *
  * @example
  * ```ts
@@ -13,6 +14,8 @@
  * ```
  * @module
  */
+
+import { AsyncLocalStorage } from "node:async_hooks";
 
 export type HeraldLogLevel = "info" | "warn" | "error";
 
@@ -30,6 +33,13 @@ export type HeraldLogListener = (record: HeraldLogRecord) => void;
 export const RECENT_LOG_LIMIT = 200;
 
 const listeners = new Set<HeraldLogListener>();
+/** The id of the request being answered, for every record logged meanwhile. */
+const requestIds = new AsyncLocalStorage<string>();
+
+/** Runs `fn` with `id` as the request id of every record it logs. */
+export function withRequestId<T>(id: string, fn: () => T): T {
+  return requestIds.run(id, fn);
+}
 const recent: HeraldLogRecord[] = [];
 const SECRET_FIELD = /token|authorization|cookie|secret|password/i;
 
@@ -53,6 +63,8 @@ export function heraldLog(
   fields: Record<string, unknown> = {},
 ): void {
   const safe: Record<string, unknown> = {};
+  const requestId = requestIds.getStore();
+  if (requestId !== undefined) safe.requestId = requestId;
   for (const [key, value] of Object.entries(fields)) {
     if (!SECRET_FIELD.test(key)) safe[key] = value;
   }

@@ -3,7 +3,8 @@
  * channel names (`user:{id}`, `private:…`) become their namespace
  * (`user:…`), IPv4 addresses and URLs become `[address]`, and an `error` field
  * keeps only the error's kind (`BrokerUnavailableError`), never its message
- * (a driver's message names hosts and ports). The full record goes only to
+ * (a driver's message names hosts and ports); a field naming a user (`sub`,
+ * `user`, …) shows `…`. The full record goes only to
  * the admin's channel (see relay.ts).
  *
  * @example
@@ -17,6 +18,8 @@
 const PRIVATE_CHANNEL = /\b(user|private):[A-Za-z0-9_.:-]*/g;
 const URL_LIKE = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]*/gi;
 const IPV4 = /\b\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?\b/g;
+/** Fields that name a user. */
+const USER_FIELD = /^(sub|user|userId|user_id|member|name)$/i;
 /** Fields that hold an error's text. */
 const ERROR_FIELD = /^(error|cause|stack|detail)$/i;
 /** Deeper than any field Herald logs; below it, values are dropped. */
@@ -53,6 +56,8 @@ export function redactFields(
   for (const [key, value] of Object.entries(fields)) {
     out[key] = ERROR_FIELD.test(key)
       ? errorKind(value)
+      : USER_FIELD.test(key)
+      ? "…"
       : redactValue(value, depth);
   }
   return out;

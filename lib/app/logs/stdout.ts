@@ -1,0 +1,52 @@
+/**
+ * Herald's log records on standard output, as `HERALD_LOG_FORMAT` says:
+ * `none` (the default: the records go to /logs only), `text` (one readable
+ * line each) or `json` (one JSON object per line: `time`, `level`, `msg`,
+ * `requestId` when a request was being answered, and the record's fields).
+ * Standard output is the operator's, like the admin's log: records are in
+ * full there.
+ *
+ * @example
+ * ```ts
+ * const stop = startLogPrinter("json"); // {"time":"…","level":"warn","msg":"GET /x answered 404",…}
+ * stop();
+ * ```
+ * @module
+ */
+import { envChoice, type EnvSource } from "../../config/env.ts";
+import { type HeraldLogRecord, onHeraldLog } from "../../realtime/observe.ts";
+
+export const LOG_FORMATS = ["none", "text", "json"] as const;
+export type LogFormat = typeof LOG_FORMATS[number];
+
+/** `HERALD_LOG_FORMAT`; throws naming it on a bad value. */
+export function logFormatFromEnv(env: EnvSource): LogFormat {
+  return envChoice(env, "HERALD_LOG_FORMAT", LOG_FORMATS, "none");
+}
+
+/** One line for `record` in `format`. */
+export function formatRecord(
+  record: HeraldLogRecord,
+  format: "text" | "json",
+): string {
+  const time = new Date(record.time).toISOString();
+  if (format === "json") {
+    return JSON.stringify({
+      time,
+      level: record.level,
+      msg: record.message,
+      ...record.fields,
+    });
+  }
+  const fields = Object.entries(record.fields)
+    .map(([key, value]) => `${key}=${JSON.stringify(value)}`).join(" ");
+  return `${time} ${record.level} ${record.message}${
+    fields ? ` ${fields}` : ""
+  }`;
+}
+
+/** Prints every record from now on; returns the stop function. */
+export function startLogPrinter(format: LogFormat): () => void {
+  if (format === "none") return () => {};
+  return onHeraldLog((record) => console.log(formatRecord(record, format)));
+}

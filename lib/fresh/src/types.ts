@@ -48,6 +48,8 @@ export interface PluginRoute {
 export interface PluginContext {
   next: () => Promise<Response>;
   params: Record<string, string>;
+  /** The matched route pattern, e.g. `/blog/:slug` ("" when none matched). */
+  route: string;
   state: Record<string, unknown>;
   config: ResolvedFreshConfig;
 }

@@ -12,6 +12,7 @@ import {
   PayloadTooLargeError,
 } from "../brokers/errors.ts";
 import { heraldLog } from "../observe.ts";
+import { endSpan, type Span, startPublishSpan } from "../../metrics/tracing.ts";
 import type { Broker, HeraldEvent, PublishMessage } from "../types.ts";
 import type { ApiContext, PublishGuard } from "./context.ts";
 import {
@@ -75,8 +76,10 @@ export async function publishMessage(
   const { broker, config, metrics } = ctx.state.herald;
   const { access, store } = ctx.state;
   const started = performance.now();
+  let span: Span | undefined;
   try {
     const channel = parseChannel(ctx.params.channel);
+    span = startPublishSpan(channel);
     idempotencyKey(req); // a malformed key is refused before anything is read
     const who = await access.authorize(req, "publish", [channel], {
       remoteAddr: ctx.remoteAddr,
@@ -91,7 +94,8 @@ export async function publishMessage(
       body.form,
       body.redirect ?? null,
     ]);
-    return await idempotent(
+    let eventId: string | null = null; // null: a replayed answer
+    const res = await idempotent(
       req,
       store,
       { scope: publisherScope(who), fingerprint },
@@ -100,6 +104,7 @@ export async function publishMessage(
         await access.checkPublishRate(who);
         const event = await publishEvent(broker, channel, { ...checked, once });
         metrics?.publishDuration((performance.now() - started) / 1000);
+        eventId = event.id;
         if (body.form) {
           return new Response(null, {
             status: 303,
@@ -109,8 +114,17 @@ export async function publishMessage(
         return Response.json({ id: event.id, channel }, { status: 201 });
       },
     );
+    endSpan(span, {
+      "http.response.status_code": res.status,
+      ...(eventId
+        ? { "herald.event.id": eventId }
+        : { "herald.replayed": true }),
+    });
+    return res;
   } catch (err) {
-    metrics?.publishError(err instanceof HttpError ? err.status : 500);
+    const status = err instanceof HttpError ? err.status : 500;
+    metrics?.publishError(status);
+    if (span) endSpan(span, { "http.response.status_code": status }, err);
     await req.body?.cancel().catch(() => {});
     throw err; // answered by the app's onError (lib/http/error.ts)
   }

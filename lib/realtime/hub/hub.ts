@@ -25,6 +25,7 @@
  * @module
  */
 import type { HeraldMetrics } from "../../metrics/metrics.ts";
+import { endSpan, startStreamSpan } from "../../metrics/tracing.ts";
 import type { Broker, HeraldEvent } from "../types.ts";
 import { DEFAULT_MAX_EVENT_BYTES } from "../history/reader.ts";
 import { encodeRetry } from "../sse/encode.ts";
@@ -111,6 +112,11 @@ export class Hub {
     const releases: (() => void)[] = [];
     const { metrics } = this.options;
     const endpoint = opts.form === "payload" ? "channel" : "events";
+    const span = startStreamSpan(
+      opts.channels,
+      endpoint,
+      Boolean(opts.lastEventId),
+    );
     const onAbort = () => outbox.close("client gone");
     const outbox: Outbox = new Outbox(
       this.options.subscriberBufferBytes,
@@ -120,6 +126,10 @@ export class Hub {
         this.#outboxes.delete(outbox);
         this.heartbeat.update(this.#outboxes.size);
         metrics?.streamClosed(endpoint, reason);
+        endSpan(span, {
+          "herald.stream.close_reason": reason,
+          "herald.stream.events": stream.sent,
+        });
         heraldLog(reason === "too slow" ? "warn" : "info", "stream closed", {
           channels: opts.channels,
           reason,

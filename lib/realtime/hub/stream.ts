@@ -45,6 +45,8 @@ export class HubStream {
   #watermark: string | null = null;
   /** While replaying, the head: live events at or below it come from history. */
   #head: string | null = null;
+  /** Events written on this stream so far. */
+  sent = 0;
 
   /**
    * `select`, when given, picks the events this stream sends (others are
@@ -141,6 +143,7 @@ export class HubStream {
     if (this.#watermark !== null && id <= this.#watermark) return false;
     this.#watermark = id;
     if (!this.outbox.send(wire.bytes(this.form))) return false;
+    this.sent++;
     this.metrics?.delivered();
     return true;
   }

@@ -11,10 +11,12 @@ import * as $_app from "./routes/_app.tsx";
 import * as $_layout from "./routes/_layout.tsx";
 import * as $_middleware from "./routes/_middleware.ts";
 import * as $about from "./routes/about.tsx";
+import * as $admin_index from "./routes/admin/index.tsx";
 import * as $api_path_ from "./routes/api/[...path].ts";
 import * as $api__middleware from "./routes/api/_middleware.ts";
 import * as $api_channels_channel_events from "./routes/api/channels/[channel]/events.ts";
 import * as $api_channels_channel_messages from "./routes/api/channels/[channel]/messages.ts";
+import * as $api_channels_index from "./routes/api/channels/index.ts";
 import * as $api_clock from "./routes/api/clock.ts";
 import * as $api_events from "./routes/api/events.ts";
 import * as $api_health from "./routes/api/health.ts";
@@ -36,6 +38,7 @@ import * as $index from "./routes/index.tsx";
 import * as $logs from "./routes/logs.tsx";
 import * as $metrics from "./routes/metrics.ts";
 import * as $notifications from "./routes/notifications.ts";
+import * as $AdminDashboard from "./islands/AdminDashboard.tsx";
 import * as $ChatLobby from "./islands/ChatLobby.tsx";
 import * as $ChatRoom from "./islands/ChatRoom.tsx";
 import * as $Clock from "./islands/Clock.tsx";
@@ -59,11 +62,13 @@ const manifest = {
     "./routes/_layout.tsx": $_layout,
     "./routes/_middleware.ts": $_middleware,
     "./routes/about.tsx": $about,
+    "./routes/admin/index.tsx": $admin_index,
     "./routes/api/[...path].ts": $api_path_,
     "./routes/api/_middleware.ts": $api__middleware,
     "./routes/api/channels/[channel]/events.ts": $api_channels_channel_events,
     "./routes/api/channels/[channel]/messages.ts":
       $api_channels_channel_messages,
+    "./routes/api/channels/index.ts": $api_channels_index,
     "./routes/api/clock.ts": $api_clock,
     "./routes/api/events.ts": $api_events,
     "./routes/api/health.ts": $api_health,
@@ -87,6 +92,7 @@ const manifest = {
     "./routes/notifications.ts": $notifications,
   },
   islands: {
+    "./islands/AdminDashboard.tsx": $AdminDashboard,
     "./islands/ChatLobby.tsx": $ChatLobby,
     "./islands/ChatRoom.tsx": $ChatRoom,
     "./islands/Clock.tsx": $Clock,

@@ -43,6 +43,8 @@ export interface AppConfig {
   workers: number;
   /** Log records on standard output (`HERALD_LOG_FORMAT`). */
   logFormat: LogFormat;
+  /** How often each process reports to the admin dashboard, ms (`HERALD_ADMIN_STATS_MS`). */
+  adminStatsMs: number;
 }
 
 /** Reads every setting; throws on the first bad value, naming its variable. */
@@ -69,5 +71,6 @@ export function appConfigFromEnv(
     server: serverOptionsFromEnv(env, { apiBodyBytes: herald.maxPayloadBytes }),
     workers,
     logFormat: logFormatFromEnv(env),
+    adminStatsMs: envInt(env, "HERALD_ADMIN_STATS_MS", 2000, { min: 100 }),
   };
 }

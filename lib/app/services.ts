@@ -34,6 +34,7 @@ import { ChatService } from "./chat/service.ts";
 import { type Flights, startFlights, stopFlights } from "./flights/runtime.ts";
 import { startLogRelay } from "./logs/relay.ts";
 import { answerWithRequestId } from "./logs/requests.ts";
+import { type AdminStats, startAdminStats } from "./admin/stats.ts";
 import { startLogPrinter } from "./logs/stdout.ts";
 import { createStore } from "./store/create.ts";
 import type { AppStore } from "./store/types.ts";
@@ -56,6 +57,8 @@ export interface AppServices {
   closing: AbortSignal;
   /** This instance's Prometheus registry and figures (`GET /metrics`, `/admin`). */
   metrics: HeraldMetrics;
+  /** Every process's figures, for `/admin` and `GET /api/channels` (null without an admin token). */
+  adminStats: AdminStats | null;
 }
 
 /** `ctx.state` of every request: the services, and the visitor's session (set by routes/_middleware.ts). */
@@ -132,6 +135,15 @@ export async function createServices(
       detail: config.access.adminToken !== null,
     });
     closers.push(logs.stop);
+    const adminStats = config.access.adminToken === null
+      ? null
+      : await startAdminStats({
+        broker,
+        hub: herald.hub,
+        metrics,
+        intervalMs: config.adminStatsMs,
+      });
+    if (adminStats) closers.push(adminStats.stop);
     // Pushed last, so it runs first: open answers end before the parts go.
     const closing = new AbortController();
     closers.push(() => closing.abort());
@@ -146,6 +158,7 @@ export async function createServices(
         flights,
         closing: closing.signal,
         metrics,
+        adminStats,
       },
       close,
     };

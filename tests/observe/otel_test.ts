@@ -15,12 +15,14 @@ interface OtlpSpan {
   attributes: { key: string; value: Record<string, unknown> }[];
 }
 
+interface OtlpTraces {
+  resourceSpans?: { scopeSpans: { spans: OtlpSpan[] }[] }[];
+}
+
 function spansOf(body: string): OtlpSpan[] {
-  // deno-lint-ignore no-explicit-any
-  const json = JSON.parse(body) as any;
-  return (json.resourceSpans ?? []).flatMap((rs: any) =>
-    // deno-lint-ignore no-explicit-any
-    rs.scopeSpans.flatMap((ss: any) => ss.spans)
+  const json = JSON.parse(body) as OtlpTraces;
+  return (json.resourceSpans ?? []).flatMap((rs) =>
+    rs.scopeSpans.flatMap((ss) => ss.spans)
   );
 }
 

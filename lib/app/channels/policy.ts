@@ -16,6 +16,7 @@ import { ROOMS_CHANNEL } from "../chat/types.ts";
 import { FLIGHTS_CHANNEL } from "../flights/types.ts";
 import { PRIVATE_CHANNEL, PUBLIC_CHANNEL } from "../../mercure/update.ts";
 import { DETAIL_LOG_CHANNEL, LOG_CHANNEL } from "../logs/entry.ts";
+import { STATS_CHANNEL } from "../admin/stats.ts";
 import {
   notificationFromApi,
   NOTIFICATIONS_CHANNEL,
@@ -43,6 +44,7 @@ export const APP_OWNED_CHANNELS: readonly OwnedChannel[] = [
   { name: DETAIL_LOG_CHANNEL, writtenBy: "Herald's own log relay" },
   { name: PUBLIC_CHANNEL, writtenBy: "POST /.well-known/mercure" },
   { name: PRIVATE_CHANNEL, writtenBy: "POST /.well-known/mercure" },
+  { name: STATS_CHANNEL, writtenBy: "each process's admin stats reporter" },
 ];
 
 function ownerOf(channel: string): OwnedChannel | undefined {

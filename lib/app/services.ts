@@ -180,7 +180,7 @@ export function servicesPlugin(services: AppServices): Plugin {
       middleware: {
         handler: (req, ctx) => {
           Object.assign(ctx.state, services);
-          return answerWithRequestId(req, () => ctx.next(), ctx.route);
+          return answerWithRequestId(req, () => ctx.next(), ctx.route ?? "");
         },
       },
     }],

@@ -49,7 +49,7 @@ export interface PluginContext {
   next: () => Promise<Response>;
   params: Record<string, string>;
   /** The matched route pattern, e.g. `/blog/:slug` ("" when none matched). */
-  route: string;
+  route?: string;
   state: Record<string, unknown>;
   config: ResolvedFreshConfig;
 }

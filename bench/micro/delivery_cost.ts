@@ -11,6 +11,8 @@
  * - `outbox-send`: Herald's `Outbox.send` (lib/realtime/hub/outbox.ts).
  * - `hub-stream-live`: `HubStream.live` (lib/realtime/hub/stream.ts) over an Outbox.
  * - `hub-publish`: `broker.publish` on the memory broker through `Hub.open` streams.
+ * - `hub-publish+metrics`: the same with the app's metrics on (lib/metrics:
+ *   the measuring broker, per-delivery counts, one latency sample per event).
  *
  * @example
  * ```sh
@@ -25,6 +27,8 @@ import { WireEvent } from "../../lib/realtime/hub/wire.ts";
 import { Hub } from "../../lib/realtime/hub/hub.ts";
 import { createBroker } from "../../lib/realtime/brokers/create.ts";
 import { DEFAULT_CONFIG } from "../../lib/realtime/config.ts";
+import { HeraldMetrics } from "../../lib/metrics/metrics.ts";
+import { measuredBroker } from "../../lib/realtime/measured_broker.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -157,6 +161,34 @@ const setups: Record<string, Setup> = {
       heartbeatMs: DEFAULT_CONFIG.heartbeatMs,
       retryMs: DEFAULT_CONFIG.retryMs,
       subscriberBufferBytes: LIMIT,
+    });
+    const streams = await Promise.all(
+      Array.from(
+        { length: STREAMS },
+        () => hub.open({ channels: ["c"], form: "payload" }),
+      ),
+    );
+    return {
+      streams,
+      publish: (i) => void broker.publish("c", { data: { b: 1, i, t: 1 } }),
+      preamble: 1, // retry:
+      close: async () => {
+        await hub.close();
+        await broker.close();
+      },
+    };
+  },
+  "hub-publish+metrics": async () => {
+    const metrics = new HeraldMetrics({ broker: "memory", sampleLag: false });
+    const broker = measuredBroker(
+      await createBroker({ broker: "memory" }),
+      metrics,
+    );
+    const hub = new Hub(broker, {
+      heartbeatMs: DEFAULT_CONFIG.heartbeatMs,
+      retryMs: DEFAULT_CONFIG.retryMs,
+      subscriberBufferBytes: LIMIT,
+      metrics,
     });
     const streams = await Promise.all(
       Array.from(

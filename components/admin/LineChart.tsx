@@ -20,7 +20,7 @@ const PAD = 4;
 
 function format(value: number | null, unit: string): string {
   if (value === null) return "–";
-  const shown = value >= 100
+  const shown = Number.isInteger(value) || value >= 100
     ? Math.round(value).toString()
     : value >= 10
     ? value.toFixed(1)

@@ -59,16 +59,20 @@ export function appConfigFromEnv(
       `HERALD_WORKERS=${workers} needs a broker the workers share (kv, redis or broadcast), not HERALD_BROKER=memory`,
     );
   }
+  const access = accessConfigFromEnv(env);
   return {
     herald,
     broker,
-    access: accessConfigFromEnv(env),
+    access,
     store: storeOptionsFromEnv(env),
     chat: chatOptionsFromEnv(env),
     flights: flightsConfigFromEnv(env),
     clock: clockOptionsFromEnv(env),
     countryHeaders: countryHeaders(envValue(env, "HERALD_COUNTRY_HEADER")),
-    server: serverOptionsFromEnv(env, { apiBodyBytes: herald.maxPayloadBytes }),
+    server: serverOptionsFromEnv(env, {
+      apiBodyBytes: herald.maxPayloadBytes,
+      trustProxy: access.trustProxy,
+    }),
     workers,
     logFormat: logFormatFromEnv(env),
     adminStatsMs: envInt(env, "HERALD_ADMIN_STATS_MS", 2000, { min: 100 }),

@@ -1,7 +1,12 @@
 /**
- * The HTTP server's limits, from the environment: how large a body each kind
- * of route takes (the API's publish payload, or a small app form) and how
- * long a client may take to send it. main.ts hands them to `start()`.
+ * The HTTP server's limits, from the environment: open connections per
+ * process and per address, how long a connection may take to send a request
+ * head or sit idle, how large a body each kind of route takes (the API's
+ * publish payload, or a small app form) and how long a client may take to
+ * send it. The app config hands them to `start()`. Variables:
+ * `HERALD_MAX_CONNECTIONS`, `HERALD_MAX_CONNECTIONS_PER_IP`,
+ * `HERALD_HEADERS_TIMEOUT_MS`, `HERALD_IDLE_TIMEOUT_MS`, `HERALD_LISTENER`,
+ * `HERALD_BODY_TIMEOUT_MS` (README, Configuration).
  *
  * @example
  * ```ts
@@ -19,20 +24,53 @@ export type ServerOptions = NonNullable<FreshConfig["server"]>;
 export interface ServerOptionsInput {
   /** The largest body under `/api/` (the publish payload limit). */
   apiBodyBytes: number;
+  /** Proxies in front (`HERALD_TRUST_PROXY`): then every connection comes from one, so no per-address cap by default. */
+  trustProxy?: number;
 }
 
-/** Reads `PORT`, `HOSTNAME` and `HERALD_BODY_TIMEOUT_MS`; throws naming the variable on a bad value. */
+function listenerMode(env: EnvSource): "accept-loop" | "deno-serve" {
+  const mode = envValue(env, "HERALD_LISTENER") ?? "accept-loop";
+  if (mode !== "accept-loop" && mode !== "deno-serve") {
+    throw new Error(
+      `HERALD_LISTENER must be accept-loop or deno-serve, got ${
+        JSON.stringify(mode)
+      }`,
+    );
+  }
+  return mode;
+}
+
+/** Reads `PORT`, `HOSTNAME` and the variables of the module doc; throws naming the variable on a bad value. */
 export function serverOptionsFromEnv(
   env: EnvSource,
-  { apiBodyBytes }: ServerOptionsInput,
+  { apiBodyBytes, trustProxy = 0 }: ServerOptionsInput,
 ): ServerOptions {
   const port = envInt(env, "PORT", 8000, { min: 0 });
   if (port > 65535) {
     throw new Error(`PORT must be a port number (0-65535), got ${port}`);
   }
+  const zeroOk = { min: 0 };
   return {
     port,
     hostname: envValue(env, "HOSTNAME") ?? "0.0.0.0",
+    connections: {
+      // Unset: derived from the open-file limit (lib/fresh/src/server/listener.ts).
+      maxConnections: envInt(env, "HERALD_MAX_CONNECTIONS", undefined, zeroOk),
+      maxConnectionsPerAddress: envInt(
+        env,
+        "HERALD_MAX_CONNECTIONS_PER_IP",
+        trustProxy > 0 ? 0 : undefined,
+        zeroOk,
+      ),
+      headersTimeoutMs: envInt(
+        env,
+        "HERALD_HEADERS_TIMEOUT_MS",
+        10_000,
+        zeroOk,
+      ),
+      idleTimeoutMs: envInt(env, "HERALD_IDLE_TIMEOUT_MS", 30_000, zeroOk),
+      mode: listenerMode(env),
+    },
     body: {
       // Only the API takes payloads; every other route takes a small form.
       maxBytes: (_req, url) =>

@@ -1,10 +1,16 @@
 /**
  * Hostile load against a real Herald process: bodies that are too large or
  * never end, on every route that takes one, answered early with a JSON error
- * while the server's memory stays flat.
+ * while the server's memory stays flat; and, under a low descriptor limit,
+ * hundreds of half-open or idle sockets from one address, while the server
+ * keeps answering others and a stream keeps receiving every message in order.
  */
 import assert from "node:assert/strict";
 import { startApp } from "../_support/app.ts";
+import { requirement } from "../_support/requirement.ts";
+import { SseReader } from "../_support/sse_parser.ts";
+import { waitFor } from "../_support/wait.ts";
+import { rawGet } from "./_http.ts";
 
 const encoder = new TextEncoder();
 
@@ -133,21 +139,6 @@ Deno.test({
     const { port } = app;
 
     await t.step(
-      "a chunked 32 MB form is cut off: the server stops reading",
-      async () => {
-        const total = 32 * 1024 * 1024;
-        const answer = await postChunked(port, "/notifications", {
-          contentType: FORM,
-          first: "kind=info&to=everyone&message=",
-          total,
-        });
-        assertJsonError(answer, 413, "32 MB chunked form");
-        // Loopback buffers hold a few MB; the rest is never taken.
-        assert.ok(answer.sent < total, "the server read the whole body");
-      },
-    );
-
-    await t.step(
       "a chunked 5 MB form to POST /notifications is a 413, memory stays flat",
       async () => {
         // Warm up the route, so the reading below measures the body alone.
@@ -234,5 +225,293 @@ Deno.test({
       assert.equal(res.status, 200);
       await res.body?.cancel();
     });
+  },
+});
+
+const hasPrlimit = await new Deno.Command("prlimit", { args: ["--version"] })
+  .output().then((o) => o.success, () => false);
+const canLimit = requirement(
+  hasPrlimit,
+  "prlimit",
+  "apt-get install util-linux",
+);
+
+/** Sockets from 127.0.0.1 that the test holds open; `ended` counts those the server ended. */
+class Attack {
+  readonly conns: Deno.Conn[] = [];
+  ended = 0;
+  /** Answers the server wrote before ending a socket (a refusal is a 503). */
+  readonly statuses: number[] = [];
+  /** Sockets that could not even connect (the kernel's backlog was full). */
+  failed = 0;
+
+  /** Opens `count` sockets to `port`; each sends `request` (a partial or a whole one). */
+  static async open(port: number, count: number, request: string) {
+    const attack = new Attack();
+    for (let i = 0; i < count; i++) {
+      let conn: Deno.Conn;
+      try {
+        conn = await Deno.connect({ hostname: "127.0.0.1", port });
+        await conn.write(encoder.encode(request));
+      } catch {
+        attack.failed++;
+        continue;
+      }
+      attack.conns.push(conn);
+      attack.#watch(conn);
+    }
+    return attack;
+  }
+
+  async #watch(conn: Deno.Conn) {
+    const buf = new Uint8Array(4096);
+    let text = "";
+    while (true) {
+      const n = await conn.read(buf).catch(() => null);
+      if (n === null) break;
+      text += new TextDecoder().decode(buf.subarray(0, n));
+      const status = /^HTTP\/1\.1 (\d{3})/.exec(text)?.[1];
+      // A kept-alive answer: record it and keep holding the socket.
+      if (status && /\r\n\r\n/.test(text)) {
+        this.statuses.push(Number(status));
+        text = "";
+      }
+    }
+    this.ended++;
+  }
+
+  close() {
+    for (const conn of this.conns) {
+      try {
+        conn.close();
+      } catch { /* ended */ }
+    }
+  }
+}
+
+/**
+ * What a socket that sends nothing reads from 127.0.0.1 (a refusal is read
+ * whole only when nothing was sent: a refused socket's unread request makes
+ * the close a reset).
+ */
+async function readSilently(port: number): Promise<string> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  const guard = setTimeout(() => conn.close(), 20_000);
+  const buf = new Uint8Array(4096);
+  let text = "";
+  while (true) {
+    const n = await conn.read(buf).catch(() => null);
+    if (n === null) break;
+    text += new TextDecoder().decode(buf.subarray(0, n));
+  }
+  clearTimeout(guard);
+  try {
+    conn.close();
+  } catch { /* closed by the guard */ }
+  return text;
+}
+
+function assertRefusal(text: string) {
+  assert.match(text, /^HTTP\/1\.1 503/, "a refused connection reads a 503");
+  assert.match(text, /retry-after: 5/i);
+  assert.match(text, /"code":"too_many_connections"/);
+}
+
+/** A well-behaved client on another address (::1): reads one channel, publishes to it. */
+async function openStream(port: number, channel: string) {
+  const base = `http://[::1]:${port}`;
+  const res = await fetch(`${base}/api/channels/${channel}/events`);
+  assert.equal(res.status, 200);
+  const sse = new SseReader(res.body!);
+  let sent = 0;
+  return {
+    async publishAndReceive(count: number) {
+      const first = sent + 1;
+      for (let i = 0; i < count; i++) {
+        const r = await fetch(`${base}/api/channels/${channel}/messages`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ data: { n: ++sent } }),
+        });
+        assert.equal(r.status, 201, await r.text());
+      }
+      const events = await sse.events(count, 20_000);
+      assert.deepEqual(
+        events.map((e) => JSON.parse(e.data).n),
+        Array.from({ length: count }, (_, i) => first + i),
+        "the stream got every message, in order",
+      );
+    },
+    close: () => sse.cancel(),
+  };
+}
+
+async function assertAnswers(url: string, what: string) {
+  const res = await fetch(url, { signal: AbortSignal.timeout(20_000) });
+  assert.equal(res.status, 200, what);
+  await res.body?.cancel();
+}
+
+const LOW_LIMIT = ["prlimit", "--nofile=256:256", "--"];
+const OPEN_RATE_LIMITS = {
+  HERALD_BROKER: "memory",
+  HOSTNAME: "::",
+  HERALD_PUBLISH_RATE: "1000",
+  HERALD_PUBLISH_BURST: "1000",
+  HERALD_PUBLISH_RATE_IP: "1000",
+  HERALD_PUBLISH_BURST_IP: "1000",
+};
+const HALF_OPEN = (port: number) =>
+  `GET /about HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Slow: `;
+const KEEP_ALIVE = (port: number) =>
+  `GET /about HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`;
+
+Deno.test({
+  name:
+    "hostile load: 256 descriptors, 300 half-open and 300 idle sockets from one address; the per-address cap refuses the excess, others are served",
+  ignore: !canLimit,
+  async fn(t) {
+    await using app = await startApp({
+      wrapper: LOW_LIMIT,
+      env: {
+        ...OPEN_RATE_LIMITS,
+        HERALD_MAX_CONNECTIONS_PER_IP: "48",
+        // Long enough that every held socket below is still open when counted.
+        HERALD_HEADERS_TIMEOUT_MS: "120000",
+        HERALD_IDLE_TIMEOUT_MS: "120000",
+      },
+    });
+    const { port } = app;
+    const stream = await openStream(port, "steady");
+    await stream.publishAndReceive(3);
+
+    for (
+      const [kind, request] of [
+        ["half-open", HALF_OPEN(port)],
+        ["idle keep-alive", KEEP_ALIVE(port)],
+      ] as const
+    ) {
+      await t.step(`300 ${kind} sockets from 127.0.0.1`, async () => {
+        const attack = await Attack.open(port, 300, request);
+        try {
+          // What other users notice: pages and streams keep working.
+          await assertAnswers(`http://[::1]:${port}/about`, "/about from ::1");
+          await stream.publishAndReceive(5);
+          // The excess is refused at once: the server ends all but 48.
+          await waitFor(
+            () => attack.ended + attack.failed >= 300 - 48,
+            "the excess sockets are refused",
+            30_000,
+          );
+          assertRefusal(await readSilently(port));
+          if (kind === "idle keep-alive") {
+            // The test's own kept-alive fetch socket may hold one of the 48.
+            const served = () => attack.statuses.filter((s) => s === 200);
+            await waitFor(
+              () => served().length >= 47,
+              `the allowed connections are served (${served().length})`,
+            );
+            assert.ok(served().length <= 48, "no more than 48 were served");
+          }
+        } finally {
+          attack.close();
+        }
+        await waitFor(
+          async () => {
+            // Connection: close, so no kept-alive socket stays behind.
+            const answer = await rawGet(port, "/about").catch(() => null);
+            return answer?.status === 200;
+          },
+          "127.0.0.1 is served again once its sockets are gone",
+          30_000,
+        );
+      });
+    }
+    await stream.close();
+  },
+});
+
+Deno.test({
+  name:
+    "hostile load: 256 descriptors, 400 half-open sockets and no per-address cap: the process cap holds, the server keeps listening and times the sockets out",
+  ignore: !canLimit,
+  async fn() {
+    await using app = await startApp({
+      wrapper: LOW_LIMIT,
+      env: {
+        ...OPEN_RATE_LIMITS,
+        HERALD_MAX_CONNECTIONS_PER_IP: "0",
+        HERALD_HEADERS_TIMEOUT_MS: "5000",
+      },
+    });
+    const { port } = app;
+    const stream = await openStream(port, "steady");
+    await stream.publishAndReceive(3);
+    const attack = await Attack.open(port, 400, HALF_OPEN(port));
+    try {
+      // The process cap (256 descriptors less a reserve) is full: the rest is refused.
+      assertRefusal(await readSilently(port));
+      // Without a cap the accept loop met EMFILE and never listened again.
+      // Every socket ends: refused at once, or timed out for its headers.
+      await waitFor(
+        () => attack.ended + attack.failed === 400,
+        "the server ends every half-open socket by itself",
+        60_000,
+      );
+    } finally {
+      attack.close();
+    }
+    await assertAnswers(`http://127.0.0.1:${port}/about`, "/about afterwards");
+    await stream.publishAndReceive(5);
+    await stream.close();
+  },
+});
+
+Deno.test({
+  name:
+    "hostile load: the server runs with its soft descriptor limit raised to the hard one",
+  ignore: !canLimit,
+  async fn() {
+    await using app = await startApp({
+      wrapper: ["prlimit", "--nofile=256:4096", "--"],
+      env: { HERALD_BROKER: "memory" },
+    });
+    const limits = await Deno.readTextFile(`/proc/${app.pid}/limits`);
+    const [soft, hard] = /Max open files\s+(\d+)\s+(\d+)/.exec(limits)!
+      .slice(1).map(Number);
+    assert.equal(hard, 4096);
+    assert.equal(soft, 4096, "the soft limit was raised at start");
+  },
+});
+
+Deno.test({
+  name:
+    "hostile load: with HERALD_LISTENER=deno-serve, Deno.serve's accept loop ends on EMFILE and comes back; the open stream loses nothing",
+  ignore: !canLimit,
+  async fn() {
+    await using app = await startApp({
+      wrapper: LOW_LIMIT,
+      env: { ...OPEN_RATE_LIMITS, HERALD_LISTENER: "deno-serve" },
+    });
+    const { port } = app;
+    const stream = await openStream(port, "steady");
+    await stream.publishAndReceive(3);
+    const attack = await Attack.open(port, 300, HALF_OPEN(port));
+    try {
+      await waitFor(
+        () => /stopped accepting; listening again/.test(app.output()),
+        "Deno.serve's accept loop to end on EMFILE",
+      );
+    } finally {
+      attack.close();
+    }
+    await waitFor(
+      async () =>
+        (await rawGet(port, "/about").catch(() => null))?.status === 200,
+      "the listener to come back",
+      30_000,
+    );
+    await stream.publishAndReceive(5);
+    await stream.close();
   },
 });

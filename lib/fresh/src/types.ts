@@ -7,6 +7,7 @@
  */
 
 import type { BodyLimits } from "./server/body_limit.ts";
+import type { ConnectionLimits } from "./server/listener.ts";
 
 /** The generated `fresh.gen.ts` default export (same shape as Fresh 1.x). */
 export interface Manifest {
@@ -67,6 +68,8 @@ export interface FreshConfig {
     signal?: AbortSignal;
     /** `SO_REUSEPORT`: several listeners (workers, processes) share the port and the kernel spreads connections. */
     reusePort?: boolean;
+    /** Open connections per process and per address, header and idle timeouts (see listener.ts). */
+    connections?: ConnectionLimits;
     /** Request bodies: size limit (413), per request if a function, and wait limit (408). */
     body?: {
       maxBytes?: number | ((req: Request, url: URL) => number);
@@ -99,6 +102,7 @@ export interface ResolvedFreshConfig {
     onListen?: (addr: Deno.NetAddr) => void;
     signal?: AbortSignal;
     reusePort: boolean;
+    connections: ConnectionLimits;
     body: BodyLimits;
   };
   router: { trailingSlash: boolean };

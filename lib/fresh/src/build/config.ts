@@ -66,6 +66,7 @@ export function resolveConfig(
       onListen: config.server?.onListen,
       signal: config.server?.signal,
       reusePort: config.server?.reusePort ?? false,
+      connections: config.server?.connections ?? {},
       body: resolveBodyLimits(config.server?.body),
     },
     router: { trailingSlash: config.router?.trailingSlash ?? false },

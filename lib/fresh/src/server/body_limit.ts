@@ -1,10 +1,7 @@
 /**
- * The guard every request body passes through before any middleware or route
- * sees it: a declared `Content-Length` over the limit is refused at once
- * (413), and the body stream is replaced by one that counts bytes and waits
- * at most `timeoutMs` for the client, so however a route reads it, it never
- * holds more than the limit plus one chunk, nor waits forever. When the
- * guard cut a body, the route's answer is replaced by the 413 or 408 JSON.
+ * The guard every request body passes before any route sees it: a size limit
+ * per request (413) and a limit on waiting for the client (408), whatever the
+ * route does with the body (README, Security: hostile load).
  *
  * @example
  * ```ts
@@ -150,7 +147,8 @@ export function guardBodies<I>(
       method: req.method,
       headers: req.headers,
       body: body.stream,
-      signal: req.signal,
+      // Not req.signal: reading it switches Deno to its legacy abort (with a
+      // warning), and a client gone mid-body already errors the stream.
       duplex: "half",
     } as RequestInit);
     const res = await handler(guarded, info);

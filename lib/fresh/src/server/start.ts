@@ -1,5 +1,6 @@
 /**
- * `start(manifest, config)`: serves the app with `Deno.serve` on
+ * `start(manifest, config)`: serves the app through `listen()` (its own
+ * accept loop with connection limits, see listener.ts) on
  * `config.server.port` (or `PORT`, default 8000) and hostname (or
  * `HOSTNAME`, default `0.0.0.0`), prints the URL, and resolves once the
  * server has stopped: when `config.server.signal` aborts, it accepts no new
@@ -18,6 +19,7 @@
  */
 import type { FreshConfig, Manifest } from "../types.ts";
 import { createApp, type HandlerOptions } from "./handler.ts";
+import { listen } from "./listener.ts";
 
 export async function start(
   manifest: Manifest,
@@ -25,11 +27,16 @@ export async function start(
   options: HandlerOptions = {},
 ): Promise<void> {
   const app = await createApp(manifest, config, options);
-  const { port, hostname, onListen, signal, reusePort } = app.config.server;
-  const server = Deno.serve({
+  const { port, hostname, onListen, signal, reusePort, connections } =
+    app.config.server;
+  // Not Deno.serve directly: its accept loop ends for good on EMFILE. A stop
+  // (signal) refuses new connections and lets open ones end cleanly.
+  const server = listen(app.handler, {
     port,
     hostname,
     reusePort,
+    signal,
+    limits: connections,
     onListen(addr) {
       if (onListen) return onListen(addr);
       const host = addr.hostname === "0.0.0.0" || addr.hostname === "::"
@@ -38,11 +45,6 @@ export async function start(
       const mode = app.config.dev ? " (dev)" : "";
       console.log(`Listening on http://${host}:${addr.port}/${mode}`);
     },
-  }, app.handler);
-  // Not Deno.serve's own `signal`: aborting it cuts open streaming responses
-  // mid-body; shutdown() refuses new connections and lets them end cleanly.
-  const shutdown = () => void server.shutdown();
-  if (signal?.aborted) shutdown();
-  else signal?.addEventListener("abort", shutdown, { once: true });
+  });
   await server.finished;
 }

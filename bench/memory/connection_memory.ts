@@ -30,9 +30,12 @@ const DENO_VARIANTS = [
   "serve-fetch-body",
   "serve-socket-body",
   "node-http",
+  "listener-keepalive",
+  "listener-stream",
 ];
 const NODE_VARIANTS = ["node-tcp-accept", "node-sse"];
 const STREAMING = new Set([
+  "listener-stream",
   "serve-stream",
   "serve-stream-hwm0",
   "serve-stream-bytes",

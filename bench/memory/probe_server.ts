@@ -27,6 +27,9 @@
  *   to hyper directly); events are written to the other end. Same HTTP path
  *   as `serve-stream` without the JS-stream-to-Rust bridge, plus two sockets.
  * - `node-http`: `node:http` (Deno's Node compatibility layer), SSE via `res.write`.
+ * - `listener-keepalive`, `listener-stream`: `serve-keepalive` and
+ *   `serve-stream` through Herald's own accept loop
+ *   (`lib/fresh/src/server/listener.ts`) instead of `Deno.serve`.
  *
  * @module
  */
@@ -35,6 +38,7 @@ import { parseArgs } from "node:util";
 import { Hub } from "../../lib/realtime/hub/hub.ts";
 import { createBroker } from "../../lib/realtime/brokers/create.ts";
 import { DEFAULT_CONFIG } from "../../lib/realtime/config.ts";
+import { listen as heraldListen } from "../../lib/fresh/src/server/listener.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -116,6 +120,21 @@ async function listen(): Promise<number> {
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     return (server.address() as { port: number }).port;
+  }
+  if (variant.startsWith("listener-")) {
+    return await new Promise<number>((resolve) => {
+      heraldListen((_req) => {
+        accepted++;
+        return variant === "listener-keepalive"
+          ? new Response("ok")
+          : sseResponse();
+      }, {
+        hostname: "127.0.0.1",
+        port: 0,
+        limits: { maxConnections: 0, maxConnectionsPerAddress: 0 },
+        onListen: (addr) => resolve(addr.port),
+      });
+    });
   }
   const hub = variant === "herald-hub" ? await heraldHub() : undefined;
   const server = Deno.serve(

@@ -1,13 +1,7 @@
 /**
- * The layering check of `deno task check`: every import of the app's code
- * points down the layers below, and no two folders import each other (see
- * scripts/README.md for the rules). Prints each violation and exits 1.
+ * The layering check of `deno task check`: fails on an import that points up the
+ * layers or a cycle between folders (the rules: ARCHITECTURE.md, Layers).
  *
- * @example
- * ```sh
- * deno run -A scripts/check_layers.ts        # the repository
- * deno run -A scripts/check_layers.ts ./app  # another tree with a deno.json
- * ```
  * @module
  */
 import { join, relative, resolve } from "node:path";
@@ -257,7 +251,7 @@ if (import.meta.main) {
   }
   if (violations.length) {
     console.error(
-      `layers: ${violations.length} import(s) break the rules in scripts/README.md`,
+      `layers: ${violations.length} import(s) break the rules in ARCHITECTURE.md (Layers)`,
     );
     Deno.exit(1);
   }

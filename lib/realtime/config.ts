@@ -1,25 +1,8 @@
 /**
- * Herald's tunables, read from the environment with working defaults.
+ * The hub's and the API's tunables (`HERALD_HEARTBEAT_MS`, buffers, history and batch
+ * caps), read through lib/config with working defaults; the README's Configuration
+ * table lists them.
  *
- * | variable | meaning | default |
- * |---|---|---|
- * | `HERALD_HEARTBEAT_MS` | comment heartbeat interval on every stream | 15000 |
- * | `HERALD_RETRY_MS` | `retry:` sent to clients (reconnect delay) | 2000 |
- * | `HERALD_SUBSCRIBER_BUFFER_BYTES` | outgoing buffer per stream; a stream that falls further behind is disconnected | 1048576 |
- * | `HERALD_MAX_PAYLOAD_BYTES` | largest publish body (413 above) | 65536 |
- * | `HERALD_MAX_CHANNELS_PER_STREAM` | channels in one `/api/events` stream (400 above) | 32 |
- * | `HERALD_HISTORY_MAX_LIMIT` | largest `limit` of the history endpoint | 1000 |
- * | `HERALD_HISTORY_PAGE_BYTES` | bytes of events in one history response or page read (the page stops early, `more: true`) | 1048576 |
- * | `HERALD_HISTORY_CONCURRENCY` | history responses being read or sent at once, per process (503 above) | 8 |
- * | `HERALD_HISTORY_SEND_MS` | a history response the client has not taken by then is cut | 10000 |
- * | `HERALD_BATCH_MAX` | items in one batch publish (`POST /api/messages`) | 100 |
- * | `HERALD_REPLAY_STALL_MS` | a resuming stream whose client takes nothing of its replay for this long is cut | 10000 |
- *
- * @example
- * ```ts
- * const config = configFromEnv({ HERALD_HEARTBEAT_MS: "5000" });
- * config.heartbeatMs; // 5000
- * ```
  * @module
  */
 import { envInt, type EnvSource } from "../config/env.ts";

@@ -1,14 +1,7 @@
 /**
- * A Herald: one broker, the hub that streams its events, and the config.
- * The app builds one at start (lib/app/services.ts); routes find it in
- * `ctx.state.herald`.
+ * A Herald: one broker, the hub that streams its events, and their config; built once
+ * in the composition root (ARCHITECTURE.md, The composition root).
  *
- * @example
- * ```ts
- * const herald = createHerald(await createBroker({ broker: "memory" }), config);
- * await herald.broker.publish("news", { data: { title: "hello" } });
- * await closeHeraldInstance(herald);
- * ```
  * @module
  */
 import type { HeraldMetrics } from "../metrics/metrics.ts";

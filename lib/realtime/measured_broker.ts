@@ -1,15 +1,7 @@
 /**
- * A broker that reports to the metrics: every call's duration by operation,
- * each stored event (by channel kind), and its health at scrape time. It
- * forwards everything else untouched, so the broker's own extra members
- * still work (the calls run on the real broker, whose private fields a
- * plain proxy would not reach).
+ * A broker wrapper that reports each call's duration, each stored event and the
+ * broker's health to the metrics, forwarding everything else to the real broker.
  *
- * @example
- * ```ts
- * const broker = measuredBroker(await createBroker(options), metrics);
- * await broker.publish("news", { data: 1 }); // herald_events_published_total +1
- * ```
  * @module
  */
 import type { HeraldMetrics } from "../metrics/metrics.ts";

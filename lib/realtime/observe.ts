@@ -1,17 +1,7 @@
 /**
- * Herald's own log events (stream opened/closed, publish, errors), for the
- * /logs page and for tests. A tiny typed emitter plus a bounded list of the
- * most recent records. Field names that look like secrets are dropped so a
- * token or cookie never reaches a listener; callers log paths, never query
- * strings. A record logged while a request is answered carries its
- * `requestId` ({@link withRequestId}).
+ * Herald's own log records (streams, publishes, errors): a tiny typed emitter and a
+ * bounded list of recent records; fields that look like secrets are dropped.
  *
- * @example
- * ```ts
- * const stop = onHeraldLog((r) => console.log(r.level, r.message, r.fields));
- * heraldLog("info", "stream opened", { channels: ["news"] });
- * stop();
- * ```
  * @module
  */
 

@@ -1,6 +1,6 @@
 /**
- * The broker contract of DESIGN.md. Every broker (memory, broadcast, redis, kv)
- * implements {@link Broker}; the hub and the HTTP layer depend on nothing else.
+ * The broker contract (ARCHITECTURE.md, The broker contract): every broker implements
+ * {@link Broker}; the hub and the HTTP layer depend on nothing else.
  *
  * @module
  */

@@ -1,42 +1,13 @@
 /**
- * The BroadcastChannel broker, for development: isolates and workers that can
- * reach one another through a `BroadcastChannel` of the same name share live
- * events. Each instance keeps its own bounded history of what it published or
- * saw.
- *
- * What it cannot promise (quote this where the broker is offered):
- * - **No persistence.** History lives in each isolate's memory and is gone
- *   when the isolate stops.
- * - **History only from when the isolate started.** A new isolate has no past
- *   events; a client that resumes on it gets a partial replay and no gap
- *   notice for what it never saw.
- * - **Reach.** With the Deno CLI, a BroadcastChannel links the workers of ONE
- *   process only, not separate processes. On Deno Deploy it links the isolates
- *   the platform connects (best effort, and not necessarily those of other
- *   regions); a message to an isolate that is starting or stopping can be lost,
- *   and nothing retries it.
- * - **Order across isolates only as good as the clocks.** Ids are a hybrid
- *   logical clock (wall time in µs, pushed past every id seen) plus a random
- *   per-instance tag, so they never collide and order each isolate's own
- *   events; two isolates publishing at nearly the same moment may order their
- *   events differently from real time, and a late arrival can be delivered
- *   after an event with a higher id (it is still put in its place in history).
- * - **Head only of what this instance saw.** `head()` is the newest id it
- *   published or received; a peer's event with a lower id that arrives later
- *   is not sent by a hub stream that already went past it (streams send ids
- *   in strictly increasing order), though it is in this instance's history.
- * - **No loss notice.** A subscription's `onLost` is never called: a peer's
- *   message that never arrived leaves no trace this instance could see.
- * - **No health signal about peers.** It reports healthy until closed; it
- *   cannot tell whether any other isolate is listening.
+ * The BroadcastChannel broker, for development; what it cannot promise is in
+ * ARCHITECTURE.md (The brokers, broadcast).
  *
  * @example
  * ```ts
  * const a = new BroadcastBroker({ channelName: "herald-dev" });
- * const b = new BroadcastBroker({ channelName: "herald-dev" });
- * await b.subscribe("room:1", (e) => console.log(e.data)); // gets "hi"
  * await a.publish("room:1", { data: "hi" });
  * ```
+ *
  * @module
  */
 import type { BrokerHealth, HeraldEvent } from "../types.ts";

@@ -1,28 +1,7 @@
 /**
- * Picks and builds the broker. `createBroker(options)` builds the one named;
- * `brokerFromEnv(env)` follows DESIGN.md's configuration rules.
+ * Picks and builds the broker: `createBroker(options)` builds the one named,
+ * `brokerFromEnv(env)` chooses from the settings (README, Brokers and Configuration).
  *
- * Environment variables read by {@link brokerFromEnv}:
- *
- * | variable | meaning |
- * |---|---|
- * | `HERALD_BROKER` | `memory`, `broadcast`, `redis` or `kv`: forces one broker. Anything else is an error. |
- * | `REDIS_URL` | `redis://…` or `rediss://…` (TLS, e.g. `rediss://default:pw@host:port`). Selects redis when `HERALD_BROKER` is unset. |
- * | `HERALD_REDIS_TLS_CA` | a PEM file: the CA that signs the `rediss://` server's certificate (default: the system's CAs) |
- * | `HERALD_REDIS_PREFIX` | prefix of Herald's Redis keys and pub/sub channels (default `herald`) |
- * | `HERALD_KV_PATH` | the local Deno KV file (default `./data/herald.kv`; its folder is created). Ignored on Deno Deploy (`DENO_DEPLOYMENT_ID` set), which uses the platform KV. |
- * | `HERALD_KV_POLL_MS` | how often the kv broker reads the logs of subscribed channels, ms (default 200): other processes' writes to a local file are seen this way |
- * | `HERALD_BROADCAST_NAME` | BroadcastChannel name of the broadcast broker (default `herald`) |
- * | `HERALD_HISTORY_LIMIT` | events kept per channel (default 1000) |
- * | `HERALD_HISTORY_TTL_MS` | age after which an event leaves history, ms (default 86400000, 24 h) |
- *
- * With nothing set: the kv broker on `./data/herald.kv`, so history survives a restart.
- *
- * @example
- * ```ts
- * const broker = await brokerFromEnv(); // Deno.env by default
- * const test = await createBroker({ broker: "memory", history: { limit: 10 } });
- * ```
  * @module
  */
 import type { Broker, BrokerName } from "../types.ts";

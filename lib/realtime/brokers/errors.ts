@@ -1,13 +1,7 @@
 /**
- * The error a broker throws when its store cannot be reached right now
- * (Redis down, KV closed). The HTTP layer answers it with a 503; a stream
- * closes and lets the client retry.
+ * The errors a broker throws: its store is unreachable now (HTTP 503; a stream closes
+ * and the client retries), or an event is too large for it (413).
  *
- * @example
- * ```ts
- * try { await broker.publish("room:1", { data: "hi" }); }
- * catch (e) { if (e instanceof BrokerUnavailableError) return unavailable(e.message); throw e; }
- * ```
  * @module
  */
 

@@ -1,26 +1,13 @@
 /**
- * Event ids shared by every broker.
- *
- * An id is `CCCCCCCCCCCCCCCC-OOOO` (21 ASCII characters): a 16-digit
- * zero-padded clock in microseconds since the epoch, a dash, and a 4-character
- * origin tag (`0000` when one store assigns the ids, as redis and kv do; a
- * random tag per instance for the broadcast broker, so two isolates never mint
- * the same id). Fixed width means plain string comparison orders ids.
- *
- * The clock is a hybrid logical clock: `max(now in µs, last + 1)`, so ids
- * strictly increase even when many events share a millisecond, follow wall
- * time across restarts (a persistent broker also stores its last value), and
- * order the events of every channel of a deployment on one time line — one
- * `Last-Event-ID` resumes every channel of a multi-channel stream.
+ * Event ids and the hybrid logical clock that mints them (format and ordering:
+ * ARCHITECTURE.md, Events, ids and ordering).
  *
  * @example
  * ```ts
  * const clock = new IdClock();
- * const a = clock.next();
- * const b = clock.next();
- * compareIds(a, b); // -1
- * isEventId(a); // true
+ * compareIds(clock.next(), clock.next()); // -1
  * ```
+ *
  * @module
  */
 

@@ -1,53 +1,8 @@
 /**
- * The Deno KV store of the log broker ({@link LogBroker}): an ordered log per
- * channel, a deployment-wide change feed, fan-out between processes by
- * `kv.watch` and by polling. A local file by default (`Deno.openKv(path)`);
- * on Deno Deploy, the platform's KV. The handle is the process's one for that
- * store (lib/kv/shared.ts, shared with the app store) unless one is given.
+ * The Deno KV store of the log broker: a log per channel, the clock, a change feed,
+ * fan-out by poll and `kv.watch` (keys and catch-up cost: ARCHITECTURE.md, kv; see
+ * ARCHITECTURE.md, Ordering).
  *
- * Keys, under the prefix (default `herald`):
- * - `[p, "clock"]`: the deployment's id clock (µs). Every publish reads it
- *   and writes `max(now, clock + 1)` in the same atomic commit as the log
- *   entry, checked on its versionstamp (retried on conflict), so ids follow
- *   commit order across channels and processes and keep increasing across
- *   restarts. It is also the head: when the clock says C, every event with an
- *   id at or below C is visible.
- * - `[p, "log", channel, id]`: the UTF-8 bytes of `{"e","t","seq","d"}`
- *   (event name, time, position in the channel, payload), so its size is
- *   known exactly before the commit. Each publish's commit also drops the
- *   oldest entries beyond the count and age bounds; `expireIn` also removes entries of abandoned channels. Entries of
- *   earlier versions (an object) are still read.
- * - `[p, "meta", channel]`: `{ head, seq }`, the channel's newest id.
- * - `[p, "trimmed", channel]`: the newest id trimmed by count or age.
- * - `[p, "feed", id]`: the channel of event `id`, written in the same commit,
- *   expiring after an hour: the change feed.
- *
- * Catch-up cost: one pass reads the clock, then the change feed after the
- * cursor (one list, whatever the number of subscribed channels), then the
- * log of each subscribed channel that moved. So a poll costs the same with
- * one subscribed channel or thousands (issue 8: one address holding 100
- * streams of 32 channels used to cost a read per 10 channels per catch-up).
- * A process that has not seen the head for 10 minutes (stalled) cannot trust
- * the feed to go back that far and reads every channel's `meta` instead.
- *
- * Why a poll as well as `watch`: on a local file, `watch` does not see
- * another process's writes (on Deno 2.9.6 a watcher missed a second process's
- * `set` for 5 s). So while it has subscribers the store reads the clock every
- * `pollMs` (default 200 ms; when nothing was published the tick costs that
- * one read). A local publish catches up at once.
- *
- * Limits: an event must fit a KV value (64 KiB): the payload's UTF-8 JSON
- * plus a few dozen bytes; a larger one fails with a
- * {@link PayloadTooLargeError} (HTTP 413) before any write, and the broker
- * stays healthy.
- *
- * @example
- * ```ts
- * const broker = await openKvBroker({ broker: "kv", path: "./data/herald.kv" });
- * await broker.subscribe("room:1", (e) => console.log(e.data));
- * await broker.publish("room:1", { data: "hi" });
- * await broker.close();
- * ```
  * @module
  */
 import { openSharedKv, type SharedKv } from "../../kv/shared.ts";

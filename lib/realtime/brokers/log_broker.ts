@@ -1,7 +1,6 @@
 /**
- * The one broker over a shared event log (redis, kv): message building,
- * history bounds and age cut-offs, the merged delivery in one id order, and
- * loss detection, once; the store ({@link EventLog}) appends, reads, follows.
+ * The one broker over an {@link EventLog} (redis, kv): message building, history
+ * bounds, the merged feed and loss detection (ARCHITECTURE.md, The log broker).
  *
  * @module
  */

@@ -1,20 +1,7 @@
 /**
- * The in-process broker: history and fan-out live in this process only. For
- * tests, single-process deployments and as the reference the conformance
- * suite checks the others against. Nothing survives a restart. `head()` is
- * the newest id it published: publishing stores the event in the same
- * synchronous step, so history holds everything up to it. Its subscribers
- * never lose a live event (delivery is in the same step too), so it never
- * calls a subscription's `onLost`.
+ * The in-process broker: history and fan-out in this process only; the reference the
+ * conformance suite checks the others against.
  *
- * @example
- * ```ts
- * const broker = new MemoryBroker({ limit: 100, ttlMs: 60_000 });
- * const stop = await broker.subscribe("room:1", (e) => console.log(e.data));
- * await broker.publish("room:1", { data: "hello" });
- * await stop();
- * await broker.close();
- * ```
  * @module
  */
 import type {

@@ -1,53 +1,8 @@
 /**
- * Local delivery for the brokers whose events come from a shared store
- * (redis, kv): every channel this process subscribes to, delivered to its
- * listeners in ONE id order across channels, each event once. A
- * multi-channel stream resumes every channel after one `Last-Event-ID`, so
- * delivering B:10 before A:9 would lose A:9 on a resume after B:10.
+ * Local delivery for the log broker: every subscribed channel in ONE id order, each
+ * event once, live events and catch-ups merged, with loss detection (see
+ * ARCHITECTURE.md, Ordering and The log broker).
  *
- * Two ways in:
- * - {@link MergedFeed.offer}: a live event (redis pub/sub, which already
- *   arrives in publish order on the one subscriber connection).
- * - {@link MergedFeed.catchUp}: reads history at a consistent cut. It reads
- *   the store's head (the id clock) FIRST: every event with an id at or below
- *   it is already visible, because a store commits ids in id order (kv: the
- *   clock is checked and written in the same atomic commit as the log entry;
- *   redis: one Lua script). Then it asks the store for each subscribed
- *   channel's events after the cursor, up to the head (the kv store finds
- *   the channels that moved in its change feed and reads only those), merges
- *   the pages and delivers them in id order. A full page, or a store that
- *   read only part of its change feed (`through`), lowers the cut and the
- *   next pass goes on from there, so memory stays at one page per channel.
- *
- * One cursor for the whole process: everything at or below it has been
- * delivered on every subscribed channel. A channel added later starts after
- * `since` (the store's head when it subscribed), so it never gets old events.
- * A channel added while a catch-up runs is not in that pass: its events up to
- * the pass's cut were published before the head was read, i.e. before it was
- * added, so skipping them is right.
- *
- * Lost events: a catch-up cannot deliver what history already dropped (more
- * events than the history limit during one outage or one poll, or older than
- * its age bound). So for each channel whose page is full (a count trim only
- * drops events when at least a page of newer ones exists) or whose position
- * is older than the age cut-off, it asks the store how far history was
- * trimmed; when that is past the channel's position it calls the channel's
- * `onLost` listeners, then delivers what history still holds. Those two
- * conditions, and a store's list of the channels that moved (`moved`: no
- * other channel can have lost anything), keep the extra read off the
- * frequent kv poll. It assumes every instance has the same history limit.
- *
- * Live events offered while a catch-up runs (or after {@link MergedFeed.hold})
- * wait in a bounded buffer and go out after it; if the buffer overflows it is
- * dropped and the catch-up reads once more, since every live event is also in
- * history.
- *
- * @example
- * ```ts
- * const feed = new MergedFeed({ head, readAfter, pageSize: 1000 }, await head());
- * feed.add("room:a", (e) => console.log(e.id), await head());
- * await feed.catchUp(); // e.g. on every poll tick
- * ```
  * @module
  */
 import type { HeraldEvent, LostEvents } from "../types.ts";

@@ -1,7 +1,6 @@
 /**
- * Payloads travel as JSON in every broker, so all four give a subscriber the
- * same value (a Date becomes a string, `undefined` becomes null) and a
- * payload that JSON cannot carry fails at publish, not at delivery.
+ * Payloads travel as JSON in every broker, so all four hand subscribers the same value
+ * and a payload JSON cannot carry fails at publish.
  *
  * @module
  */

@@ -1,34 +1,8 @@
 /**
- * The Redis store of the log broker ({@link LogBroker}, ioredis): a capped
- * stream per channel and live fan-out by pub/sub, both written by one Lua
- * script (redis_scripts.ts). `redis://` and `rediss://` (TLS, e.g. Upstash:
- * `rediss://default:pw@host:port`); Redis 6.2+.
+ * The Redis store of the log broker (ioredis): a capped stream per channel, one Lua
+ * publish script, one subscriber connection per process, reconnects and publish
+ * deadlines (ARCHITECTURE.md, redis; see ARCHITECTURE.md, Ordering).
  *
- * Per process: ONE subscriber connection for all channels plus one command
- * connection. When Redis goes away both reconnect on their own (backoff up to
- * 2 s, forever); meanwhile `health()` is unhealthy with the reason, and every
- * call rejects at once with a {@link BrokerUnavailableError} (no offline
- * queue). A publish answered with an error never takes effect later: a
- * command the lost connection cut off is not sent again, and each publish
- * carries a deadline in Redis's clock that the script checks
- * (redis_deadline.ts), which has passed by the time the error is reported —
- * also on a Redis that stalled and resumed. Once both connections are back it
- * holds live events, subscribes every channel again, and catches up from
- * history after the last id it delivered (the broker's {@link MergedFeed};
- * `onLost` first for a channel whose history was trimmed meanwhile).
- *
- * Order across channels: the script assigns the id and PUBLISHes atomically,
- * and the one subscriber connection receives messages in publish order, so
- * live events of all channels arrive in one id order. `head()` is the clock
- * (`{prefix}:clock`), set in the same atomic step as the log entry.
- *
- * @example
- * ```ts
- * const broker = await connectRedisBroker({ broker: "redis", url: "redis://127.0.0.1:6379", prefix: "herald" });
- * await broker.subscribe("room:1", (e) => console.log(e.id, e.data));
- * await broker.publish("room:1", { event: "chat", data: { text: "hi" } });
- * await broker.close();
- * ```
  * @module
  */
 import { Redis, type RedisOptions, ReplyError } from "ioredis";

@@ -1,13 +1,6 @@
 /**
- * The Lua scripts of the redis broker. Publishing is one script so that the
- * id, the history entry, the trim and the live message happen atomically:
- * no reader can see an event in history that subscribers were not sent, and
- * ids follow the order in which Redis ran the publishes.
- *
- * Keys: `{prefix}:clock` (the deployment's id clock, µs), `{prefix}:log:{ch}`
- * (a stream; entry ids are `<clock>-0`), `{prefix}:meta:{ch}` (a hash: `head`,
- * the newest stream id; `trimmed`, the newest stream id dropped). Needs Redis
- * 6.2+ (exclusive XRANGE bounds, XTRIM MINID).
+ * The Lua scripts of the redis store: one atomic publish (id, entry, trims,
+ * `PUBLISH`) and the reads; keys are listed in ARCHITECTURE.md (redis).
  *
  * @module
  */

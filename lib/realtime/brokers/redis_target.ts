@@ -1,7 +1,6 @@
 /**
- * Where Herald's Redis is and how to reach it, shared by the redis broker and
- * the app store: the URL, the CA that signs a `rediss://` server's
- * certificate (`HERALD_REDIS_TLS_CA`), and the error a failed connect gives.
+ * Where Herald's Redis is and how to reach it (URL, `rediss://` CA, connect errors),
+ * shared by the redis broker and the app store.
  *
  * @module
  */

@@ -1,7 +1,6 @@
 /**
- * Runs a synchronous broker operation as a promise, so a thrown error (for
- * example "broker is closed") becomes a rejection as it would in an async
- * broker.
+ * Runs a synchronous broker operation as a promise, so a thrown error becomes a
+ * rejection as in an async broker.
  *
  * @module
  */

@@ -1,15 +1,7 @@
 /**
- * A process-wide cap on history responses in progress (read, encoded or
- * being sent): past it a caller is refused at once instead of queued, so
- * the memory history responses hold is at most `capacity` pages.
+ * A process-wide cap on history responses in progress: past it a caller is refused at
+ * once (503), so history holds at most `capacity` pages.
  *
- * @example
- * ```ts
- * const gate = new HistoryGate(8);
- * const release = gate.tryAcquire();
- * if (!release) return busy(); // 503 with Retry-After
- * try { ... } finally { release(); }
- * ```
  * @module
  */
 

@@ -1,14 +1,7 @@
 /**
- * Bounded history reads: a channel's history in small broker reads, stopping
- * at a byte cap, so no reader ever holds more than one page of events
- * whatever `limit` it asks for.
+ * Bounded history reads: a channel's history in small broker reads, stopping at a byte
+ * cap, so a reader holds at most one page whatever `limit` it asks for.
  *
- * @example
- * ```ts
- * const page = await readHistoryPage(broker, "news", { limit: 1000, maxBytes: 1 << 20 });
- * page.events; // oldest first, at most 1 MiB of JSON
- * page.more;   // true when the byte cap stopped it before `limit`
- * ```
  * @module
  */
 import type { Broker, HeraldEvent } from "../types.ts";

@@ -1,11 +1,6 @@
 /**
- * `POST /api/messages`: a JSON array of `{channel, event?, data}` (at most
- * `HERALD_BATCH_MAX`) → `200 {"results": [...]}`, one entry per item in
- * order: `{id, channel}` or `{error: {code, message}}`. Each item passes the
- * checks a single publish does (channel and event names, the publish policy,
- * the app's channel guard) and costs one unit of the publish rate; items are
- * published one after another, so their ids follow their order. An
- * `Idempotency-Key` covers the whole batch.
+ * `POST /api/messages`: batch publish, one result per item in order (README, HTTP API;
+ * ARCHITECTURE.md, The HTTP API).
  *
  * @module
  */

@@ -1,12 +1,7 @@
 /**
- * A response body of bytes already in memory, handed out in slices as the
- * client reads, with a deadline: a client that has not taken it all by then
- * is cut, and `onDone` runs once either way (a history slot is freed).
+ * A response body of bytes already in memory, handed out as the client reads, cut at a
+ * deadline; `onDone` runs once either way (a history slot is freed).
  *
- * @example
- * ```ts
- * return new Response(boundedBody(bytes, { deadlineMs: 10_000, onDone: release }));
- * ```
  * @module
  */
 

@@ -1,8 +1,6 @@
 /**
- * What the Herald API handlers need from a Fresh request context: the Herald
- * (broker, hub, config) and access control in `ctx.state`, the route
- * parameters and the client address. Any `FreshContext` whose state has
- * them fits, so the handlers are plain Fresh `Handlers` methods.
+ * What the API handlers need from a Fresh request context (`ctx.state`: the Herald and
+ * access; params; the client address), so they are plain Fresh `Handlers`.
  *
  * @module
  */

@@ -1,10 +1,6 @@
 /**
- * The one implementation behind both stream endpoints: check the resume id,
- * authorize, count the stream against access limits, open it on the hub and
- * answer with the SSE headers. Client mistakes are JSON 4xx errors; a passing
- * problem (broker down, access store unreachable) never becomes a 5xx, which
- * would stop a native EventSource for good: the answer is a 200 stream that
- * holds `retry:` and ends, so the client tries again.
+ * The one implementation behind both stream endpoints: resume id, authorization,
+ * stream limits, the hub, the SSE headers; never a 5xx for a passing problem.
  *
  * @module
  */

@@ -1,7 +1,6 @@
 /**
- * `GET /api/events?channel=a&channel=b`: one SSE stream of several channels;
- * each event's `data:` is the envelope `{id, channel, event, data, time}`, and
- * one `Last-Event-ID` resumes every channel (ids are ordered across channels).
+ * `GET /api/events?channel=a&channel=b`: one SSE stream of several channels in the
+ * envelope form; one `Last-Event-ID` resumes them all.
  *
  * @module
  */

@@ -1,8 +1,6 @@
 /**
- * `GET /api/health`: `{broker, healthy, detail?, streams, channels}`; 200 while
- * the broker is healthy, 503 while it is not (for load balancers). `detail`
- * (the broker's reason: an internal address, a driver error) is shown only
- * to the admin (`Authorization: Bearer <HERALD_ADMIN_TOKEN>`).
+ * `GET /api/health`: the broker's health and this process's streams; 503 while the
+ * broker is unhealthy; `detail` for the admin only.
  *
  * @module
  */

@@ -1,14 +1,6 @@
 /**
- * `GET /api/channels/{channel}/messages?after=&before=&limit=`: retained
- * history as JSON `{channel, events, more, trimmed, next?}`, oldest first. Without
- * `after`, the newest `limit` events (default 100, below `before` if given);
- * with it, the oldest `limit` events after it. A response holds at most
- * `HERALD_HISTORY_PAGE_BYTES` of events. `more` says whether events exist
- * past the page in its direction (cut by `limit` or by the byte cap), and
- * `next` is then the query for the next page; `trimmed` says whether events
- * the request reached for were already dropped from history. At most
- * `HERALD_HISTORY_CONCURRENCY` responses are read or sent at once (503 with
- * `Retry-After` past that), each cut if not taken within `HERALD_HISTORY_SEND_MS`.
+ * `GET /api/channels/{channel}/messages`: a bounded history page as JSON (README, HTTP
+ * API; ARCHITECTURE.md, The HTTP API).
  *
  * @module
  */

@@ -1,17 +1,7 @@
 /**
- * `Idempotency-Key` on publishes: the first request with a key (per publisher)
- * claims it in the shared store (`setIfAbsent`, so concurrent duplicates and
- * other processes see the claim), publishes, and stores its answer for
- * {@link IDEMPOTENCY_TTL_MS}; a repeat gets that answer again without
- * publishing (`Idempotent-Replayed: true`). A repeat while the first is still
- * running is a `409 idempotency_in_progress` (retry shortly); the same key with
- * another request is a `422 idempotency_key_reused`. A publish that failed
- * (4xx/5xx) releases its claim, so a retry runs afresh.
+ * `Idempotency-Key` on publishes: claim, publish once, replay the first answer (README,
+ * HTTP API; ARCHITECTURE.md, The HTTP API).
  *
- * @example
- * ```ts
- * return await idempotent(req, store, { scope: "sub:alice", fingerprint }, () => publish());
- * ```
  * @module
  */
 import { HttpError } from "../../http/error.ts";

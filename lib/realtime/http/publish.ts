@@ -1,8 +1,6 @@
 /**
- * `POST /api/channels/{channel}/messages`: publish. JSON in → `201 {id,
- * channel}`; an HTML form post → `303` back to the page. Authorization and the
- * publish rate come from lib/access; a broker that cannot be reached → 503;
- * an `Idempotency-Key` publishes once (idempotency.ts).
+ * `POST /api/channels/{channel}/messages`: publish one event (JSON → 201, an HTML form
+ * → 303 back to the page).
  *
  * @module
  */

@@ -1,15 +1,7 @@
 /**
- * Turns a publish request body into `{event?, data}`: a JSON body
- * `{"event"?: string, "data": any}`, or an HTML form post
- * (`application/x-www-form-urlencoded` or `multipart/form-data`) whose `event`
- * and `data` fields are used as they are — without a `data` field the other
- * fields become the data object. The body is read with the payload limit.
+ * Turns a publish request body (JSON `{event?, data}`, or a form) into the message to
+ * publish, read with the payload limit.
  *
- * @example
- * ```ts
- * const body = await readPublishBody(req, 64 * 1024);
- * if (body.form) { ...redirect 303... } else { ...201 JSON... }
- * ```
  * @module
  */
 import { HttpError } from "../../http/error.ts";

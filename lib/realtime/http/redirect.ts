@@ -1,20 +1,7 @@
 /**
- * Where an HTML form post goes back to (303): the form's `redirect` field when
- * it is a path on this site, else the `Referer` when it is a page of this
- * host, else `/`. Never an address on another site (no open redirect).
+ * Where an HTML form post goes back to (303): always a path on this site, never another
+ * host (no open redirect).
  *
- * The answer is always a path. A candidate is resolved against the request
- * first, so dot segments are gone (`/.//evil.example` would otherwise resolve
- * to `//evil.example`, which a browser reads as another host), and a result
- * that still starts with two slashes is refused. The Referer is compared by
- * host, not origin: behind a TLS-terminating proxy Herald sees `http:` while
- * the browser's Referer says `https:`.
- *
- * @example
- * ```ts
- * redirectTarget(req, "/rooms/1"); // "/rooms/1"
- * redirectTarget(req, "https://evil.example/"); // the Referer's path, or "/"
- * ```
  * @module
  */
 

@@ -1,13 +1,7 @@
 /**
- * Input rules of the HTTP API, each failing with a 400 HttpError that names
- * the problem: channel names, event names, `Last-Event-ID`, history `after`
- * and `limit`.
+ * Input rules of the HTTP API (channel and event names, `Last-Event-ID`, history
+ * bounds), each failing with a 400 that names the problem.
  *
- * @example
- * ```ts
- * const channel = parseChannel(ctx.params?.channel); // "room:1", or throws 400
- * const lastEventId = readLastEventId(req);          // header, else ?lastEventId=, else null
- * ```
  * @module
  */
 import { HttpError } from "../../http/error.ts";

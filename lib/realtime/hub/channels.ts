@@ -1,22 +1,7 @@
 /**
- * One broker subscription per channel per process, reference-counted and
- * shared by every local stream. Each event is wrapped once in a
- * {@link WireEvent} (so it is encoded once per wire form) and handed to every
- * listener; ids the broker delivers twice (after a reconnect) are dropped here.
- * When the broker reports that a channel lost events (history was trimmed
- * past its live position), every holder's `onLost` is called; the broker
- * subscription stays.
+ * One broker subscription per channel per process, reference-counted and shared by the
+ * local streams; drops repeated ids and passes `onLost` on (ARCHITECTURE.md, The hub).
  *
- * @example
- * ```ts
- * const channels = new ChannelSubscriptions(broker);
- * const release = await channels.acquire(
- *   "news",
- *   (wire) => stream.live(wire),
- *   () => outbox.close("lost events"),
- * );
- * release(); // the broker subscription ends with its last listener
- * ```
  * @module
  */
 import type { HeraldMetrics } from "../../metrics/metrics.ts";

@@ -1,13 +1,6 @@
 /**
- * ONE heartbeat timer for every stream of a hub: while at least one stream is
- * open, a comment block goes to all of them every `intervalMs`; with no stream
- * open there is no timer at all.
+ * ONE heartbeat timer for every stream of a hub, running only while a stream is open.
  *
- * @example
- * ```ts
- * const heartbeat = new Heartbeat(15_000, () => outboxes);
- * heartbeat.update(outboxes.size); // starts or stops the timer
- * ```
  * @module
  */
 import { encodeComment } from "../sse/encode.ts";

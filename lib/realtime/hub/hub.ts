@@ -1,27 +1,13 @@
 /**
- * The per-process hub: turns broker events into SSE streams for any number of
- * local clients. One broker subscription per channel (shared, reference
- * counted), each event encoded once per wire form, one heartbeat timer for all
- * streams, a bounded buffer per stream (a client that cannot keep up is
- * disconnected and resumes with `Last-Event-ID`), and `retry:` → gap notice →
- * replay → live at stream start with no gap and no duplicate at the seam.
- * When the broker reports that a channel lost events (history trimmed past
- * the live position, e.g. after a long Redis outage), every stream carrying
- * it ends cleanly ("lost events"): the client comes back with
- * `Last-Event-ID` and the resume sends `event: gap` first.
- * A resumed stream is cut at the broker's head, read before any history:
- * history up to it, live after it, so every stream sends ids in strictly
- * increasing order across its channels (see stream.ts). The replay reads
- * history page by page at the client's pace (replay.ts), so a resuming
- * stream holds no more than a live one; a client that takes nothing of its
- * replay for `replayStallMs` is cut and resumes later from what it got.
+ * The per-process hub: turns broker events into SSE streams for any number of local
+ * clients (ARCHITECTURE.md, The hub).
  *
  * @example
  * ```ts
- * const hub = new Hub(broker, { heartbeatMs: 15_000, retryMs: 2_000, subscriberBufferBytes: 1 << 20 });
  * const body = await hub.open({ channels: ["news"], form: "payload", lastEventId, signal: req.signal });
  * return new Response(body, { headers: sseHeaders() });
  * ```
+ *
  * @module
  */
 import type { HeraldMetrics } from "../../metrics/metrics.ts";

@@ -1,15 +1,7 @@
 /**
- * The outgoing side of one SSE stream: a byte stream with a bounded buffer.
- * What the client has not read yet is queued here; when the queue would grow
- * past the limit the stream is ended with an error (the connection drops),
- * the queue is freed, and the client comes back with `Last-Event-ID`.
+ * The outgoing side of one SSE stream: a byte stream with a bounded buffer; a client
+ * that lets it fill is cut off and resumes with `Last-Event-ID`.
  *
- * @example
- * ```ts
- * const outbox = new Outbox(1024 * 1024, (reason) => release(reason));
- * outbox.send(bytes); // false once the outbox is closed
- * return new Response(outbox.readable);
- * ```
  * @module
  */
 

@@ -1,17 +1,7 @@
 /**
- * The history a resuming stream replays, read page by page: every channel's
- * events after the resume id and up to the head, merged in id order, with
- * at most `lookaheadBytes` of events read ahead of what was sent (at least
- * one event per channel). When history is trimmed past a channel's position
- * while the replay runs, it throws {@link ReplayLost}: those events are gone,
- * and the stream must end so that its resume says `event: gap`.
+ * The history a resuming stream replays, read page by page within the stream's byte
+ * budget and merged in id order (ARCHITECTURE.md, The hub).
  *
- * @example
- * ```ts
- * for await (const event of replayHistory(broker, ["a", "b"], { after, head, trimmed, lookaheadBytes, maxEventBytes })) {
- *   await send(event); // at the client's pace: the next page is read only when needed
- * }
- * ```
  * @module
  */
 import type { Broker, HeraldEvent } from "../types.ts";

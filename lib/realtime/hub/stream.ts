@@ -1,34 +1,7 @@
 /**
- * One client's stream inside the hub: the seam between replay and live.
+ * One client's stream inside the hub: the seam between replay and live (see
+ * ARCHITECTURE.md, Ordering).
  *
- * What one stream sends is strictly increasing in id, across all its
- * channels, so one `Last-Event-ID` resumes every channel without a loss.
- * The hub reads the broker's head BEFORE any history (after the channel
- * subscriptions are in place), and the seam is cut there:
- * - at or below the head: history (every such event is readable by then),
- *   read page by page and sent in id order at the client's pace
- *   ({@link HubStream.replay}); live copies of those events are dropped;
- * - above the head: the live feed only, which delivers every channel of the
- *   process in one id order ({@link HubStream.goLive}).
- *
- * Reading each channel's history separately without that cut loses events:
- * A's history read, then A:9 and B:10 committed, then B's read: B:10 is
- * replayed, A:9 arrives live after it, and a client that drops right after
- * B:10 resumes past A:9.
- *
- * Live events that arrive during the replay wait in a pending list bounded
- * like the outgoing buffer. One watermark (the newest id sent, or resumed
- * after) drops anything at or below it, so the seam has no duplicate.
- *
- * @example
- * ```ts
- * const stream = new HubStream(outbox, ["a", "b"], "envelope");
- * const release = await channels.acquire("a", stream.live); // and "b"
- * stream.resumeAfter(lastEventId);
- * const head = await broker.head(); // before the history reads
- * await stream.replay(historyUpToHead, head);
- * stream.goLive();
- * ```
  * @module
  */
 import type { HeraldMetrics } from "../../metrics/metrics.ts";

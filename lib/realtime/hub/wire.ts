@@ -1,15 +1,7 @@
 /**
- * The wire forms of a Herald event, encoded at most once per event:
- * `payload` (single-channel streams: `data:` is the published payload as JSON),
- * `envelope` (multi-channel streams: `data:` is `{id, channel, event, data, time}`),
- * or another protocol's own form ({@link CustomWireForm}, e.g. Mercure's).
+ * The wire forms of an event (`payload`, `envelope`, or another protocol's own),
+ * each encoded at most once per event (ARCHITECTURE.md, The wire).
  *
- * @example
- * ```ts
- * const wire = new WireEvent(event);
- * subscriberA.send(wire.bytes("payload"));
- * subscriberB.send(wire.bytes("payload")); // the same Uint8Array, not re-encoded
- * ```
  * @module
  */
 import type { HeraldEvent } from "../types.ts";

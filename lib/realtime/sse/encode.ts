@@ -1,15 +1,7 @@
 /**
- * The one Server-Sent Events encoder of Herald, following the WHATWG HTML
- * "server-sent events" section: data is split over several `data:` lines on
- * CRLF, CR or LF; `id` and `event` never contain CR, LF or NUL (they throw);
- * `retry:` is digits only; comments carry heartbeats; every block ends with a
- * blank line so the browser dispatches it at once.
+ * The one Server-Sent Events encoder, following the WHATWG "server-sent events"
+ * section (ARCHITECTURE.md, The wire).
  *
- * @example
- * ```ts
- * const bytes = encodeEvent({ id: "0001", event: "chat", data: "line 1\nline 2" });
- * // "id: 0001\nevent: chat\ndata: line 1\ndata: line 2\n\n"
- * ```
  * @module
  */
 

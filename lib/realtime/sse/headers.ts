@@ -1,11 +1,6 @@
 /**
- * The response headers of every Herald event stream (DESIGN.md, HTTP API):
- * the SSE media type, no caching or transforming proxies, no proxy buffering.
+ * The response headers of every Herald event stream (ARCHITECTURE.md, The wire).
  *
- * @example
- * ```ts
- * return new Response(stream, { headers: sseHeaders() });
- * ```
  * @module
  */
 

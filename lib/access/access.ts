@@ -1,14 +1,7 @@
 /**
- * One access-control instance: the settings, the token verifier, the session
- * key, and the limiters, behind the hooks the HTTP layer calls. `mod.ts` keeps
- * the process-wide instance; tests make their own.
+ * One access-control instance: settings, token verifier, session key and limiters,
+ * behind the hooks the HTTP layer calls; built once in the composition root.
  *
- * @example
- * ```ts
- * const access = createAccess(accessConfigFromEnv({ HERALD_JWT_SECRET: "s" }));
- * const who = await access.authorize(req, "subscribe", ["news"]);
- * const release = await access.acquireStream(who);
- * ```
  * @module
  */
 import { HttpError } from "../http/error.ts";

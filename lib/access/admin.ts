@@ -1,15 +1,7 @@
 /**
- * The admin check: `Authorization: Bearer <HERALD_ADMIN_TOKEN>`, or the
- * `herald_admin` cookie that `/admin`'s sign-in form sets (HttpOnly,
- * SameSite=Strict; its value is derived from the token, never the token
- * itself), compared in constant time (both sides hashed first, so neither
- * the length nor a common prefix shows in the timing).
+ * The admin check: `Authorization: Bearer <HERALD_ADMIN_TOKEN>` (or the admin's
+ * sign-in cookie), compared in constant time.
  *
- * @example
- * ```ts
- * const isAdmin = adminCheck(config.adminToken);
- * if (await isAdmin(req)) report.detail = health.detail;
- * ```
  * @module
  */
 

@@ -1,32 +1,7 @@
 /**
- * Access settings, read from the environment with safe defaults. Every limit
- * accepts `0` to switch it off.
+ * Access settings (tokens, session, CORS, proxies, limits, admin), read through
+ * lib/config with safe defaults; the README's Configuration table lists them.
  *
- * | variable | meaning | default |
- * |---|---|---|
- * | `HERALD_JWT_SECRET` | HS256 secret; enables token checks | unset (open mode) |
- * | `HERALD_JWT_PUBLIC_KEY` | SPKI PEM for RS256/ES256 tokens; enables token checks | unset |
- * | `HERALD_JWT_ISSUER` / `HERALD_JWT_AUDIENCE` | required `iss` / `aud` when set | unset |
- * | `HERALD_SESSION_SECRET` | signs `herald_session` cookies | derived from `HERALD_JWT_SECRET`, else generated once and kept in the store |
- * | `HERALD_PUBLIC_SUBSCRIBE` | patterns anyone may read without a token | `*` |
- * | `HERALD_SESSION_PUBLISH` | patterns a session cookie may publish to when token checks are on (the app's pages) | `notifications,chat:*,chat-rooms,flights` |
- * | `HERALD_CORS_ORIGINS` | comma-separated origins allowed cross-origin (`*` = any, anonymous only) | unset (same-origin only) |
- * | `HERALD_TRUST_PROXY` | number of reverse proxies whose `X-Forwarded-For` is trusted | 0 |
- * | `HERALD_MAX_STREAMS_PER_USER` | open streams per user id (token `sub` or session) | 20 |
- * | `HERALD_MAX_STREAMS_PER_IP` | open streams per client address | 100 |
- * | `HERALD_PUBLISH_RATE` / `HERALD_PUBLISH_BURST` | publishes per second / burst, per token | 20 / 40 |
- * | `HERALD_PUBLISH_RATE_IP` / `HERALD_PUBLISH_BURST_IP` | the same per client address, for callers without a token | 20 / 40 |
- * | `HERALD_MAX_CHANNELS_PER_IP` | distinct channels one client address holds across its open streams | 256 |
- * | `HERALD_ROOM_CREATE_RATE` / `HERALD_ROOM_CREATE_BURST` | chat rooms created per second / burst, per token or address | 0.05 / 5 |
- * | `HERALD_LIMITS_LEASE_MS` | the streams of a process that stopped without closing them (a crash) stop counting against the shared limits after this | 30000 |
- * | `HERALD_LIMITER_MAX_KEYS` | most rate buckets kept in memory | 10000 |
- * | `HERALD_ADMIN_TOKEN` | `Authorization: Bearer <it>` is the admin: health detail, the detailed log channel, any channel to read | unset (no admin) |
- *
- * @example
- * ```ts
- * const config = accessConfigFromEnv({ HERALD_JWT_SECRET: "s3cret" });
- * config.limits.streamsPerUser; // 20
- * ```
  * @module
  */
 import {

@@ -1,10 +1,6 @@
 /**
- * Reads the `Cookie` request header. Malformed pairs are skipped, never thrown.
+ * Reads the `Cookie` request header; malformed pairs are skipped, never thrown.
  *
- * @example
- * ```ts
- * const token = parseCookies(req.headers).get("herald_token");
- * ```
  * @module
  */
 

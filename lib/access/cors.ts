@@ -1,22 +1,7 @@
 /**
- * Cross-origin access to the API (`routes/api/_middleware.ts`).
+ * Cross-origin access to the API (`routes/api/_middleware.ts`); the rules are in
+ * lib/access/README.md (CORS).
  *
- * - Allowed origins come from `HERALD_CORS_ORIGINS`; with none configured the
- *   API is same-origin only (no CORS headers at all).
- * - `*` in the list answers `Access-Control-Allow-Origin: *`, which browsers
- *   only honour for requests without credentials (cookies). Listed origins are
- *   echoed back. `Access-Control-Allow-Credentials` is never sent: cookies are
- *   a same-origin credential here; other origins use a bearer token.
- * - Preflights (OPTIONS) allow GET and POST with `Content-Type`,
- *   `Authorization` and `Last-Event-ID`.
- * - `Vary: Origin` on every answer, so a cache never serves one origin's
- *   headers to another.
- *
- * @example
- * ```ts
- * const cors = createCors(["https://app.example"]);
- * return await cors.handle(req, () => ctx.next());
- * ```
  * @module
  */
 import { errorResponse, HttpError } from "../http/error.ts";

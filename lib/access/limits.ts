@@ -1,18 +1,7 @@
 /**
- * Per-user and per-address limits: open streams (counters), distinct
- * channels held, and publish rate (token buckets). Memory stays bounded: stream counters exist only while a
- * stream is open; idle buckets are dropped once they have refilled, and past
- * `maxKeys` the least recently used bucket is dropped (its caller starts
- * afresh with a full burst).
+ * Per-user and per-address limits in this process: open streams, distinct channels
+ * held, publish rate (token buckets); memory stays bounded (lib/access/README.md).
  *
- * A limit of 0 switches that limit off.
- *
- * @example
- * ```ts
- * const rate = new RateLimiter({ rate: 20, burst: 40, maxKeys: 10_000 });
- * const verdict = rate.take("ip:203.0.113.9");
- * if (!verdict.ok) console.log(`retry in ${verdict.retryAfterSeconds}s`);
- * ```
  * @module
  */
 

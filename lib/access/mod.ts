@@ -1,7 +1,6 @@
 /**
- * The access-control API the HTTP layer uses: build one {@link Access} with
- * `createAccess(accessConfigFromEnv(env), { generatedSessionSecret })` at
- * start (lib/app/services.ts) and hand it to routes through `ctx.state`.
+ * The access-control API the HTTP layer uses; one {@link Access} is built at start
+ * (lib/app/services.ts) and reaches routes through `ctx.state`.
  *
  * @module
  */

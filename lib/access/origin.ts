@@ -1,21 +1,7 @@
 /**
- * Cross-site request checks for state-changing requests (CSRF).
+ * Cross-site request checks for state-changing requests (CSRF); the rule and its one
+ * exception are in lib/access/README.md (The app's session).
  *
- * A browser sends `Sec-Fetch-Site` on every request; older ones at least send
- * `Origin` on POST. A request with neither comes from a non-browser client,
- * which cannot be made to act for someone else.
- *
- * A state-changing request from another site's page is refused, with or
- * without cookies: the session cookie is SameSite=Lax, so a cross-site form
- * post arrives without it, yet it still comes from the visitor's browser (its
- * address, its rate allowance, a Herald on its intranet). The one exception
- * is the API called from an origin that `HERALD_CORS_ORIGINS` allows, without
- * Herald cookies (it authenticates with a bearer token, or is anonymous).
- *
- * @example
- * ```ts
- * assertNotCrossSiteWrite(req, ctx.state.access.cors); // throws HttpError 403
- * ```
  * @module
  */
 import { HttpError } from "../http/error.ts";

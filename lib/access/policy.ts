@@ -1,30 +1,7 @@
 /**
- * Who may subscribe or publish to which channel: a pure decision over the
- * caller's credentials (a verified token, the session cookie, or nothing).
+ * Who may subscribe or publish to which channel: one pure decision over the caller's
+ * credentials (the rules: lib/access/README.md).
  *
- * Rules (see lib/access/README.md):
- * - Public channels (not `user:`/`private:`, matching `HERALD_PUBLIC_SUBSCRIBE`,
- *   default `*`) are readable by anyone, token or not. Tokens add rights, they
- *   never take any away.
- * - `user:{id}` is readable by user `{id}` (token `sub` or session id) and by
- *   tokens whose subscribe patterns name the namespace (`user:…`). Its owner
- *   may also publish to it (e.g. "notify only me"): that reaches only them.
- * - `private:…` needs a subscribe pattern that names the namespace.
- * - A bare `*` never opens `user:` or `private:` channels: a pattern grants a
- *   reserved channel only when it literally starts with `user:` / `private:`.
- * - Publishing without token checks (open mode): public channels (and one's
- *   own `user:` channel) only.
- *   With token checks: a token's publish patterns, or for a session cookie the
- *   `HERALD_SESSION_PUBLISH` patterns.
- * - The admin (`HERALD_ADMIN_TOKEN`) may read every channel; it publishes
- *   with the rights of a caller without a token.
- * - Denied with no credential that could help → 401; otherwise → 403.
- *
- * @example
- * ```ts
- * decide("subscribe", "user:alice", { token: null, session: null }, options);
- * // { allowed: false, status: 401, message: "channel user:alice …" }
- * ```
  * @module
  */
 import { matchesAny, matchPattern } from "./pattern.ts";

@@ -1,19 +1,7 @@
 /**
- * The app's own anonymous session: a signed, HttpOnly, SameSite=Lax cookie
- * `herald_session` holding an anonymous user id and a display name, so the
- * islands can read their own `user:{id}` channel without handling tokens.
+ * The app's anonymous session: a signed, HttpOnly, SameSite=Lax `herald_session`
+ * cookie with an anonymous id and a display name (lib/access/README.md).
  *
- * Cookie value: `v1.{base64url(JSON {i, n, t})}.{base64url(HMAC-SHA256)}`.
- * The signing key comes from `HERALD_SESSION_SECRET`, else is derived from
- * `HERALD_JWT_SECRET`, else from a secret the app generates once and keeps
- * in its store (lib/access/mod.ts), so sessions survive restarts.
- *
- * @example
- * ```ts
- * const key = await sessionKeyFor(accessConfigFromEnv());
- * const session = (await readSession(req, key)) ?? newSession();
- * const setCookie = await sessionCookie(session, key, { secure: false });
- * ```
  * @module
  */
 import { parseCookies } from "./cookies.ts";

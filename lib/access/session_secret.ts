@@ -1,7 +1,6 @@
 /**
- * The session secret to use when `HERALD_SESSION_SECRET` is not set: one
- * generated once per deployment and kept in a small key-value store (the
- * app store), so sessions survive restarts and hold across processes.
+ * The session secret when `HERALD_SESSION_SECRET` is not set: generated once per
+ * deployment and kept in the app store.
  *
  * @module
  */

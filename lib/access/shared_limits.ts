@@ -1,10 +1,6 @@
 /**
- * Limits shared by every process of a deployment through the broker's store
- * (Redis or Deno KV), so N processes do not give a client N allowances. The
- * store does the counting ({@link LimitStore}, implemented in lib/app/limits);
- * each process keeps its own limiters too: they answer first (a client over
- * the limit in this process alone costs no round trip), and they are what
- * holds while the store is unreachable (fail open to per-process limits).
+ * Limits shared by every process through the broker's store, with this process's own
+ * limiters first and as the fallback (ARCHITECTURE.md, Access, limits and the app).
  *
  * @module
  */

@@ -1,19 +1,7 @@
 /**
- * Bearer tokens: JWTs verified with `jose`. HS256 with `HERALD_JWT_SECRET`;
- * RS256 or ES256 with `HERALD_JWT_PUBLIC_KEY` (SPKI PEM). Any other `alg`
- * (`none` above all) is refused before a signature is even looked at.
+ * Bearer tokens: JWTs verified with `jose` (HS256, RS256, ES256; any other `alg`
+ * refused before the signature), read from the header, cookie or query.
  *
- * A token is read from `Authorization: Bearer …`, else the `herald_token`
- * cookie, else the `token` query parameter (a browser EventSource cannot set
- * headers); other Authorization schemes are not Herald's and are ignored.
- * Error messages name the problem, never the token.
- *
- * @example
- * ```ts
- * const verifier = createTokenVerifier({ secret: "s3cret" });
- * const found = readToken(req);
- * const grant = found ? await verifier.verify(found.token) : null; // throws HttpError 401
- * ```
  * @module
  */
 import {

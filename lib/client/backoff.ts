@@ -1,12 +1,7 @@
 /**
- * Reconnect delays: exponential backoff with jitter, so that many browsers that
- * lost the same server do not all come back in the same instant.
+ * Reconnect delays: exponential backoff with jitter, so browsers that lost the same
+ * server do not all come back at once.
  *
- * @example
- * ```ts
- * backoffDelay(0); // between 500 and 1000 ms
- * backoffDelay(5); // between 15 and 30 s (the cap)
- * ```
  * @module
  */
 

@@ -1,15 +1,7 @@
 /**
- * Reads what a subscription missed since the server rendered its island:
- * the history after `since` of each of its channels, one request each. An
- * answer as long as the limit may have more behind it, and a failed read
- * leaves a hole, so both come back as a gap: the island reloads its state
- * instead (its `onGap`).
+ * Reads what a subscription missed since the server rendered its island (the history
+ * after `since`); a full answer or a failed read comes back as a gap.
  *
- * @example
- * ```ts
- * const missed = await readSince(["notifications"], since, fetchHistory);
- * if (missed === "gap") reload(); else missed.forEach(show);
- * ```
  * @module
  */
 import type { HeraldEvent } from "../realtime/types.ts";

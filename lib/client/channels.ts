@@ -1,15 +1,7 @@
 /**
- * Which channels a page (or a set of tabs) listens to: islands register and
- * release channels, reference-counted, and the connection is opened with the
- * union of all of them.
+ * Which channels a page (or a set of tabs) listens to, reference-counted, and the URL
+ * of the multi-channel stream that carries them.
  *
- * @example
- * ```ts
- * const set = new ChannelSet();
- * const release = set.add(["notifications", "user:42"]);
- * eventsUrl("/api/events", set.channels(), "0042"); // "/api/events?channel=notifications&channel=user%3A42&lastEventId=0042"
- * release();
- * ```
  * @module
  */
 

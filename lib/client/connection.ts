@@ -1,21 +1,7 @@
 /**
- * One `EventSource` that keeps itself alive: it reports its status, lets the
- * browser reconnect on its own while it can, and when the browser gives up
- * (readyState CLOSED after a non-200 answer) asks the server why and either
- * stops (`204`: stop; `400/401/403/404`: will not get better) or retries
- * with exponential backoff and jitter.
+ * One `EventSource` that keeps itself alive: reports its status, and when the browser
+ * gives up asks the server why, then stops or retries with backoff and jitter.
  *
- * Used by the page stream's leader tab and by single-purpose streams such as
- * the clock.
- *
- * @example
- * ```ts
- * const conn = new Connection(() => "/api/clock", {
- *   events: ["tick", "end"],
- *   onEvent: (name, e) => name === "end" ? conn.close() : show(e.data),
- *   onStatus: (s) => (status.value = s),
- * });
- * ```
  * @module
  */
 import { backoffDelay, type BackoffOptions } from "./backoff.ts";

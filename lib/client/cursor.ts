@@ -1,25 +1,8 @@
 /**
- * What one subscription of the page stream is handed: on each channel, ids
- * in increasing order, each once — whatever mix of live events, replays
- * after a reconnect, relays from another tab and history reads brings them.
+ * What one subscription of the page stream is handed: on each channel, ids in
+ * increasing order, each once; pure, driven by {@link PageStream} (see ARCHITECTURE.md,
+ * Ordering).
  *
- * With a `since` (the broker's head read by the server before it rendered
- * the island's state), the cursor starts in catch-up: live events are held
- * until the history after `since` is in ({@link SubscriptionCursor.caughtUp}),
- * then both are handed over merged in id order, and after that live events
- * pass straight through. Nothing at or below `since` is handed over: the
- * server render already holds it.
- *
- * Pure: no I/O, no timers; {@link PageStream} drives it.
- *
- * @example
- * ```ts
- * const cursor = new SubscriptionCursor("0005");
- * cursor.live(ev("0009")); // [] — held while catching up
- * cursor.caughtUp([ev("0006"), ev("0009")]); // [0006, 0009]
- * cursor.live(ev("0009")); // [] — already handed over
- * cursor.live(ev("0010")); // [0010]
- * ```
  * @module
  */
 import type { HeraldEvent } from "../realtime/types.ts";

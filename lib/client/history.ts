@@ -1,13 +1,7 @@
 /**
- * Reads a channel's history from the API (`GET /api/channels/{channel}/messages`),
- * for islands that reload their state after a gap, and for the page stream's
- * catch-up from a subscription's `since`.
+ * Reads a channel's history from the API, for islands that reload after a gap and for
+ * the page stream's catch-up.
  *
- * @example
- * ```ts
- * const latest = await fetchHistory("notifications", { limit: 50 }); // the newest 50, oldest first
- * const missed = await fetchHistory("notifications", { after: "1731000000000000-0000" }); // the oldest after it
- * ```
  * @module
  */
 import type { HeraldEvent } from "../realtime/types.ts";

@@ -1,34 +1,22 @@
 /**
- * `useEventStream`: an island's way into the page's one event stream
- * ({@link PageStream}). Subscribes when the island mounts, follows changes of
- * its channel list, and unsubscribes when it unmounts. The handlers may be
- * new closures on every render; the latest ones are called.
- *
- * Give it the `since` the server rendered the island's state at (the broker
- * head read before that state): the island then gets every event after it,
- * none lost between the render and the stream opening, none twice.
+ * `useEventStream`: an island's way into the page's one event stream; pass the `since`
+ * the server rendered at, and the island gets every later event once.
  *
  * @example
  * ```tsx
- * export default function Feed(
- *   { initial, since }: { initial: HeraldEvent[]; since: string },
- * ) {
- *   const items = useSignal(initial);
- *   const { status } = useEventStream({
- *     channels: ["notifications"],
- *     since,
- *     onEvent: (e) => (items.value = [e, ...items.value]),
- *     onGap: async () => (items.value = await refetch()),
- *   });
- *   return <p>{status}</p>;
- * }
+ * const { status } = useEventStream({ channels: ["notifications"], since, onEvent: add, onGap: reload });
  * ```
+ *
  * @module
  */
 import { useEffect, useRef } from "preact/hooks";
 import { type PageStream, pageStream, type Subscription } from "./stream.ts";
 
-/** Subscribes the island for its lifetime; returns the page stream (`status`, `lastEventId` signals). */
+/**
+ * Subscribes the island for its lifetime and follows changes of its channel
+ * list; the handlers may be new closures on every render (the latest are
+ * called). Returns the page stream (`status`, `lastEventId` signals).
+ */
 export function useEventStream(sub: Subscription): PageStream {
   const latest = useRef(sub);
   latest.current = sub;

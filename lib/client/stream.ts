@@ -1,35 +1,8 @@
 /**
- * The page's one event stream: every island of the page subscribes here, with
- * the channels and event names it wants; the stream keeps ONE connection to
- * the multi-channel endpoint (`/api/events?channel=…`) opened with the union
- * of all channels (and, through {@link Tabs}, of all tabs of the origin),
- * reopens it from the last event id when that union changes, hands each
- * island every event of a channel once and in id order
- * ({@link SubscriptionCursor}), and calls `onGap` when history was lost.
+ * The page's one event stream: every island subscribes here; ONE connection (shared by
+ * the origin's tabs) carries the union of their channels, and each subscription gets
+ * each event once, in id order (see ARCHITECTURE.md, Ordering and The browser side).
  *
- * A subscription with `since` (the broker head the server read before the
- * history it rendered) gets every event after it, including those published
- * between the render and the moment this tab's stream carried its channels:
- * once the connection (this tab's, or the leader tab's) is open with them,
- * the history after `since` is read ({@link readSince}) and handed over
- * merged with the live events held meanwhile. Reading only after the
- * channels are carried is what closes the seam: older events are in that
- * history, newer ones arrive live. A full answer counts as a gap.
- *
- * Islands normally use {@link useEventStream} (hook.ts) instead.
- *
- * @example
- * ```ts
- * const stream = pageStream();
- * const stop = stream.subscribe({
- *   channels: ["notifications"],
- *   since: props.since, // from the server render
- *   onEvent: (e) => console.log(e.channel, e.data),
- *   onGap: () => reloadHistory(),
- * });
- * stream.status.value; // "connecting" | "open" | "reconnecting" | "closed"
- * stop();
- * ```
  * @module
  */
 import { type Signal, signal } from "@preact/signals";

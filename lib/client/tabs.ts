@@ -1,14 +1,6 @@
 /**
- * Shares one event stream between the tabs of an origin: the tab that holds a
- * Web Lock (`navigator.locks`) is the leader and keeps the only connection;
- * the tabs tell each other their channels over a BroadcastChannel and the
- * leader relays every event it receives. When the leader closes, its lock is
- * released, the next tab in the lock's queue becomes leader and opens the
- * connection again from its own last event id.
- *
- * Without Web Locks (e.g. a page served over plain http from a LAN address,
- * which is not a secure context) {@link Tabs.supported} is false and every
- * tab keeps its own connection.
+ * Shares one event stream between the tabs of an origin: a Web Lock elects the leader
+ * that holds the connection and relays events over a BroadcastChannel.
  *
  * @module
  */

@@ -1,15 +1,12 @@
 /**
- * The one reader of configuration variables. Every part reads its settings
- * through these functions, so a bad value always fails the same way: at
- * startup, with an error that names the variable and the value.
+ * The one reader of configuration variables: a bad value fails at startup with an
+ * error naming the variable and the value.
  *
  * @example
  * ```ts
- * const env = { HERALD_HEARTBEAT_MS: "5000", HERALD_CORS_ORIGINS: "a.com, b.com" };
- * envInt(env, "HERALD_HEARTBEAT_MS", 15_000); // 5000
- * envList(env, "HERALD_CORS_ORIGINS", []); // ["a.com", "b.com"]
- * envFlag(env, "HERALD_FLIGHTS_STEP", false); // false
+ * envInt({ HERALD_HEARTBEAT_MS: "5000" }, "HERALD_HEARTBEAT_MS", 15_000); // 5000
  * ```
+ *
  * @module
  */
 

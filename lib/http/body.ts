@@ -1,12 +1,7 @@
 /**
- * Reads a request body with a byte limit: a declared `Content-Length` over the
- * limit is refused before reading, and reading stops (413) as soon as the
- * limit is passed, so no more than `limit + one chunk` is ever held.
+ * Reads a request body with a byte limit: a larger `Content-Length` is refused before
+ * reading, and reading stops (413) once the limit is passed.
  *
- * @example
- * ```ts
- * const bytes = await readBodyLimited(req, 64 * 1024); // or throws HttpError 413
- * ```
  * @module
  */
 import { HttpError } from "./error.ts";

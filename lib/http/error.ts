@@ -1,14 +1,7 @@
 /**
- * The app's one error format over HTTP: every error answer is JSON
- * `{"error": {"code", "message"}}`. `HttpError` is the framework's
- * (`$fresh/server.ts`); {@link jsonErrors} is the `onError` hook that makes
- * lib/fresh answer in this format.
+ * The app's one error format over HTTP, JSON `{"error": {"code", "message"}}`, and
+ * {@link jsonErrors}, the `onError` hook that makes lib/fresh answer in it.
  *
- * @example
- * ```ts
- * throw new HttpError(413, "payload_too_large", "body exceeds 65536 bytes");
- * // …answered with errorResponse(err), by the route or by the hook
- * ```
  * @module
  */
 // The module, not the `$fresh/server.ts` barrel: islands bundle this file.

@@ -1,13 +1,7 @@
 /**
- * The one reader of the app's form posts (notifications, chat, flights): JSON
- * (islands), a URL-encoded or multipart form (no JavaScript), or JSON sent as
- * text (`navigator.sendBeacon` with a string), read with a byte limit.
+ * The one reader of the app's form posts (JSON, URL-encoded or multipart, or JSON
+ * sent as text by `sendBeacon`), with a byte limit.
  *
- * @example
- * ```ts
- * const fields = await readFields(req); // { username: "Ada", … } or HttpError 400/413
- * if (wantsJson(req)) return Response.json(result);
- * ```
  * @module
  */
 import { HttpError } from "./error.ts";

@@ -1,18 +1,8 @@
 /**
- * The HTTP server's limits, from the environment: open connections per
- * process and per address, how long a connection may take to send a request
- * head or sit idle, how large a body each kind of route takes (the API's
- * publish payload, or a small app form) and how long a client may take to
- * send it. The app config hands them to `start()`. Variables:
- * `HERALD_MAX_CONNECTIONS`, `HERALD_MAX_CONNECTIONS_PER_IP`,
- * `HERALD_HEADERS_TIMEOUT_MS`, `HERALD_IDLE_TIMEOUT_MS`, `HERALD_LISTENER`,
- * `HERALD_BODY_TIMEOUT_MS` (README, Configuration).
+ * The HTTP server's limits from the environment (connections per process and
+ * per address, head and idle timeouts, body size per kind of route, body
+ * timeout; README, Configuration), handed by the app config to `start()`.
  *
- * @example
- * ```ts
- * const server = serverOptionsFromEnv(Deno.env, { apiBodyBytes: 65536 });
- * await start(manifest, { ...config, server });
- * ```
  * @module
  */
 import type { FreshConfig } from "$fresh/server.ts";

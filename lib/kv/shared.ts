@@ -1,15 +1,7 @@
 /**
- * One `Deno.Kv` handle per store per process, shared by the kv broker and the
- * app store. Two handles on one SQLite file make every write of one wait on
- * the other ("database is locked"); one handle lets SQLite order them.
- * Reference-counted: the handle closes when its last user releases it.
+ * One `Deno.Kv` handle per store per process, shared by the kv broker and the app
+ * store and reference-counted (why: ARCHITECTURE.md, kv).
  *
- * @example
- * ```ts
- * const shared = await openSharedKv("./data/herald.kv"); // creates ./data
- * await shared.kv.set(["hello"], "world");
- * shared.release();
- * ```
  * @module
  */
 

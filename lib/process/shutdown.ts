@@ -1,18 +1,7 @@
 /**
- * One graceful shutdown for the whole process. Parts register what they must
- * release (the HTTP server, the broker, the flight simulator's lease); the
- * first SIGINT or SIGTERM runs every hook at once, waits for them at most a
- * grace period, then exits. A second signal exits at once.
+ * One graceful shutdown for the process: parts register what they must release; the
+ * first SIGINT/SIGTERM runs every hook within a grace period, a second exits at once.
  *
- * Hooks run concurrently because they depend on each other only one way: the
- * server waits for its open streams, which end when the hub closes.
- *
- * @example
- * ```ts
- * const release = onShutdown(() => broker.close());
- * // …when the part is closed by other means:
- * release();
- * ```
  * @module
  */
 

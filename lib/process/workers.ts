@@ -1,20 +1,8 @@
 /**
- * Every core in one process: the primary runs `count` copies of the entry
- * module as Web Workers (a thread and an isolate each), each listening on the
- * same port with `SO_REUSEPORT`, so the kernel spreads connections across
- * them. The primary serves nothing; on SIGINT/SIGTERM it asks every worker
- * to stop (each ends its streams and closes its broker) and exits once all
- * have. A worker that dies takes the process down (exit 1), so the service
- * manager restarts the whole set rather than leaving a core idle.
+ * Every core in one process: `HERALD_WORKERS` Web Workers of the entry module on one
+ * port (`SO_REUSEPORT`), supervised by the main thread (ARCHITECTURE.md, The
+ * composition root).
  *
- * @example
- * ```ts
- * if (workers > 1 && !inWorker()) {
- *   const pool = startWorkers(new URL(import.meta.url), workers);
- *   onShutdown(() => pool.stop());
- *   await pool.finished;
- * }
- * ```
  * @module
  */
 

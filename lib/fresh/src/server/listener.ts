@@ -66,6 +66,8 @@ type ServeOnConnection = (
 export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 const DEFAULT_PER_ADDRESS = 256;
+/** Refusals written at once; beyond, a refused connection is just closed. */
+const MAX_REFUSING = 32;
 /** Without a known descriptor limit, no process cap: EMFILE is survived by backing off. */
 const UNKNOWN_LIMIT = 0;
 
@@ -286,11 +288,20 @@ function acceptLoop(
   }, sweepEvery);
   Deno.unrefTimer(sweeper);
 
+  // Refusals still being written: each holds a descriptor until then.
+  let refusing = 0;
   const refuse = (conn: Deno.Conn) => {
-    conn.write(REFUSAL).catch(() => {}).finally(() => {
+    const close = () => {
       try {
         conn.close();
       } catch { /* already closed */ }
+    };
+    // In a flood, close at once: the 503 is not worth a descriptor each.
+    if (refusing >= MAX_REFUSING) return close();
+    refusing++;
+    conn.write(REFUSAL).catch(() => {}).finally(() => {
+      refusing--;
+      close();
     });
   };
 
@@ -379,10 +390,11 @@ function acceptLoop(
         logAccept("accept failed; retrying", err);
         const code = (err as { code?: string }).code;
         if (
-          (code === "EMFILE" || code === "ENFILE") && connections.size > 32 &&
-          (cap === 0 || cap > connections.size - 16)
+          (code === "EMFILE" || code === "ENFILE") && cap === 0 &&
+          connections.size > 32 && refusing === 0
         ) {
-          // The descriptors ran out first: keep some free to refuse with.
+          // No known limit, and open connections used up the descriptors:
+          // cap them, keeping some free to refuse with.
           cap = connections.size - 16;
           console.error(
             `connection cap lowered to ${cap} (out of descriptors)`,

@@ -1,12 +1,7 @@
 /**
  * The site navigation: one link per page, the current one marked with
- * `aria-current="page"`. Wraps onto several lines on a phone instead of
- * scrolling sideways.
+ * `aria-current="page"`; wraps on a phone instead of scrolling sideways.
  *
- * @example
- * ```tsx
- * <Nav path={url.pathname} />
- * ```
  * @module
  */
 

@@ -1,12 +1,7 @@
 /**
- * The connection badge: a dot and a word for the stream's status. Fixed width,
- * so a status change never moves the layout; announced politely to screen
- * readers.
+ * The connection badge: a dot and a word for the stream's status, of fixed width and
+ * announced politely to screen readers.
  *
- * @example
- * ```tsx
- * <StatusBadge status="open" />
- * ```
  * @module
  */
 import type { StreamStatus } from "../lib/client/connection.ts";

@@ -1,13 +1,12 @@
 /**
- * One toast: a short message with a close button. The stack that holds them
- * is fixed to the viewport, so toasts never push the page around.
+ * One toast: a short message with a close button, in a stack fixed to the viewport.
  *
  * @example
+ * @example
  * ```tsx
- * <ToastStack>
- *   <Toast kind="success" onClose={() => dismiss(id)}>Saved</Toast>
- * </ToastStack>
+ * <ToastStack><Toast kind="success" onClose={() => dismiss(id)}>Saved</Toast></ToastStack>
  * ```
+ *
  * @module
  */
 import type { ComponentChildren } from "preact";

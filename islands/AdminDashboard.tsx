@@ -1,9 +1,6 @@
 /**
- * The admin dashboard: live charts of every process (open streams,
- * messages/s in and out, delivery latency p50/p99, broker health; per
- * process and in total) from `GET /api/channels`, read every `pollMs`; and
- * the channel inspector: channels with subscriber counts and rates, the
- * last events of one, and a form to publish a test event.
+ * The admin dashboard: live charts of every process and the channel inspector, from
+ * `GET /api/channels` read every `pollMs`.
  *
  * @module
  */

@@ -1,10 +1,6 @@
 /**
- * The room list and the "create a room" form. Server-rendered, the form is a
- * plain HTML post to `/chat` (works without JavaScript); hydrated, it posts
- * JSON, shows the error inline (e.g. the name exists: 409) and opens the new
- * room. New rooms from anyone appear live (`roomCreated` on `chat-rooms`),
- * from the render on (`since`), so a room created while the page loads is
- * not missed.
+ * The room list, live on `chat-rooms` from the render on (`since`), and the "create a
+ * room" form (a plain post without JavaScript, JSON with an inline error with it).
  *
  * @module
  */

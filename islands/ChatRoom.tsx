@@ -1,9 +1,6 @@
 /**
- * One chat room: the log, the member list, and the join form / message box.
- * Server-rendered with the room's state, so the log reads without
- * JavaScript; hydrated, it stays live on `chat:{room}` from the broker head
- * read before that state (`since`), fetching the room again only after a
- * gap. Membership (join, heartbeat, leave) is lib/app/chat/membership.ts.
+ * One chat room: the log, the member list and the join form / message box, live on
+ * `chat:{room}` from `since`; membership is lib/app/chat/membership.ts.
  *
  * @module
  */

@@ -1,14 +1,7 @@
 /**
- * The arrivals table, live. Server-rendered with the current board; then
- * `flightStateUpdate`, `flightRemoval` and `flightsPaused` events on the
- * `flights` channel change it in place, from the broker head read before the
- * board (`since`: changes made while the page loads arrive too). Events
- * whose `seq` the page already has are ignored; after a gap, or when a
- * `seq` was skipped (a change whose event never came), the board is fetched
- * again.
- * Rows have a fixed height and the table keeps room for a full board, so an
- * update never moves the page. The pause button is a plain form post without
- * JavaScript; with it, a pause that fails says why beside the button.
+ * The arrivals table, live on the `flights` channel from the render on (`since`);
+ * refetches the board after a gap or a skipped `seq`; rows of fixed height, so an
+ * update never moves the page.
  *
  * @module
  */

@@ -1,10 +1,6 @@
 /**
- * A live list of the notifications of one channel, newest first: starts from
- * the server-rendered history, adds each event after it (`since`: none
- * lost between the render and the stream opening) from the page stream, and
- * reloads the history when the stream reports a gap. New items appear in a
- * scrolling region (`role="log"`: announced politely), so the page below
- * does not move.
+ * A live list of one channel's notifications, newest first, from the server-rendered
+ * history on (`since`); reloads after a gap; new items appear in a `role="log"` region.
  *
  * @module
  */

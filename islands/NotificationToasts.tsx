@@ -1,9 +1,6 @@
 /**
- * A toast for each new notification (public or private), from the moment
- * the page was rendered (`since`): one published while the page was still
- * loading gets its toast too. It closes itself
- * after 5 seconds, or at once with its close button. At most three at a
- * time; they float over the page, so nothing moves.
+ * A toast for each new notification from the render on (`since`); each closes after
+ * 5 s or with its button; at most three at a time, floating over the page.
  *
  * @module
  */

@@ -1,18 +1,7 @@
 /**
- * Root middleware: every request of the app passes here, after the services
- * plugin (lib/app/services.ts) has put the app's parts in `ctx.state`.
- *
- * - Page routes get `ctx.state.session` ({@link Session}: anonymous id and
- *   display name) from the signed `herald_session` cookie; a visitor without
- *   a valid one gets a new session, and the cookie comes with the HTML answer.
- * - State-changing requests (POST…) from another site's page are refused
- *   (403), with or without cookies; only the API, from an origin that
- *   `HERALD_CORS_ORIGINS` allows and without Herald cookies, is exempt.
- * - `X-Content-Type-Options: nosniff` and `Referrer-Policy: same-origin` on
- *   every answer (a `?token=` in a page URL never leaks to other sites).
- * - `Cache-Control: private, no-cache` on a route's answer that sets none:
- *   pages and history reads show the visitor's own `user:{id}` channel under
- *   a URL that is the same for everyone, so a shared cache must not keep them.
+ * Root middleware: the visitor's session in `ctx.state.session`, cross-site writes
+ * refused, and the security and cache headers of every answer (lib/access/README.md,
+ * Other hardening).
  *
  * @module
  */

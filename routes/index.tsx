@@ -1,9 +1,6 @@
 /**
- * Notifications (`/`): publish a notification, watch the public feed and
- * your private feed (`user:{session id}`) live. Server-rendered with the last
- * 50 of each from history; the islands keep them live over one stream,
- * from the broker head read before that history (`since`), so nothing
- * published in between is lost.
+ * Notifications (`/`): the publish form and the public and private feeds,
+ * server-rendered from history and kept live by the islands from `since`.
  *
  * @module
  */

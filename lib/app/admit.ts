@@ -1,17 +1,7 @@
 /**
- * Admission of the app's routes by the API's rules (lib/access). A write
- * route (chat, flights) is authorized to publish to the channel it writes
- * (in token mode a valid token, or the page's session cookie for
- * `HERALD_SESSION_PUBLISH` channels) and charged the same publish rate; room
- * creation also takes from its own, smaller allowance. A page or state route
- * is authorized to subscribe to the channels it shows, as a history read is
- * (`HERALD_PUBLIC_SUBSCRIBE`). Refusals are the API's JSON errors.
+ * Admission of the app's routes by the API's rules (lib/access): write routes as a
+ * publish to the channel they write, pages as a subscribe to what they show.
  *
- * @example
- * ```ts
- * // routes/chat/[room]/messages.ts
- * export const handler = { POST: roomWrite("publish", sendMessage) };
- * ```
  * @module
  */
 import type { FreshContext } from "$fresh/server.ts";

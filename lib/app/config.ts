@@ -1,12 +1,7 @@
 /**
- * Every setting of the app, read and checked at once from the environment
- * before anything is built: a bad value throws an error that names the
- * variable, so the process stops before it listens (see main.ts).
+ * Every setting of the app, read and checked at once before anything is built, so a
+ * bad value stops the process before it listens.
  *
- * @example
- * ```ts
- * const config = appConfigFromEnv({ HERALD_BROKER: "memory" });
- * ```
  * @module
  */
 import { envInt, envValue } from "../config/env.ts";

@@ -1,16 +1,8 @@
 /**
- * The app's parts, built once and in order from an {@link AppConfig}:
- * broker → hub (the Herald) → app store → limit store (limits shared by
- * every process) → access (its session secret may live in the store) → chat, flights, log relay. `close()` releases them in
- * reverse order. main.ts builds them at start; {@link servicesPlugin} puts
- * them in every request's `ctx.state`, where routes and pages read them.
+ * The app's parts, built once and in order from an {@link AppConfig} and closed in
+ * reverse (ARCHITECTURE.md, The composition root); {@link servicesPlugin} puts them in
+ * `ctx.state`.
  *
- * @example
- * ```ts
- * const app = await createServices(appConfigFromEnv());
- * await start(manifest, { plugins: [servicesPlugin(app.services)] });
- * await app.close();
- * ```
  * @module
  */
 import type { Plugin } from "$fresh/server.ts";

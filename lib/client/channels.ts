@@ -46,7 +46,7 @@ export function sameList(a: readonly string[], b: readonly string[]): boolean {
 }
 
 /**
- * The URL of the multi-channel stream (DESIGN.md: `GET /api/events?channel=a&channel=b`),
+ * The URL of the multi-channel stream (`GET /api/events?channel=a&channel=b`),
  * resuming after `lastEventId` when given.
  */
 export function eventsUrl(

@@ -1,10 +1,6 @@
 /**
- * `/admin`: the operations dashboard, for the holder of `HERALD_ADMIN_TOKEN`
- * (the bearer header, or the cookie its sign-in form sets: HttpOnly,
- * SameSite=Strict). Without credentials it answers 401 with that form; with
- * no admin token configured it does not exist (404). The charts and the
- * channel inspector are one island (AdminDashboard) that reads
- * `GET /api/channels` every second.
+ * `/admin`: the operations dashboard for the admin (README, Observability); without
+ * credentials a 401 with the sign-in form, without an admin token a 404.
  *
  * @module
  */

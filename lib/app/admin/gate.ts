@@ -1,13 +1,7 @@
 /**
- * The gate of the admin's routes (`/metrics`, `/admin`, `/api/channels`):
- * off (404) while `HERALD_ADMIN_TOKEN` is unset, 401 without the admin's
- * bearer token or sign-in cookie (lib/access/admin.ts: the one check).
+ * The gate of the admin's routes (`/metrics`, `/admin`, `/api/channels`): 404 without
+ * `HERALD_ADMIN_TOKEN`, 401 without the admin's credential.
  *
- * @example
- * ```ts
- * const refused = await refuseNonAdmin(req, ctx.state.access);
- * if (refused) return refused;
- * ```
  * @module
  */
 import type { Access } from "../../access/access.ts";

@@ -1,18 +1,8 @@
 /**
- * The admin's view across processes, aggregated through the broker: every
- * process publishes a small stats event (its metrics snapshot and the
- * channels it follows) every `intervalMs` on {@link STATS_CHANNEL}, a
- * `private:` channel that only the admin may read and only the app writes;
- * every process follows that channel and keeps the latest report of each
- * peer (a peer silent for three intervals is gone). Rates come from two
- * successive reports of one process. Runs only while an admin token is set.
+ * The admin's view across processes: each process reports its figures on the
+ * app-owned stats channel and keeps every peer's latest (ARCHITECTURE.md,
+ * Observability).
  *
- * @example
- * ```ts
- * const stats = startAdminStats({ broker, hub, metrics, intervalMs: 2000 });
- * stats.view(); // { processes: [...], totals: {...}, channels: [...] }
- * await stats.stop();
- * ```
  * @module
  */
 import type { HeraldMetrics, MetricsSnapshot } from "../../metrics/metrics.ts";

@@ -1,12 +1,6 @@
 /**
- * Which channels the app owns, and the one rule the publish API consults for
- * them (a {@link PublishGuard}): the chat, room list, flight and log channels
- * are written only by the app's own routes, so an API publish there is a 403
- * naming the rule; the public `notifications` feed takes API publishes that
- * pass the app form's rules, with the sender taken from the caller. Every
- * other channel (`user:{id}` feeds included: only their owner and trusted
- * backends may publish there) is open to API publishers; the pages render
- * whatever they hold defensively.
+ * Which channels the app owns, and the one {@link PublishGuard} the publish API
+ * consults for them (ARCHITECTURE.md, Access, limits and the app).
  *
  * @module
  */

@@ -1,19 +1,6 @@
 /**
- * The chat's HTTP answers, shared by the thin route files under
- * routes/chat/. Islands post JSON and get JSON (errors as
- * `{"error": {"code", "message"}}` from lib/http/error.ts, mapped from the
- * chat's own errors by {@link chatHttpError}); the room list's
- * create form also works without JavaScript (303 to the new room, or the
- * page again with the error).
- *
- * | route | body | answer |
- * |---|---|---|
- * | `POST /chat` | `{room}` | 201 `{room, url}` · 400 · 409 `room_exists` |
- * | `POST /chat/{room}/join` | `{username, memberId?}` | 201 `{room, username, memberId, seat, members}` · 400 · 404 · 409 `username_taken` |
- * | `POST /chat/{room}/leave` | `{username, memberId}` | 204 (also from `sendBeacon`) |
- * | `POST /chat/{room}/heartbeat` | `{username, memberId}` | 200 `{members}` · 409 when the name was taken meanwhile |
- * | `POST /chat/{room}/messages` | `{username, memberId, text}` | 201 `{id}` · 400 · 403 `not_a_member` |
- * | `GET /chat/{room}/state` | | 200 {@link RoomState} · 404 |
+ * The chat's HTTP answers for the thin route files under routes/chat/, and the one
+ * place where chat errors become HTTP statuses.
  *
  * @module
  */

@@ -1,12 +1,7 @@
 /**
- * Room log lines from broker events, used by the server (history) and the
- * island (live events) alike.
+ * Room log lines from broker events, used by the server (history) and the island (live
+ * events) alike.
  *
- * @example
- * ```ts
- * const line = toLine(event); // null for events that are not chat lines
- * lines = mergeLines(lines, [line]);
- * ```
  * @module
  */
 import type { HeraldEvent } from "../../realtime/types.ts";

@@ -1,8 +1,6 @@
 /**
- * `useMembership`: the chat page's side of a room's membership protocol
- * (join, send, leave, heartbeat, leave beacon on `pagehide`, re-join after a
- * reload from the `memberId` kept in `sessionStorage`). Browser code, used by
- * islands/ChatRoom.tsx.
+ * `useMembership`: the chat page's side of a room's membership (join, send, leave,
+ * heartbeat, leave beacon on `pagehide`, re-join after a reload). Browser code.
  *
  * @module
  */

@@ -1,8 +1,6 @@
 /**
- * When two usernames are the same name: after NFKC (fullwidth and other
- * compatibility forms), look-alike folding (Cyrillic `а` is Latin `a`; the
- * `confusables` table, plus the dotless `ı` it misses), accents dropped and
- * case ignored, so no one joins as `аdmin` beside `admin`.
+ * When two usernames are the same name: after NFKC, look-alike folding, accents
+ * dropped and case ignored, so no one joins as `аdmin` beside `admin`.
  *
  * @module
  */

@@ -1,30 +1,7 @@
 /**
- * Chat rooms on the app store and the broker: rooms and members live in the
- * store, messages and join/leave events on the room's channel `chat:{room}`
- * (so history comes from `broker.history` and survives restarts with KV or
- * Redis).
+ * Chat rooms on the app store and the broker: create, join, send, leave, heartbeat and
+ * sweep, with typed inputs and the chat's own errors (ARCHITECTURE.md, Chat).
  *
- * Membership: a username is unique in a room (`setIfAbsent` on its
- * lowercase key). A member entry has a TTL that the page renews by
- * heartbeat; a page that closes says `leave` (sendBeacon), and a page that
- * dies simply stops renewing. The room's *roster* (the names last announced)
- * is what join/leave events have told the pages; `sweep` compares it with
- * the live members and announces the difference, and roster changes are
- * compare-and-set, so each join or leave is announced once even with
- * several processes.
- *
- * Inputs are typed and already checked (lib/app/chat/validate.ts parses
- * them at the HTTP edge); failures are the chat's own errors (errors.ts).
- * A room expires `roomTtlMs` after its last member activity (join,
- * heartbeat, message), so empty rooms leave the lobby.
- *
- * @example
- * ```ts
- * const chat = new ChatService(store, broker);
- * await chat.createRoom("lobby", "Ada");
- * const { memberId } = await chat.join({ room: "lobby", username: "ada" });
- * await chat.send({ room: "lobby", username: "ada", memberId, text: "hello" });
- * ```
  * @module
  */
 import { envInt, type EnvSource } from "../../config/env.ts";

@@ -1,12 +1,6 @@
 /**
- * Chat data shared by the server (lib/app/chat) and the islands: what the
- * store holds and what the room channel `chat:{room}` carries.
- *
- * Events on `chat:{room}` (event name → data):
- * - `message` → {@link ChatMessageData}
- * - `join` / `leave` → {@link MembershipData}
- *
- * New rooms are announced on {@link ROOMS_CHANNEL} as `roomCreated` → {@link Room}.
+ * Chat data shared by the server and the islands: what the store holds and what
+ * `chat:{room}` and `chat-rooms` carry.
  *
  * @module
  */

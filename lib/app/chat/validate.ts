@@ -1,22 +1,7 @@
 /**
- * Input rules of the chat rooms, with messages a person can act on. Each
- * function returns the normalised value or throws {@link InvalidInput}; the
- * `parse…` functions turn a posted form into the service's typed inputs (at
- * the HTTP edge, lib/app/chat/http.ts).
+ * Input rules of the chat (room names, usernames, messages), with messages a person can
+ * act on; the `parse…` functions turn a posted form into the service's typed inputs.
  *
- * - Room names: 1–40 lowercase letters, digits and hyphens, starting with a
- *   letter or digit (they appear in URLs and in the channel `chat:{room}`).
- *   Input is trimmed and lowercased first, so "Lobby" is the room "lobby".
- * - Usernames: 1–24 characters after NFKC: letters (any script), digits,
- *   spaces and `_ . -`; trimmed, inner spaces collapsed. Unique per room
- *   after look-alike folding (name_key.ts).
- * - Messages: 1–1000 characters after trimming.
- *
- * @example
- * ```ts
- * validRoomName(" Team-Standup "); // "team-standup"
- * validUsername("ada  lovelace"); // "ada lovelace"
- * ```
  * @module
  */
 import { InvalidInput } from "./errors.ts";

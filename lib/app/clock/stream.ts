@@ -1,16 +1,7 @@
 /**
- * `GET /api/clock?duration=SECONDS`: the server's time every second over
- * SSE, for a limited time, then an `end` event and the end of the stream.
+ * `GET /api/clock?duration=SECONDS`: the server's time every second for a limited run,
+ * then `end` (ARCHITECTURE.md, Clock).
  *
- * Each event id is `{endsAt}-{n}`, so a browser that reconnects (sending
- * `Last-Event-ID`) continues the same run until the same end, and one that
- * comes back after the end is told `204` (stop) instead of starting over.
- * Written with the one SSE encoder (lib/realtime/sse).
- *
- * @example
- * ```ts
- * export const handler = { GET: (req) => clockResponse(req, clockOptionsFromEnv()) };
- * ```
  * @module
  */
 import { envInt, type EnvSource } from "../../config/env.ts";

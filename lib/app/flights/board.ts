@@ -1,15 +1,7 @@
 /**
- * The flight board kept in the app store (`["flights", "board"]`), changed
- * only by compare-and-set so a simulator tick, a manual step and a pause
- * from different processes never overwrite each other; each change is then
+ * The flight board in the app store, changed only by compare-and-set, each change
  * published on the `flights` channel.
  *
- * @example
- * ```ts
- * const board = new FlightBoard(store, broker);
- * await board.advance(); // one simulated change, published
- * await board.setPaused(true);
- * ```
  * @module
  */
 import type { Broker } from "../../realtime/types.ts";

@@ -1,13 +1,5 @@
 /**
- * The flight board's HTTP answers, shared by the thin route files under
- * routes/flights/, over this process's {@link Flights} (`ctx.state.flights`).
- *
- * | route | answer |
- * |---|---|
- * | `GET /flights/state` | 200 the board (`{seq, paused, flights}`) |
- * | `GET /flights/status` | 200 {@link SimulatorStatus}: which process holds the lease |
- * | `POST /flights/pause` | body `{paused: true/false}` (JSON) or form field `paused=true/false` (no JS: 303 back to /flights); 200 the board |
- * | `POST /flights/step` | one change now: 201 the event; 409 while paused; 404 unless `HERALD_FLIGHTS_STEP=on` |
+ * The flight board's HTTP answers for the thin route files under routes/flights/.
  *
  * @module
  */

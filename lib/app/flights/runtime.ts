@@ -1,21 +1,7 @@
 /**
- * The flight board of this process: the board over the app store and the
- * Herald broker, and the simulator, started with the app (lib/app/services.ts,
- * never at import) and stopped at shutdown, releasing its lease.
+ * The flight board of this process and its simulator, started with the app and stopped
+ * at shutdown (releasing its lease); settings in the README's Configuration table.
  *
- * | variable | meaning | default |
- * |---|---|---|
- * | `HERALD_FLIGHTS_SIMULATOR` | `off` runs no simulator in this process (the board still shows, pause still works) | on |
- * | `HERALD_FLIGHTS_TICK_MS` | how often the simulator changes the board | 4000 |
- * | `HERALD_FLIGHTS_LEASE_MS` | lease TTL: how soon another process takes over from a dead one | 10000 |
- * | `HERALD_FLIGHTS_STEP` | `on` enables `POST /flights/step` (one change on demand; tests, demos) | off |
- *
- * @example
- * ```ts
- * const flights = startFlights(flightsConfigFromEnv(), store, broker);
- * const current = await flights.board.get();
- * await stopFlights(flights);
- * ```
  * @module
  */
 import type { Broker } from "../../realtime/types.ts";

@@ -1,18 +1,7 @@
 /**
- * The flight simulation as a pure function: one step changes one thing on
- * the board (adds a flight while there are fewer than the target, else moves
- * one flight to its next state, or removes it once landed or cancelled) and
- * says which event tells the pages. Randomness is injected, so tests can
- * replay a step.
+ * One step of the flight simulation as a pure function (randomness injected): the new
+ * board and the event that tells the pages.
  *
- * States: scheduled → boarding | delayed | cancelled; delayed → boarding |
- * cancelled (or more delay); boarding → departed → landed; landed and
- * cancelled flights leave the board.
- *
- * @example
- * ```ts
- * const { board, event } = step(seedBoard(Date.now()), Date.now());
- * ```
  * @module
  */
 import type { Board, Flight, FlightState } from "./types.ts";

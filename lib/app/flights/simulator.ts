@@ -1,17 +1,7 @@
 /**
- * Runs the flight simulation in exactly one process of a deployment: every
- * process that starts a simulator competes for a lease in the app store
- * (`["flights", "lease"]`, `setIfAbsent` with a TTL); the holder renews it
- * and advances the board every tick; the others only keep trying, and take
- * over once the holder stops renewing (it died) or releases it (clean stop).
+ * Runs the flight simulation in exactly one process of a deployment, by a lease in the
+ * app store that another process takes over when the holder stops renewing.
  *
- * @example
- * ```ts
- * const sim = new FlightSimulator(board, { tickMs: 4000, leaseMs: 10_000 });
- * sim.start();
- * sim.status(); // { leader, leaseHolder, ticks, … }
- * await sim.stop(); // releases the lease
- * ```
  * @module
  */
 import { Lease } from "../store/lease.ts";

@@ -1,13 +1,6 @@
 /**
- * The flight board's data, shared by the server and the islands.
- *
- * Events on the `flights` channel (event name → data):
- * - `flightStateUpdate` → {@link FlightUpdate} (also for a newly added flight)
- * - `flightRemoval` → {@link FlightRemoval}
- * - `flightsPaused` → {@link PausedChange}
- *
- * Every change raises the board's `seq`; an event carries the `seq` it made,
- * so a page that reloaded the board ignores events it already has.
+ * The flight board's data and the events of the `flights` channel, shared by the
+ * server and the islands.
  *
  * @module
  */

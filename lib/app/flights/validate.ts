@@ -1,8 +1,6 @@
 /**
- * Checks what the board shows, shared by the server and the island: a
- * `flights` event or a stored board that does not have the shape the app
- * writes (old data, a foreign publisher) is skipped with a log line instead
- * of breaking every open board.
+ * Checks the shape of what the board shows, so a bad `flights` event or stored board
+ * is skipped with a log line instead of breaking every open board.
  *
  * @module
  */

@@ -1,10 +1,6 @@
 /**
- * Deployment-wide limits on Deno KV: each check is one read and one atomic
- * commit (retried on a conflicting write). Rates are GCRA (a bucket's
- * theoretical arrival time, expiring when the bucket is full again); open
- * streams are a record per key of counts per process, plus one record of
- * process leases: a process whose lease lapsed does not count. Times are the
- * processes' own clocks (KV has none).
+ * Deployment-wide limits on Deno KV: one read and one atomic commit per check (GCRA
+ * rates, stream counts as process leases).
  *
  * @module
  */

@@ -1,9 +1,6 @@
 /**
- * The part every store-backed {@link LimitStore} shares: this process's open
- * stream counts as a lease that it renews every third of the lease time, so
- * a crashed process's streams stop counting once its lease lapses; and what
- * to do when the store loses track (a lapsed lease, a release that failed):
- * write this process's counts back on the next renewal.
+ * What every store-backed limit store shares: this process's stream counts as a renewed
+ * lease, written back after the store lost track.
  *
  * @module
  */

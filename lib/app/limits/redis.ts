@@ -1,10 +1,6 @@
 /**
- * Deployment-wide limits on Redis: one Lua script per check. Rates are GCRA
- * (one key per bucket holding its theoretical arrival time, expiring when
- * the bucket is full again); open streams are a hash per key of counts per
- * process, plus a hash of process leases; a process whose lease lapsed does
- * not count. Every key of one script shares a hash tag, so the scripts run
- * on Redis Cluster too: rates under the caller's tag, streams under one tag.
+ * Deployment-wide limits on Redis: one Lua script per check (GCRA rates, stream counts
+ * as process leases), keys hash-tagged for Redis Cluster.
  *
  * @module
  */

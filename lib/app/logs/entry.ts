@@ -1,9 +1,6 @@
 /**
- * Log entries as the /logs page shows them, and the batches they travel in:
- * the relay publishes one event per level and flush, named after the level
- * (`log:info`, `log:warn`, `log:error`), whose data is {@link LogBatch}.
- * Not the bare level: an SSE event named `error` (or `open`) would reach an
- * EventSource as its own connection error and break the page's stream.
+ * Log entries as /logs shows them and the batches they travel in, as events named
+ * `log:{level}` (a bare `error` would reach an EventSource as its own error).
  *
  * @module
  */

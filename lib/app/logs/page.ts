@@ -1,7 +1,6 @@
 /**
- * What the /logs page renders on the server: the latest log entries from the
- * log channel's history, oldest first, and the `since` the log view streams
- * from (the broker head, read before that history).
+ * What /logs renders on the server: the latest entries of the log channel and the
+ * `since` its view streams from.
  *
  * @module
  */

@@ -1,17 +1,7 @@
 /**
- * What the public log channel may show of a log record's fields: private
- * channel names (`user:{id}`, `private:…`) become their namespace
- * (`user:…`), IPv4 addresses and URLs become `[address]`, and an `error` field
- * keeps only the error's kind (`BrokerUnavailableError`), never its message
- * (a driver's message names hosts and ports); a field naming a user (`sub`,
- * `user`, …) shows `…`. The full record goes only to
- * the admin's channel (see relay.ts).
+ * What the public log channel may show of a record's fields: no private channel
+ * names, addresses, URLs or error texts (README, Security).
  *
- * @example
- * ```ts
- * redactFields({ channels: ["news", "user:alice"], error: "Error: connect ECONNREFUSED 10.0.0.5:6379" });
- * // { channels: ["news", "user:…"], error: "Error" }
- * ```
  * @module
  */
 

@@ -1,24 +1,7 @@
 /**
- * Publishes Herald's own log records (`onHeraldLog`: streams opened and
- * closed, publishes, errors) to the {@link LOG_CHANNEL}, for the /logs page.
+ * Publishes Herald's own log records to the log channels for /logs: redacted on the
+ * public one, in full on the admin's, batched per level, never about itself.
  *
- * - No loop: records about the log channel itself are never published, and
- *   a failed log publish is not logged through Herald.
- * - Private: what goes to the public {@link LOG_CHANNEL} is redacted
- *   (redact.ts: no `user:`/`private:` channel names, addresses or error
- *   texts); with an admin configured, a second relay publishes the full
- *   records to {@link DETAIL_LOG_CHANNEL}, which only the admin (or a token
- *   with a `private:` pattern) may read.
- * - Bounded: records are batched per level and flushed at most every
- *   `flushMs` (one publish per level per flush), with at most `maxPerFlush`
- *   records per level; the rest is counted as `dropped`. A publish storm
- *   of N per second costs at most 3 log publishes per flush, not N.
- *
- * @example
- * ```ts
- * const logs = startLogRelay(broker); // once, at start (lib/app/services.ts)
- * await logs.stop();
- * ```
  * @module
  */
 import { type HeraldLogRecord, onHeraldLog } from "../../realtime/observe.ts";

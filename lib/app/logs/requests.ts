@@ -1,15 +1,7 @@
 /**
- * Every request gets an id (answered as `X-Request-Id`, and carried by every
- * log record written while it is answered); a 4xx answer is logged as a
- * warning and a 5xx as an error, so they show on /logs (redacted there like
- * every record: no private channel name in the path). The runtime's trace
- * span of the request names the route pattern, not the URL.
+ * A request id on every answer (`X-Request-Id`) and on every record logged meanwhile;
+ * 4xx answers logged as warnings, 5xx as errors.
  *
- * @example
- * ```ts
- * const res = await answerWithRequestId(req, () => ctx.next());
- * res.headers.get("x-request-id"); // "4f0c…"
- * ```
  * @module
  */
 import { withHeaders } from "../../access/cors.ts";

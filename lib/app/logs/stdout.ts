@@ -1,16 +1,7 @@
 /**
- * Herald's log records on standard output, as `HERALD_LOG_FORMAT` says:
- * `none` (the default: the records go to /logs only), `text` (one readable
- * line each) or `json` (one JSON object per line: `time`, `level`, `msg`,
- * `requestId` when a request was being answered, and the record's fields).
- * Standard output is the operator's, like the admin's log: records are in
- * full there.
+ * Herald's log records on standard output as `HERALD_LOG_FORMAT` says (`none`, `text`
+ * or `json`), in full: standard output is the operator's.
  *
- * @example
- * ```ts
- * const stop = startLogPrinter("json"); // {"time":"…","level":"warn","msg":"GET /x answered 404",…}
- * stop();
- * ```
  * @module
  */
 import { envChoice, type EnvSource } from "../../config/env.ts";

@@ -1,13 +1,7 @@
 /**
- * The sender's country, from a header that a CDN or proxy in front of Herald
- * sets (`HERALD_COUNTRY_HEADER`, else the first of `x-country`,
- * `cf-ipcountry`, `x-vercel-ip-country` that is present). Only a two-letter
- * code is trusted; Cloudflare's `XX` (unknown) and `T1` (Tor) mean none.
+ * The sender's country from a CDN's or proxy's header (`HERALD_COUNTRY_HEADER`); only
+ * a two-letter code is trusted.
  *
- * @example
- * ```ts
- * countryOf(req, countryHeaders(Deno.env.get("HERALD_COUNTRY_HEADER"))); // "DE" or null
- * ```
  * @module
  */
 

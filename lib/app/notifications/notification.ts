@@ -1,14 +1,7 @@
 /**
- * What a notification is: a short message of one kind, with who sent it and
- * from which country when known. Validates what a publisher sends, and reads
- * any published event back as a notification (events published through the
- * plain API may carry any JSON).
+ * What a notification is: validates what a publisher sends, and reads any published
+ * event back as a notification.
  *
- * @example
- * ```ts
- * const input = parseNotificationInput({ message: "Deploy done", kind: "success" });
- * const item = toNotification(event); // { id, time, message, kind, sender, country }
- * ```
  * @module
  */
 import { HttpError } from "../../http/error.ts";

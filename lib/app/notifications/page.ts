@@ -1,8 +1,6 @@
 /**
- * What the notifications page renders on the server: the latest public
- * notifications and the visitor's private ones, newest first, and the
- * outcome of a form post made without JavaScript, and the `since` the
- * islands stream from (the broker head, read before the feeds).
+ * What the notifications page renders on the server: the latest public and private
+ * notifications, a form outcome, and the `since` its islands stream from.
  *
  * @module
  */

@@ -1,16 +1,7 @@
 /**
- * `POST /notifications`: the app's publish path for notifications. Adds what
- * the generic API cannot know (the sender's session name and country) and
- * publishes through the process's Herald. Answers a JSON post (the island)
- * with `201 {id, channel}` or the JSON error, and a plain HTML form post
- * (no JavaScript) with `303` back to the page, the outcome in the query.
+ * `POST /notifications`: the app's publish path for notifications (sender and country
+ * added); JSON gets 201 or the JSON error, a plain form a 303 back to the page.
  *
- * @example
- * ```ts
- * export const handler = {
- *   POST: (req, ctx) => postNotification(req, { session: ctx.state.session, remoteAddr: ctx.remoteAddr }),
- * };
- * ```
  * @module
  */
 import { errorResponse, HttpError } from "../../http/error.ts";

@@ -1,15 +1,14 @@
 /**
- * The `since` a server-rendered page hands its islands: the broker's head,
- * read BEFORE the state the page renders. Every event at or below it is in
- * that state (or older); every event above it reaches the island through
- * `useEventStream({ since })`, so nothing published between the render and
- * the stream opening is lost.
+ * The `since` a server-rendered page hands its islands: the broker's head, read BEFORE
+ * the state it renders (see ARCHITECTURE.md, Ordering).
  *
+ * @example
  * @example
  * ```ts
  * const since = await renderSince(broker); // first
  * const items = await broker.history("notifications", { limit: 50 }); // then the state
  * ```
+ *
  * @module
  */
 import { formatEventId } from "../../realtime/brokers/event_id.ts";

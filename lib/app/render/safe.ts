@@ -1,8 +1,6 @@
 /**
- * Defensive rendering helpers shared by the server pages and the islands:
- * stored events may hold anything (old data, a foreign publisher), so what
- * is shown is bounded and checked here, and a bad event is skipped with a
- * log line instead of breaking the page.
+ * Defensive rendering helpers for pages and islands: what is shown is bounded and
+ * checked, and a bad event is skipped with a log line.
  *
  * @module
  */

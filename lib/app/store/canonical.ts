@@ -1,7 +1,6 @@
 /**
- * Canonical JSON (object keys sorted) so that two equal values always give
- * the same string: the store compares values by this string in
- * `compareAndSet` / `deleteIf`, and the Redis backend stores it.
+ * Canonical JSON (sorted keys), so equal values give one string for the store's
+ * conditional writes.
  *
  * @module
  */

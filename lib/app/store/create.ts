@@ -1,17 +1,7 @@
 /**
- * Chooses the app store that matches the deployment's broker (DESIGN.md,
- * Configuration), so app data lives where events live:
+ * Chooses the app store that matches the deployment's broker, so app data lives where
+ * events live.
  *
- * | broker | store |
- * |---|---|
- * | `HERALD_BROKER=redis`, or `REDIS_URL` set | Redis at `REDIS_URL`, keys under `HERALD_REDIS_PREFIX` (default `herald`) |
- * | `HERALD_BROKER=kv`, or nothing set | Deno KV: `HERALD_KV_PATH` (default `./data/herald.kv`); the platform KV on Deno Deploy |
- * | `HERALD_BROKER=memory` or `broadcast` | in-process memory |
- *
- * @example
- * ```ts
- * const store = await storeFromEnv({ HERALD_BROKER: "memory" });
- * ```
  * @module
  */
 import type { AppStore } from "./types.ts";

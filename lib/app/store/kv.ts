@@ -1,18 +1,7 @@
 /**
- * App store on Deno KV: the same database as the kv broker (a local file,
- * `HERALD_KV_PATH`, or the platform KV on Deno Deploy), under the key prefix
- * `["herald_app", …]`. Conditional writes use KV's atomic versionstamp
- * checks, so they hold across processes that share the file.
+ * The app store on Deno KV: the broker's database under `["herald_app", …]`,
+ * conditional writes by versionstamp checks, expiry checked on read.
  *
- * KV deletes `expireIn` entries only eventually, so each value carries its
- * own expiry time and an expired entry is treated as absent right away.
- *
- * @example
- * ```ts
- * const store = await KvStore.open("./data/herald.kv");
- * await store.setIfAbsent(["flights", "lease"], "proc-1", { ttlMs: 10_000 });
- * await store.close();
- * ```
  * @module
  */
 import { openSharedKv, retryLocked } from "../../kv/shared.ts";

@@ -1,15 +1,7 @@
 /**
- * A lease in the app store: at most one holder at a time across every
- * process sharing the store. The holder renews it before its TTL runs out;
- * when the holder dies, the lease expires and another process takes it.
+ * A lease in the app store: at most one holder at a time across every process sharing
+ * the store, renewed before its TTL runs out.
  *
- * @example
- * ```ts
- * const lease = new Lease(store, ["flights", "lease"], crypto.randomUUID(), 10_000);
- * setInterval(async () => { if (await lease.tryHold()) tick(); }, 3_000);
- * // on shutdown:
- * await lease.release();
- * ```
  * @module
  */
 import type { AppStore, StoreKey } from "./types.ts";

@@ -1,13 +1,7 @@
 /**
- * In-process app store, for the memory and broadcast brokers (nothing
- * survives a restart, nothing is shared between processes). Expired entries
- * are dropped when read or listed.
+ * The in-process app store, for the memory and broadcast brokers; expired entries are
+ * dropped when read or listed.
  *
- * @example
- * ```ts
- * const store = new MemoryStore();
- * await store.set(["chat", "rooms", "lobby"], { name: "lobby" });
- * ```
  * @module
  */
 import type { AppStore, StoreEntry, StoreKey, WriteOptions } from "./types.ts";

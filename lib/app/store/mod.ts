@@ -1,13 +1,7 @@
 /**
- * The app store: built once at start (lib/app/services.ts) from the
- * environment with {@link storeFromEnv}; routes find it in `ctx.state.store`,
- * tests create their own with `createStore`.
+ * The app store: built once at start (lib/app/services.ts), found by routes in
+ * `ctx.state.store`; tests create their own with `createStore`.
  *
- * @example
- * ```ts
- * const store = await createStore({ kind: "memory" });
- * const rooms = await store.list(["chat", "rooms"]);
- * ```
  * @module
  */
 export type {

@@ -1,16 +1,7 @@
 /**
- * App store on Redis (ioredis), for deployments whose broker is Redis. Keys
- * are `{prefix}:app:{part}/{part}…` (parts URI-encoded) with JSON values in
- * canonical form, so conditional writes are one Lua script comparing
- * strings, and TTLs are Redis's own (`PX`). `list` walks the prefix with
- * `SCAN`, which suits the app's small key sets.
+ * The app store on Redis (ioredis): canonical JSON values under `{prefix}:app:…`,
+ * conditional writes as one Lua script, Redis's own TTLs.
  *
- * @example
- * ```ts
- * const store = new RedisStore({ url: "redis://127.0.0.1:6379", prefix: "herald" });
- * await store.set(["chat", "rooms", "lobby"], { name: "lobby" });
- * await store.close();
- * ```
  * @module
  */
 import { Redis } from "ioredis";

@@ -1,19 +1,7 @@
 /**
- * The app-data store contract: a small key-value store beside the broker for
- * what the pages need to remember (chat rooms and members, the flight board,
- * the simulator lease). One interface, three backends (memory, Deno KV,
- * Redis), chosen like the broker (see `create.ts`).
+ * The app-data store contract: a small key-value store beside the broker, three
+ * backends (ARCHITECTURE.md, Access, limits and the app).
  *
- * Keys are arrays of non-empty strings (`["chat", "rooms", "lobby"]`); `list`
- * reads every entry under a key prefix, in key order. Values are JSON values
- * (never `null`: `null` means absent). An entry written with `ttlMs` is absent
- * once that time has passed, on every backend.
- *
- * @example
- * ```ts
- * const won = await store.setIfAbsent(["flights", "lease"], "proc-1", { ttlMs: 10_000 });
- * if (won) await store.compareAndSet(["flights", "lease"], "proc-1", "proc-1", { ttlMs: 10_000 });
- * ```
  * @module
  */
 

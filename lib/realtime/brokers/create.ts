@@ -49,7 +49,7 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
   }
 }
 
-/** The broker options the environment asks for (DESIGN.md's rules); throws on a bad value. */
+/** The broker options the environment asks for (README, Brokers); throws on a bad value. */
 export function brokerOptionsFromEnv(env: Env): BrokerOptions {
   const history: Partial<HistoryBounds> = {
     limit: intVar(env, "HERALD_HISTORY_LIMIT"),

@@ -1,9 +1,6 @@
 /**
- * One chat room (`/chat/{room}`): server-rendered with the room's recent
- * log (from the broker's history, so it survives restarts on KV or Redis)
- * and its members, readable without JavaScript; the island then joins,
- * sends and keeps everything live on the channel `chat:{room}`, from the
- * broker head read before that state (`since`).
+ * One chat room (`/chat/{room}`): server-rendered with its recent log and members
+ * (readable without JavaScript), then kept live by the island from `since`.
  *
  * @module
  */

@@ -58,7 +58,7 @@ Deno.test("comments start with a colon, one per line, and end with a blank line"
   assertEquals(text(encodeComment()), ":\n\n");
 });
 
-Deno.test("stream headers are the ones of DESIGN.md", () => {
+Deno.test("stream headers are the ones of ARCHITECTURE.md (The wire)", () => {
   const headers = sseHeaders();
   assertEquals(
     headers.get("content-type"),

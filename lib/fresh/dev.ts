@@ -1,21 +1,11 @@
 /**
  * `$fresh/dev.ts`: the entry of `deno task start`, `build` and `manifest`.
  *
- * `dev()` first regenerates `fresh.gen.ts` (only when the set of route and
- * island files changed), then, by command-line argument:
- * - `build`: writes the production bundles to `_fresh/` (see build.ts);
- * - `manifest`: nothing more;
- * - otherwise: sets `__FRSH_DEV=1` and imports the entrypoint (`main.ts`),
- *   whose `start()` then runs in dev mode (bundles in memory, live reload).
- *   `deno run --watch` restarts the whole process on a change.
- *
  * @example
  * ```ts
- * // dev.ts
- * import { dev } from "$fresh/dev.ts";
- * import config from "./fresh.config.ts";
  * await dev(import.meta.url, "./main.ts", config);
  * ```
+ *
  * @module
  */
 import { dirname, join } from "node:path";

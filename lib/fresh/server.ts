@@ -1,16 +1,6 @@
 /**
  * `$fresh/server.ts`: the server API of Fresh 1.x that Herald uses.
  *
- * @example
- * ```ts
- * import { type Handlers, type PageProps, start } from "$fresh/server.ts";
- * export const handler: Handlers<{ name: string }> = {
- *   GET: (_req, ctx) => ctx.render({ name: ctx.params.name }),
- * };
- * export default function Hello({ data }: PageProps<{ name: string }>) {
- *   return <p>Hello {data.name}</p>;
- * }
- * ```
  * @module
  */
 export { start } from "./src/server/start.ts";

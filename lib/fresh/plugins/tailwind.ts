@@ -1,20 +1,7 @@
 /**
- * The Tailwind CSS plugin (`$fresh/plugins/tailwind.ts`), Tailwind 4.
+ * The Tailwind CSS 4 plugin (`$fresh/plugins/tailwind.ts`): `static/styles.css`
+ * compiled on request in dev, written by `deno task build`.
  *
- * The input is `static/styles.css` (holding `@import "tailwindcss";`). In
- * dev, `/styles.css` is compiled on request from the classes used in
- * `routes/`, `islands/` and `components/`, and cached until a file changes.
- * `deno task build` writes the minified CSS to `{outDir}/static/styles.css`,
- * which the server's static files serve (before `static/`); without a
- * build, production compiles it (minified) on the first request.
- *
- * @example
- * ```ts
- * // fresh.config.ts
- * import { defineConfig } from "$fresh/server.ts";
- * import tailwind from "$fresh/plugins/tailwind.ts";
- * export default defineConfig({ plugins: [tailwind()] });
- * ```
  * @module
  */
 import { dirname, join } from "node:path";

@@ -1,14 +1,7 @@
 /**
- * `deno task build`: bundles the islands and the runtime (minified) into
- * `{outDir}` (`_fresh/`) with `snapshot.json`, and lets plugins write their
- * files (`buildStart`, e.g. Tailwind's `{outDir}/static/styles.css`) before
- * the build id is taken, so a changed stylesheet gets a new id.
+ * `deno task build`: the minified bundles and `snapshot.json` in `_fresh/`, plugins'
+ * files written before the build id is taken.
  *
- * @example
- * ```ts
- * const meta = await buildApp(manifest, resolveConfig(manifest.baseUrl, config, { dev: false }));
- * console.log(meta.buildId);
- * ```
  * @module
  */
 import { buildIdOf, buildSnapshot } from "./snapshot.ts";

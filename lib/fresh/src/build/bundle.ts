@@ -1,16 +1,7 @@
 /**
- * Bundles the islands and the hydration runtime for the browser with
- * esbuild: ESM, one entry per island (`island-{name}.js`) plus `main.js`,
- * shared code split into `chunk-*.js`, minified unless in dev.
+ * Bundles the islands and the hydration runtime with esbuild (ESM, one entry per
+ * island, shared chunks, minified unless in dev).
  *
- * The esbuild service is stopped once no bundle is in progress, so a
- * process (or a test) is not left with a child process running.
- *
- * @example
- * ```ts
- * const bundle = await bundle({ root, entries: { main: "/abs/main.ts" }, dev: false });
- * bundle.files.get("main.js"); // Uint8Array
- * ```
  * @module
  */
 import * as esbuild from "esbuild";

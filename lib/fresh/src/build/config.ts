@@ -1,18 +1,7 @@
 /**
  * Resolves a `FreshConfig` (what `fresh.config.ts` exports) into the
- * `ResolvedFreshConfig` both sides use. One implementation for the server
- * (`start()`, `createHandler()`) and the build (`dev.ts build`).
+ * `ResolvedFreshConfig` the server and the build share, dev mode included.
  *
- * Dev mode is signalled by `dev()` through the environment variable
- * {@link DEV_ENV_VAR} (`__FRSH_DEV=1`), set before it imports the app's
- * entrypoint, so `start(manifest, config)` in `main.ts` stays unchanged.
- *
- * @example
- * ```ts
- * import manifest from "./fresh.gen.ts";
- * const config = resolveConfig(manifest.baseUrl, { plugins: [] });
- * config.dev; // true under `deno task start`
- * ```
  * @module
  */
 import { dirname, isAbsolute, join } from "node:path";

@@ -1,14 +1,7 @@
 /**
- * Reads the `imports` of the nearest `deno.json` and applies them to a
- * specifier the way Deno does: an exact key first, else the longest key
- * ending in `/` that prefixes the specifier.
+ * Reads the `imports` of the nearest `deno.json` and applies them to a specifier the
+ * way Deno does.
  *
- * @example
- * ```ts
- * const map = await loadImportMap("/app");
- * map.resolve("$fresh/runtime.ts"); // "/app/lib/fresh/runtime.ts"
- * map.resolve("preact/hooks");      // "npm:/preact@10.29.8/hooks"
- * ```
  * @module
  */
 import { dirname, join, resolve as resolvePath } from "node:path";

@@ -1,16 +1,7 @@
 /**
- * Dev live reload. Each dev process has a revision (random per start). The
- * page loads {@link LIVE_RELOAD_SCRIPT_URL}, which carries the revision of
- * the process that served it and listens to `/_frsh/alive` (SSE). When
- * `deno --watch` restarts the server, the stream drops, the EventSource
- * reconnects, receives a new revision, and the page reloads.
+ * Dev live reload: the page reloads when `/_frsh/alive` reconnects to a server with
+ * another revision.
  *
- * @example
- * ```ts
- * // server side, in dev only:
- * const routes = liveReloadRoutes(config); // mount them like plugin routes
- * // and add to every page: <script type="module" src={LIVE_RELOAD_SCRIPT_URL}>
- * ```
  * @module
  */
 import type { PluginRoute, ResolvedFreshConfig } from "../types.ts";

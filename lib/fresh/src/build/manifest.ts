@@ -1,16 +1,7 @@
 /**
- * Generates `fresh.gen.ts` from the `routes/` and `islands/` folders, in the
- * Fresh 1.x format: one `import * as $name` per file and
- * `manifest = { routes, islands, baseUrl: import.meta.url }`.
+ * Generates `fresh.gen.ts` from `routes/` and `islands/` in the Fresh 1.x format,
+ * rewriting it only when the set of files changed.
  *
- * The file is rewritten only when the set of files changed, so a dev
- * restart that merely edits a route does not touch it (and does not make
- * `deno --watch` restart once more).
- *
- * @example
- * ```ts
- * const { changed } = await writeManifest("/path/to/app");
- * ```
  * @module
  */
 import { join, relative, sep } from "node:path";

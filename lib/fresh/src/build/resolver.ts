@@ -1,16 +1,7 @@
 /**
- * An esbuild plugin that resolves Deno-style imports for the browser bundles:
- * the deno.json import map (`$fresh/`, bare `preact`, …), `npm:` specifiers
- * (→ the package in node_modules) and explicit `.ts/.tsx` paths.
+ * An esbuild plugin that resolves Deno-style imports for the browser bundles (import
+ * map, `npm:`, `.ts` paths), with one copy of Preact and the signals.
  *
- * Preact and the signals packages are always resolved from the folder of
- * deno.json, whoever imports them, so the browser gets exactly one copy of
- * each (two copies break hooks and signals).
- *
- * @example
- * ```ts
- * await esbuild.build({ plugins: [denoResolver(await loadImportMap(root))] });
- * ```
  * @module
  */
 import type * as esbuild from "esbuild";

@@ -1,16 +1,7 @@
 /**
- * The browser bundles the server serves under `/_frsh/js/{buildId}/`:
+ * The browser bundles the server serves under `/_frsh/js/{buildId}/`: built in memory
+ * (dev, or production without `_fresh/`) or read from `_fresh/`.
  *
- * - dev (`config.dev`): an esbuild build in memory, made when the process
- *   starts (`deno task start` restarts the process on a change);
- * - after `deno task build`: the files in `{outDir}` (`_fresh/`);
- * - otherwise (production without `_fresh/`): a minified build in memory.
- *
- * @example
- * ```ts
- * const snapshot = await loadBuildSnapshot(manifest, config);
- * const js = await snapshot.read(snapshot.islandEntry("./islands/Counter.tsx"));
- * ```
  * @module
  */
 import { join, relative } from "node:path";

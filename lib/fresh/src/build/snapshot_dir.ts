@@ -1,13 +1,7 @@
 /**
- * The on-disk form of a build snapshot: `{outDir}/snapshot.json` plus the
- * bundle files next to it, written by `deno task build` and read by
- * `deno task preview` / production.
+ * The on-disk form of a build snapshot: `{outDir}/snapshot.json` and the bundle files
+ * beside it.
  *
- * @example
- * ```ts
- * await writeSnapshotDir("/app/_fresh", built.meta, built.files);
- * const snapshot = await readSnapshotDir("/app/_fresh"); // null when absent
- * ```
  * @module
  */
 import { dirname, join } from "node:path";

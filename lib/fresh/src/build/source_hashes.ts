@@ -1,15 +1,7 @@
 /**
- * What a build was made from: a content hash per source module of the app
- * that went into the browser bundles (islands, the components and modules
- * they import; not node_modules). `snapshot.json` keeps them, so a server
- * can tell that `_fresh/` no longer matches the sources (an island edited
- * after `deno task build`) instead of hydrating pages with old code.
+ * What a build was made from: a content hash per app source in the bundles, so a
+ * server notices that `_fresh/` no longer matches the sources.
  *
- * @example
- * ```ts
- * const sources = await hashSources("/app", ["/app/islands/Counter.tsx"]);
- * await changedSources("/app", sources); // [] while nothing changed
- * ```
  * @module
  */
 import { isAbsolute, join, relative, sep } from "node:path";

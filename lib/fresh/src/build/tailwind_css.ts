@@ -1,17 +1,7 @@
 /**
- * Compiles Tailwind CSS 4 for a project: the input CSS (with
- * `@import "tailwindcss";`) through `@tailwindcss/node`, with the class
- * candidates that `@tailwindcss/oxide` finds in the source folders.
+ * Compiles Tailwind CSS 4 for a project (`@tailwindcss/node`, candidates from
+ * `@tailwindcss/oxide`), cached until a source or the input changes.
  *
- * {@link TailwindCompiler.css} caches the result until a source file or the
- * input CSS changes (their paths, sizes and modification times).
- *
- * @example
- * ```ts
- * const tw = new TailwindCompiler({ input: "/app/static/styles.css",
- *   sources: ["/app/routes", "/app/islands"], minify: true });
- * const css = await tw.css();
- * ```
  * @module
  */
 import { compile, optimize } from "@tailwindcss/node";

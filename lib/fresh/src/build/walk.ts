@@ -1,12 +1,7 @@
 /**
- * Lists the files under a folder, recursively, skipping dot files and dot
- * folders — except `.well-known` (RFC 8615), whose routes are real URLs.
- * Missing folders are empty.
+ * Lists the files under a folder, recursively, skipping dot files and folders except
+ * `.well-known`.
  *
- * @example
- * ```ts
- * for (const file of await listFiles("/app/routes")) console.log(file.path);
- * ```
  * @module
  */
 import { join } from "node:path";

@@ -1,13 +1,7 @@
 /**
- * Cache busting for static files: `asset("/logo.svg")` →
- * `/logo.svg?__frsh_c={buildId}`; the server answers such URLs with
- * immutable caching. The build id is set by the server at startup and by
- * the browser runtime when it boots.
+ * Cache busting for static files: `asset("/logo.svg")` → `/logo.svg?__frsh_c={buildId}`,
+ * answered with immutable caching.
  *
- * @example
- * ```tsx
- * <img src={asset("/logo.svg")} />
- * ```
  * @module
  */
 

@@ -1,12 +1,7 @@
 /**
- * `<Head>`: children given anywhere in a page are moved into the
- * document's `<head>` by the server renderer (Fresh 1.x behaviour). In the
+ * `<Head>`: children given anywhere in a page go into the document's `<head>`; in the
  * browser it renders nothing.
  *
- * @example
- * ```tsx
- * <Head><title>About</title></Head>
- * ```
  * @module
  */
 import { type ComponentChildren, createContext } from "preact";

@@ -1,17 +1,7 @@
 /**
- * The HTML comments that delimit islands and slots in server-rendered
- * pages. Written by the server renderer, read by the browser runtime.
+ * The HTML comments that delimit islands and slots in server-rendered pages, written
+ * by the server renderer and read by the browser runtime.
  *
- * - island: `<!--frsh-{name}:{index}:{key}-->…<!--/frsh-{name}:{index}:{key}-->`
- *   (`index` is the island's entry in the `__FRSH_STATE` props table)
- * - slot (an island prop that was JSX):
- *   `<!--frsh-slot-{index}:{prop}-->…<!--/frsh-slot-{index}:{prop}-->`
- *
- * @example
- * ```ts
- * islandMarker("counter", 0, "");        // "frsh-counter:0:"
- * parseIslandMarker("frsh-counter:0:");  // { name: "counter", index: 0, key: "" }
- * ```
  * @module
  */
 

@@ -1,25 +1,13 @@
 /**
- * Island props travel from the server to the browser as ONE JSON document
- * (the `__FRSH_STATE` script). Plain JSON loses too much, so this format
- * keeps: Preact signals (one server signal → one browser signal, shared by
- * every island that got it), repeated and cyclic references, `undefined`,
- * `NaN`, `±Infinity`, `-0`, `Date`, `Map`, `Set`, `BigInt`, `URL`, `RegExp`,
- * and "slots" (island props that were JSX; see {@link Slot}).
- *
- * The layout is a flat table (like `devalue`): entry 0 is the root; arrays
- * and objects hold the INDEXES of their members, so a shared object is
- * written once; negative numbers are the special constants; a typed value
- * is an array whose first item is a string tag (plain arrays only ever hold
- * numbers). The text never contains `<`, U+2028 or U+2029, so it can sit
- * inside `<script>` without ending it.
- *
- * Server and browser use this same module.
+ * Island props as ONE JSON document that keeps signals, shared references and typed
+ * values, safe inside `<script>`; used by server and browser (format: ARCHITECTURE.md,
+ * lib/fresh).
  *
  * @example
  * ```ts
- * const text = serialize({ when: new Date(0), count: signal(1) });
- * const back = deserialize(text) as { when: Date; count: Signal<number> };
+ * const back = deserialize(serialize({ when: new Date(0) })) as { when: Date };
  * ```
+ *
  * @module
  */
 import { type Signal, signal } from "@preact/signals";

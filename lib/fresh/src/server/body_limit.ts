@@ -1,13 +1,7 @@
 /**
- * The guard every request body passes before any route sees it: a size limit
- * per request (413) and a limit on waiting for the client (408), whatever the
- * route does with the body (README, Security: hostile load).
+ * The guard every request body passes before any middleware or route: a byte limit
+ * (413) and a timeout for a body that stops arriving (408).
  *
- * @example
- * ```ts
- * const guarded = guardBodies(handler, { maxBytes: () => 16 * 1024, timeoutMs: 10_000 });
- * Deno.serve(guarded);
- * ```
  * @module
  */
 

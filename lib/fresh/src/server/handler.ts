@@ -1,23 +1,7 @@
 /**
- * `createHandler(manifest, config)`: the whole request pipeline as a
- * function `(req, connInfo?) => Promise<Response>`.
+ * `createHandler(manifest, config)`: the whole request pipeline as one
+ * `(req, connInfo?) => Promise<Response>` (order: ARCHITECTURE.md, lib/fresh).
  *
- * Order: trailing-slash redirect; then the destination is chosen —
- * `internal` (`/_frsh/…`: bundles, dev live reload), `static` (a file in
- * `{outDir}/static` or the static folder), `route` (file or plugin routes,
- * in precedence order) or `notFound`; then the middlewares run, outer
- * first, and the last `ctx.next()` reaches the destination. A thrown error
- * is answered by the app's `config.onError` when it gives an answer; else a
- * {@link HttpError} below 500 becomes a plain-text answer, and any other
- * error renders `_500` (status 500) and is logged with method and path
- * (never the query, which may hold a token).
- *
- * @example
- * ```ts
- * import manifest from "./fresh.gen.ts";
- * const handler = await createHandler(manifest);
- * const res = await handler(new Request("http://localhost/about"));
- * ```
  * @module
  */
 import { join } from "node:path";

@@ -1,8 +1,6 @@
 /**
- * An error that carries its HTTP answer: thrown by a handler or middleware
- * (or made by the router, e.g. 405), it is answered with its status. How it
- * looks is the app's choice (`config.onError`); without one, a plain-text
- * answer.
+ * An error that carries its HTTP answer; how it looks is the app's `config.onError`,
+ * else plain text.
  *
  * @module
  */

@@ -1,13 +1,7 @@
 /**
- * The listener of `start()`: an accept loop that survives descriptor
- * exhaustion, with connection caps and header/idle timeouts, serving each
- * connection with Deno's own HTTP stack (README, Security: the listener).
+ * The listener of `start()`: an accept loop that survives descriptor exhaustion, with
+ * connection caps and header/idle timeouts (ARCHITECTURE.md, lib/fresh).
  *
- * @example
- * ```ts
- * const server = listen(handler, { port: 8000, hostname: "0.0.0.0", limits: { maxConnectionsPerAddress: 64 } });
- * await server.finished;
- * ```
  * @module
  */
 

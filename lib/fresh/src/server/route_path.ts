@@ -1,16 +1,11 @@
 /**
- * Route files → URL patterns, and the order in which patterns are tried.
- *
- * Fresh 1.x naming: `index` is the folder itself, `[name]` one segment,
- * `[[name]]` an optional segment, `[...name]` the rest of the path (zero
- * or more segments), `(group)` folders are left out of the URL.
+ * Route files → URL patterns in Fresh 1.x naming, and the order patterns are tried.
  *
  * @example
  * ```ts
- * routePattern("blog/[slug]");       // "/blog/:slug"
- * routePattern("(marketing)/index"); // "/"
- * routePattern("api/[...path]");     // "/api/:path*"
+ * routePattern("blog/[slug]"); // "/blog/:slug"
  * ```
+ *
  * @module
  */
 

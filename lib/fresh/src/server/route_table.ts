@@ -1,10 +1,6 @@
 /**
- * Reads a {@link Manifest} into what the router needs: the routes in match
- * order, the middlewares, layouts, `_app`, `_404` and `_500`.
- *
- * Layouts and middlewares belong to the folder they are in (group folders
- * included): they apply to the routes in that folder and below, outer
- * first.
+ * Reads a {@link Manifest} into what the router needs: routes in match order,
+ * middlewares and layouts per folder, `_app`, `_404`, `_500`.
  *
  * @module
  */

@@ -1,20 +1,7 @@
 /**
- * `start(manifest, config)`: serves the app through `listen()` (its own
- * accept loop with connection limits, see listener.ts) on
- * `config.server.port` (or `PORT`, default 8000) and hostname (or
- * `HOSTNAME`, default `0.0.0.0`), prints the URL, and resolves once the
- * server has stopped: when `config.server.signal` aborts, it accepts no new
- * connections and waits for open requests (the app decides when to abort,
- * e.g. on SIGTERM, and what else to close).
+ * `start(manifest, config)`: serves the app (the listener, `PORT`, `HOSTNAME`) and
+ * resolves once `config.server.signal` has stopped it and open requests ended.
  *
- * @example
- * ```ts
- * import { start } from "$fresh/server.ts";
- * import manifest from "./fresh.gen.ts";
- * const stop = new AbortController();
- * Deno.addSignalListener("SIGTERM", () => stop.abort());
- * await start(manifest, { server: { signal: stop.signal } });
- * ```
  * @module
  */
 import type { FreshConfig, Manifest } from "../types.ts";

@@ -1,22 +1,7 @@
 /**
- * Static files from one or more folders (the first that has the file
- * wins): content type, a content-hash `ETag` with `304` on a matching
- * `If-None-Match`, and immutable caching for `asset()` URLs
- * (`?__frsh_c=…`). A request path never reaches a file outside the
- * folders: encoded slashes, `..`, NUL and symlinks that lead outside are
- * refused.
+ * Static files from one or more folders: content type, ETag and `304`, immutable
+ * caching for `asset()` URLs, and no path that leads outside the folders.
  *
- * In production the folders are indexed once at startup (as Fresh 1.x does),
- * so a request costs a map lookup, not a `realPath` and `stat` per folder:
- * every API call and SSE subscribe passes through here first. In dev they are
- * looked up on each request, so new files show at once.
- *
- * @example
- * ```ts
- * const files = new StaticFiles(["/app/_fresh/static", "/app/static"]);
- * const file = await files.find("/logo.svg");
- * if (file) return files.respond(req, file);
- * ```
  * @module
  */
 import { join, sep as SEPARATOR } from "node:path";

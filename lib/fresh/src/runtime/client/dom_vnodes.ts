@@ -1,9 +1,6 @@
 /**
- * Rebuilds Preact vnodes from server-rendered DOM: that is how an island's
- * slot (JSX passed as a prop, e.g. `children`) survives hydration. The
- * vnodes describe exactly the DOM that is there, so hydrating them keeps
- * it; an island found inside a slot becomes its own component vnode, so
- * nested islands hydrate along with their parent.
+ * Rebuilds Preact vnodes from server-rendered DOM, so an island's slots (and nested
+ * islands) survive hydration.
  *
  * @module
  */

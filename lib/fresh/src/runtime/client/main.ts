@@ -1,16 +1,7 @@
 /**
- * The hydration runtime (bundled as the build snapshot's `runtimeEntry`).
- * The inline boot script of a page imports it and the page's islands and
- * calls {@link revive}: it reads the props table from the
- * `__FRSH_STATE` script, finds each island's comment markers and hydrates
- * the island in place between them, keeping slot children.
+ * The hydration runtime: {@link revive} reads the props table and hydrates each
+ * island in place between its markers, keeping slot children.
  *
- * @example
- * ```ts
- * import { revive } from "/_frsh/js/{buildId}/main.js";
- * import * as $0 from "/_frsh/js/{buildId}/island-counter.js";
- * revive({ counter: $0.default }, { buildId: "{buildId}" });
- * ```
  * @module
  */
 import { type ComponentType, h, hydrate } from "preact";

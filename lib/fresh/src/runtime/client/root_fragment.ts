@@ -1,8 +1,6 @@
 /**
- * A stand-in parent node for Preact that spans only the DOM nodes between
- * two markers, so an island hydrates in place without owning (or
- * clobbering) the rest of its real parent. Preact touches only these
- * members of a parent node.
+ * A stand-in parent node spanning the DOM between two markers, so an island hydrates
+ * in place without touching the rest of its real parent.
  *
  * @module
  */

@@ -1,8 +1,6 @@
 /**
- * The scripts a page with islands ships: the props table (one JSON state
- * script) and an inline module that imports the hydration runtime and the
- * islands rendered on the page, then calls `revive`. Plus
- * `<link rel="modulepreload">` for what those modules import.
+ * The scripts a page with islands ships: the props table, the inline boot module that
+ * calls `revive`, and `modulepreload` links.
  *
  * @module
  */

@@ -1,8 +1,6 @@
 /**
- * Puts a rendered page into a full HTML document: `<!DOCTYPE html>`, the
- * `<Head>` content and preload links into `<head>` (a default `<head>` with
- * charset and viewport when the app gives none), scripts at the end of
- * `<body>`. A page's `<title>` replaces the app's (one title per document).
+ * Puts a rendered page into a full HTML document (`<head>` content, preload links,
+ * scripts at the end of `<body>`).
  *
  * @module
  */

@@ -1,13 +1,7 @@
 /**
- * Merges what the `<Head>` components of one render collected, as Fresh 1.x
- * does: the last `<title>` is THE title (it replaces the one in `_app`'s
- * `<head>`), of children with the same `key` only the last is kept, and the
- * rest stay in order.
+ * Merges what the `<Head>` components of one render collected, as Fresh 1.x does
+ * (the last `<title>` wins; of children with one `key`, the last).
  *
- * @example
- * ```ts
- * const { title, nodes } = mergeHeadNodes(collected);
- * ```
  * @module
  */
 import {

@@ -1,9 +1,6 @@
 /**
- * Island marking during server rendering. Every exported function of an
- * `islands/` module is an island; a Preact `options.vnode` hook swaps it
- * for a wrapper that, when rendered outside any other island, writes the
- * island between comment markers, records its props for the state script,
- * and renders JSX props ("slots") in place between slot markers.
+ * Island marking during server rendering: a Preact `options.vnode` hook writes each
+ * outermost island and its slots between markers and records its props.
  *
  * @module
  */

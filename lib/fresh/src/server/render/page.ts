@@ -1,10 +1,6 @@
 /**
- * Renders a page: `_app` wraps the layouts (outer first) which wrap the
- * page component, each getting the next one as `Component`. Async
- * components (`async function Page(req, ctx)`) are awaited first, inside
- * out. Then one synchronous preact-render-to-string pass marks the islands
- * and collects `<Head>` (merged as in Fresh: see head_nodes.ts), and the
- * result becomes a full HTML document.
+ * Renders a page: `_app` around the layouts around the page (async components awaited
+ * first), islands marked and `<Head>` collected, into a full document.
  *
  * @module
  */

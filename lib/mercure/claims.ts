@@ -1,17 +1,7 @@
 /**
- * Mercure access tokens: where a request carries one (`Authorization:
- * Bearer`, else the `access_token` query parameter, else the
- * `mercureAuthorization` / `mercureAccessToken` cookie), and what a verified
- * one grants — from the `mercure` claim (`{publish, subscribe}` selector
- * lists) and from RFC 9068 / RFC 9396 `authorization_details` entries of
- * type `mercure` (`actions` + `topics` matcher objects). Tokens are verified
- * with Herald's JWT keys (lib/access/token.ts).
+ * Mercure access tokens: where a request carries one, and what a verified one grants
+ * (the `mercure` claim and `authorization_details`), with Herald's JWT keys.
  *
- * @example
- * ```ts
- * const grant = await readGrant(req, access.tokens, hubUrl); // null: no token
- * grant?.publish.some((m) => m.test(topic));
- * ```
  * @module
  */
 import type { JWTPayload } from "jose";

@@ -1,19 +1,12 @@
 /**
- * Mercure topics and topic matchers: `*` (every topic), `Exact` (byte for
- * byte) and `URLPattern` (the URL Pattern standard, relative ones against the
- * hub's URL), plus the older URI templates (`{var}`, level 1) of tokens and
- * `topic=` subscriptions.
- *
- * URLPattern compiles to backtracking regular expressions, so a pattern may
- * not use what makes matching expensive: regexp groups `( )`, the `+` and
- * `*` modifiers, more than {@link MAX_WILDCARDS} `*` wildcards; topics and
- * patterns are bounded in length.
+ * Mercure topics and topic matchers (`*`, `Exact`, `URLPattern`, URI templates), with
+ * URL patterns restricted so matching stays cheap (README, Mercure hub).
  *
  * @example
  * ```ts
- * const m = parseMatcher("URLPattern", "https://example.com/books/:id", hubUrl);
- * m.test("https://example.com/books/1"); // true
+ * parseMatcher("URLPattern", "https://example.com/books/:id", hubUrl).test("https://example.com/books/1"); // true
  * ```
+ *
  * @module
  */
 import { HttpError } from "../http/error.ts";

@@ -1,9 +1,6 @@
 /**
- * `POST /.well-known/mercure`: publish an update. The token must grant
- * `publish` on every topic of the update (401 without one, 403 when it
- * does not); Herald's publish rate and payload limit apply. Answers `200
- * text/plain` with the update's id. Without JWT keys (Herald's open mode)
- * anyone may publish public updates, and private ones are refused.
+ * `POST /.well-known/mercure`: authorize every topic, read the form, publish, answer
+ * the update's id.
  *
  * @module
  */

@@ -1,14 +1,7 @@
 /**
- * The Mercure publish request body: `application/x-www-form-urlencoded` with
- * `topic` (one or more: the first is the topic, later ones are the
- * alternate topics older publishers send), `data`, `private` (its presence
- * alone marks the update private), `id`, `type` and `retry`. Read with
- * Herald's payload limit (413 above it); every broken field is a 400 naming it.
+ * The Mercure publish form (`topic`, `data`, `private`, `id`, `type`, `retry`), read
+ * with Herald's payload limit; every broken field is a 400 naming it.
  *
- * @example
- * ```ts
- * const update = await readPublishForm(req, 64 * 1024, hubUrl);
- * ```
  * @module
  */
 import { HttpError } from "../http/error.ts";

@@ -1,21 +1,7 @@
 /**
- * Where a Mercure subscription resumes. The requested id comes from the
- * `Last-Event-ID` header, else the `lastEventID` (or `last_event_id`,
- * `lastEventId`) query parameter:
- * - `earliest`: everything history holds;
- * - `#<Herald id>` (a hub-generated update id): right after that event;
- * - anything else is a publisher-chosen id, looked up newest-first in the
- *   history of the stream's channels (at most {@link MAX_RESUME_SCAN}
- *   events per channel, only updates the subscriber may see); not found →
- *   everything history holds, reported as `earliest`.
- * The answer's `Last-Event-ID` header is the requested id when found, else
- * `earliest` (so a client can tell that it may have missed updates).
+ * Where a Mercure subscription resumes: `earliest`, a hub id (`#…`), or a publisher's
+ * id looked up in history (README, Mercure hub).
  *
- * @example
- * ```ts
- * const at = await resumePoint(broker, ["mercure"], "urn:uuid:1", (e) => true);
- * // { after: "0001732800000000-0000", header: "urn:uuid:1" }
- * ```
  * @module
  */
 import { HttpError } from "../http/error.ts";

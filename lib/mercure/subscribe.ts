@@ -1,16 +1,6 @@
 /**
- * `GET /.well-known/mercure`: a Mercure subscription, streamed by Herald's
- * hub. Every Mercure update is one event of the `mercure` channel (or of
- * `private:mercure`); a subscription reads those channels and keeps, in
- * this process, the updates one of its matchers selects — and private ones
- * only when its token grants `subscribe` on one of their topics. So every
- * Mercure stream tests every Mercure update (one string compare or
- * URLPattern test per matcher and topic), and replays read the shared
- * history of all topics.
- *
- * Matchers: `match` / `matchExact` (exact), `matchURLPattern` (also spelled
- * `match_urlpattern`), and the older `topic` (exact, `*` or a URI template).
- * Any other parameter in the `match` namespace is a 400.
+ * `GET /.well-known/mercure`: a Mercure subscription, streamed by Herald's hub with a
+ * selector for its matchers and its grant (ARCHITECTURE.md, Mercure).
  *
  * @module
  */

@@ -1,17 +1,7 @@
 /**
- * A Mercure update as Herald stores it: one Herald event on the channel
- * {@link PUBLIC_CHANNEL} (or {@link PRIVATE_CHANNEL} for a private update, a
- * `private:` channel Herald's own API never shows without a `private:`
- * grant), its data `{topics, data, id?, type?, retry?}`. The update's id is
- * the publisher's `id`, else `#` + the Herald event id (a fragment: the
- * protocol forbids publisher ids starting with `#`, so the two never
- * collide). Herald's id keeps the order; the update id is the SSE `id:`.
+ * A Mercure update as one Herald event on `mercure` or `private:mercure`, and its
+ * update id (ARCHITECTURE.md, Mercure).
  *
- * @example
- * ```ts
- * const event = await broker.publish(channelOf(update), toMessage(update));
- * updateId(event); // "urn:uuid:…" or "#0001732800000000-0000"
- * ```
  * @module
  */
 import { encodeEvent } from "../realtime/sse/encode.ts";

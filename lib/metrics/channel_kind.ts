@@ -1,13 +1,12 @@
 /**
- * A channel's kind: what metrics labels and trace attributes may say about a
- * channel instead of its name (a private name never leaves the process, and
- * names are unbounded).
+ * A channel's kind: what metrics labels and trace attributes may say about a channel
+ * instead of its name.
  *
  * @example
  * ```ts
  * channelKind("user:alice"); // "user"
- * channelAttribute("user:alice"); // null: say only the kind
  * ```
+ *
  * @module
  */
 

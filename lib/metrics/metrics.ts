@@ -1,17 +1,8 @@
 /**
- * Herald's Prometheus metrics: one prom-client `Registry` per app instance
- * (never the global one), built in the composition root and handed to the
- * hub, the broker, the publish path and the access limiter. Hot-path counts
- * (deliveries) are plain numbers read at scrape time; labels never carry a
- * channel name (only its {@link ChannelKind}).
+ * Herald's Prometheus metrics: one prom-client `Registry` per app instance, built in
+ * the composition root and handed to the parts it measures (ARCHITECTURE.md,
+ * Observability).
  *
- * @example
- * ```ts
- * const metrics = new HeraldMetrics({ broker: "redis" });
- * metrics.streamOpened("channel");
- * const text = await metrics.registry.metrics(); // GET /metrics
- * metrics.close();
- * ```
  * @module
  */
 import { Counter, Gauge, Histogram, Registry } from "prom-client";

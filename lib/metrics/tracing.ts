@@ -1,18 +1,7 @@
 /**
- * Herald's OpenTelemetry spans. With `OTEL_DENO=true` Deno registers its
- * exporter behind `npm:@opentelemetry/api` (traces over OTLP to
- * `OTEL_EXPORTER_OTLP_ENDPOINT`); without it every call here is a no-op.
- * Spans: `herald.publish` (one API publish) and `herald.stream` (a stream's
- * life, ended with its close reason). Attributes never carry a private
- * channel name: a channel's kind always, its name only when public
- * ({@link channelAttribute}); and the runtime's own request span loses its
- * URL's path and query (a `user:` name, a `?token=`) for the route pattern.
+ * Herald's OpenTelemetry spans (`herald.publish`, `herald.stream`), no-ops without
+ * `OTEL_DENO`; attributes never carry a private channel name (README, Observability).
  *
- * @example
- * ```ts
- * const span = startPublishSpan("user:alice"); // herald.channel.kind = "user", no name
- * span.end();
- * ```
  * @module
  */
 import { type Span, SpanStatusCode, trace } from "@opentelemetry/api";

@@ -1,15 +1,7 @@
 /**
- * A bounded sample of latencies between two reads, for the p50/p99 of the
- * admin dashboard (Prometheus gets the full histogram). Past `size` samples a
- * new one replaces a random old one (reservoir sampling), so memory stays
- * fixed under any event rate.
+ * A bounded sample of latencies between two reads (reservoir sampling), for the
+ * admin dashboard's p50/p99.
  *
- * @example
- * ```ts
- * const window = new LatencyWindow(1024);
- * window.add(3.2);
- * window.take(); // { p50: 3.2, p99: 3.2 }, then empty again
- * ```
  * @module
  */
 

@@ -1,7 +1,6 @@
 /**
- * The server's clock, live: one tick per second from `/api/clock`, until the
- * server sends `end` (or, to a page that was away over the end, `204`); then
- * the stream is closed for good (no reconnect) and a button offers a new run.
+ * The server's clock, live from `/api/clock` until `end` (or `204`); then the stream
+ * is closed for good and a button offers a new run.
  *
  * @module
  */

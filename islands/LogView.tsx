@@ -1,8 +1,6 @@
 /**
- * Herald's own log, live from the render on (`since`: none lost while the
- * page loads): entries oldest first, filtered by level, following
- * the newest entry while "Follow new entries" is on, clearable, and never
- * more than 1,000 entries in the browser.
+ * Herald's own log, live from the render on (`since`): filtered by level, following
+ * new entries on request, clearable, at most 1,000 entries in the browser.
  *
  * @module
  */

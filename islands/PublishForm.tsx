@@ -1,8 +1,6 @@
 /**
- * The publish form. Server-rendered it is a plain HTML form that posts to
- * `/notifications` and comes back with a 303, so it works without
- * JavaScript; once hydrated it posts JSON instead, shows a pending state,
- * resets after success and shows the API's error inline.
+ * The publish form: a plain HTML form posting to `/notifications` (303) without
+ * JavaScript; hydrated, it posts JSON and shows pending state and errors inline.
  *
  * @module
  */

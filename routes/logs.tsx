@@ -1,7 +1,6 @@
 /**
- * Logs (`/logs`): Herald's own events (streams opened and closed, publishes,
- * errors) as they happen, published by the log relay that starts with the
- * app (lib/app/services.ts).
+ * Logs (`/logs`): Herald's own events as they happen, published by the log relay
+ * (lib/app/logs/relay.ts).
  *
  * @module
  */

@@ -1,8 +1,6 @@
 /**
- * A small line chart in inline SVG (no charting library: four charts of a
- * few lines each need ~80 lines, not a 45 KB bundle). Each series is a
- * polyline over the same time slots; a gap (null) breaks nothing, it is
- * skipped. The legend shows each series' latest value.
+ * A small line chart in inline SVG: one polyline per series over shared time slots
+ * (a null is skipped), the legend showing each series' latest value.
  *
  * @module
  */

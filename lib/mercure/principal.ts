@@ -1,7 +1,6 @@
 /**
- * The {@link Principal} of a Mercure request, so Herald's limits (streams
- * per address and per user, publish rate per token or address) count
- * Mercure clients like any other.
+ * The {@link Principal} of a Mercure request, so Herald's stream and publish limits
+ * count Mercure clients like any other.
  *
  * @module
  */

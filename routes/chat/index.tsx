@@ -1,8 +1,6 @@
 /**
- * Chat rooms (`/chat`): the list of rooms, kept live, and a form to create
- * one. `POST /chat` creates a room: JSON from the island (201, or the JSON
- * error), or a plain form without JavaScript (303 to the new room, or this
- * page again with the error inline and its status, e.g. 409).
+ * Chat rooms (`/chat`): the live room list and the create form; `POST /chat` creates a
+ * room (JSON from the island, or a plain form: 303 to the room, or the page again).
  *
  * @module
  */

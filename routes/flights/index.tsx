@@ -1,8 +1,6 @@
 /**
- * The flight board (`/flights`): arrivals with their state, server-rendered
- * from the board in the app store (so a page opened mid-way shows the
- * current state), then kept live by the island on the `flights` channel.
- * Only the simulator holding the lease among all processes changes the board.
+ * The flight board (`/flights`): server-rendered from the board in the app store, then
+ * kept live by the island on the `flights` channel.
  *
  * @module
  */

@@ -1,7 +1,6 @@
 /**
- * Types shared by the server side (lib/fresh/src/server) and the build side
- * (lib/fresh/src/build) of the Fresh-compatible runtime. Public names follow
- * Fresh 1.x; `$fresh/server.ts` re-exports the public ones.
+ * Types shared by the server and build sides of lib/fresh, under Fresh 1.x's names;
+ * `$fresh/server.ts` re-exports the public ones.
  *
  * @module
  */

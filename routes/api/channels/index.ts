@@ -1,8 +1,6 @@
 /**
- * `GET /api/channels` (admin only): every process's figures and the channels
- * followed across them, with subscriber counts and rates
- * (lib/app/admin/stats.ts). Private channel names are shown: only the admin
- * reads this.
+ * `GET /api/channels` (admin only): every process's figures and the channels followed
+ * across them, private names included (lib/app/admin/stats.ts).
  *
  * @module
  */

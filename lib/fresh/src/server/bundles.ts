@@ -1,7 +1,6 @@
 /**
- * Serves the browser bundles of the build snapshot at
- * `/_frsh/js/{buildId}/{file}`, cached forever (the build id changes with
- * every build).
+ * Serves the build snapshot's bundles at `/_frsh/js/{buildId}/{file}`, cached forever
+ * (the build id changes with every build).
  *
  * @module
  */

@@ -1,7 +1,6 @@
 /**
- * The per-request {@link FreshContext}: one object shared by every
- * middleware and the handler of a request, so `ctx.state` set by an outer
- * middleware is seen by the inner ones and the route.
+ * The per-request {@link FreshContext}: one object shared by every middleware and the
+ * handler, so `ctx.state` set outside is seen inside.
  *
  * @module
  */

@@ -230,9 +230,8 @@ export function brokerConformance(
   test(
     "delivers the events of several channels in one id order",
     async (create, peer) => {
-      // A multi-channel stream resumes every channel after one Last-Event-ID,
-      // so the live events of A and B must reach this instance in id order:
-      // delivering B:10 before A:9 would lose A:9 on a resume after B:10.
+      // Live events of A and B reach this instance in one id order
+      // (ARCHITECTURE.md, Ordering).
       const broker = await create();
       const merged: HeraldEvent[] = [];
       const stopA = await broker.subscribe("room:a", (e) => merged.push(e));

@@ -2,8 +2,7 @@
  * A multi-channel stream resumed while several tasks publish alternately on
  * three channels, on the real memory, kv and redis brokers: what a client
  * receives must be strictly increasing in id (across channels) and complete
- * against the channels' history. A stream that sent B:10 before A:9 would
- * lose A:9 for a client that reconnects with `Last-Event-ID: B:10`.
+ * against the channels' history (why: ARCHITECTURE.md, Ordering).
  *
  * @module
  */

@@ -47,7 +47,7 @@ function ownerOf(channel: string): OwnedChannel | undefined {
   );
 }
 
-/** The app's {@link PublishGuard}: see the module doc. */
+/** The app's {@link PublishGuard} (ARCHITECTURE.md, Access, limits and the app). */
 export const appPublishGuard: PublishGuard = (channel, message, caller) => {
   const owned = ownerOf(channel);
   if (owned) {

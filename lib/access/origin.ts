@@ -44,7 +44,7 @@ function isAllowedApiCall(req: Request, cors: Cors | undefined): boolean {
     cors.allowOrigin(req.headers.get("origin")) !== null;
 }
 
-/** Throws 403 for a state-changing request from another site's page (see the module doc). */
+/** Throws 403 for a state-changing request from another site's page (lib/access/README.md, The app's session). */
 export function assertNotCrossSiteWrite(req: Request, cors?: Cors): void {
   if (!isUnsafeMethod(req.method) || !isCrossSite(req)) return;
   if (!carriesHeraldCookie(req) && isAllowedApiCall(req, cors)) return;

@@ -30,7 +30,7 @@ function listenerMode(env: EnvSource): "accept-loop" | "deno-serve" {
   return mode;
 }
 
-/** Reads `PORT`, `HOSTNAME` and the variables of the module doc; throws naming the variable on a bad value. */
+/** Reads `PORT`, `HOSTNAME` and the variables the README's Configuration table lists; throws naming the variable on a bad value. */
 export function serverOptionsFromEnv(
   env: EnvSource,
   { apiBodyBytes, trustProxy = 0 }: ServerOptionsInput,

@@ -201,10 +201,10 @@ export class MergedFeed {
     }
   }
 
-  // Everything after the cursor up to the head, merged; see the module doc.
+  // Everything after the cursor up to the head, merged; see ARCHITECTURE.md, The log broker.
   async #pass(): Promise<void> {
     const head = await this.source.head();
-    const channels = this.channels(); // after the head: see the module doc
+    const channels = this.channels(); // after the head: see ARCHITECTURE.md, The log broker
     while (!this.#closed && this.#cursor < head) {
       const positions = channels.map((channel) => {
         const since = this.#channels.get(channel)?.since ?? this.#cursor;
@@ -229,7 +229,7 @@ export class MergedFeed {
     }
   }
 
-  // The channels whose history was trimmed past their position (see the module doc).
+  // The channels whose history was trimmed past their position (ARCHITECTURE.md, The log broker).
   async #losses(
     positions: ChannelPosition[],
     pages: HeraldEvent[][],

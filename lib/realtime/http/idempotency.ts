@@ -75,7 +75,7 @@ export async function digest(parts: unknown): Promise<string> {
 }
 
 /**
- * Runs `publish` once per key and scope (see the module doc); without a key,
+ * Runs `publish` once per key and scope (README, HTTP API: Idempotency); without a key,
  * just runs it. `publish` gets the key's digest to hand the broker as the
  * message's `once` key: a retry after an ambiguous 503 (the broker ran the
  * publish but its answer was lost) then gets the first event, not a second.

@@ -22,7 +22,7 @@ export interface TopicMatcher {
 /** Longest topic or matcher, in characters. */
 export const MAX_TOPIC_LENGTH = 2048;
 /** Most `*` wildcards in one URL pattern. */
-export const MAX_WILDCARDS = 2;
+export const MAX_WILDCARDS = 1;
 
 // C0, DEL and C1 controls (the spec's forbidden characters).
 // deno-lint-ignore no-control-regex
@@ -119,23 +119,30 @@ function urlPatternMatcher(pattern: string, base: string): TopicMatcher {
   };
 }
 
-/** Refuses the parts of the URL pattern syntax whose matching cost can explode. */
+/**
+ * Refuses the parts of the URL pattern syntax whose matching cost can
+ * explode: regexp groups and `+`/`*` repeat modifiers (nested repeats), more
+ * than one `*` wildcard, and two variable parts (`:name` or `*`) in one path
+ * segment (adjacent groups that split the same text many ways).
+ */
 function checkPatternCost(pattern: string): void {
   let wildcards = 0;
+  let inSegment = 0;
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i];
     if (c === "\\") {
       i++;
       continue;
     }
+    if (c === "/") inSegment = 0;
     if (c === "(" || c === ")" || c === "+") {
       throw new MatcherError(
         `URL patterns may not use "${c}" (regexp groups and repeat modifiers are refused)`,
       );
     }
+    const before = pattern.slice(0, i);
     if (c === "*") {
       // After "}" or a ":name" it is a repeat modifier, not a wildcard.
-      const before = pattern.slice(0, i);
       if (before.endsWith("}") || /:[\w$]+$/.test(before)) {
         throw new MatcherError(
           'URL patterns may not use "*" as a repeat modifier',
@@ -143,7 +150,14 @@ function checkPatternCost(pattern: string): void {
       }
       if (++wildcards > MAX_WILDCARDS) {
         throw new MatcherError(
-          `URL patterns may hold at most ${MAX_WILDCARDS} "*" wildcards`,
+          `URL patterns may hold at most ${MAX_WILDCARDS} "*" wildcard`,
+        );
+      }
+    }
+    if (c === "*" || (c === ":" && /[A-Za-z_$]/.test(pattern[i + 1] ?? ""))) {
+      if (++inSegment > 1) {
+        throw new MatcherError(
+          "URL patterns may hold one :name or * per path segment",
         );
       }
     }

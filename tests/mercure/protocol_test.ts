@@ -150,7 +150,7 @@ Deno.test("mercure hub: publish, subscribe, private updates, resume", async (t) 
       [[], /match/],
       [[["matchFoo", "a"]], /matchFoo/],
       [[["matchURLPattern", "https://e.com/(a+)+"]], /matchURLPattern/],
-      [[["matchURLPattern", "https://e.com/*a*b*c"]], /wildcards/],
+      [[["matchURLPattern", "https://e.com/*a*b*c"]], /wildcard/],
       [[["matchURLPattern", "https://e.com/:id*"]], /modifier/],
       [[["match", "a\u0000b"]], /control/],
     ];

@@ -1,0 +1,477 @@
+/**
+ * The soak's attack mix (issue 8), each from its own loopback address and
+ * bounded in count and time: connections that never finish their head or sit
+ * idle, bodies that never end or are too large, streams and history reads
+ * that never read, forged publishes to the app's channels, chat floods,
+ * many multi-channel streams, bad ids and hostile headers. Every answer is
+ * counted by status ("refused": no connection; "closed": closed without an
+ * answer; "cut": a held stream the server ended; "held": still open at the
+ * end of the wave).
+ *
+ * @example
+ * ```ts
+ * const counts = new Map<string, Counter>();
+ * await runWave({ port, scale: FULL_SCALE, bigChannel, counts, holdMs: 20_000, wave: 1 });
+ * ```
+ * @module
+ */
+import {
+  connect,
+  postRequest,
+  rawRequest,
+  type RawSocket,
+  requestHead,
+  write,
+} from "./raw_http.ts";
+import { Counter } from "./well_behaved.ts";
+
+/** How hard each attack pushes in one wave. */
+export interface Scale {
+  halfOpen: number;
+  idleKeepAlive: number;
+  /** Non-reading streams resuming from the big channel's oldest id. */
+  replayStreams: number;
+  /** Non-reading `GET …/messages?limit=1000` of the big channel. */
+  historyReads: number;
+  /** Multi-channel streams × distinct channels each, from one address. */
+  multiStreams: number;
+  channelsPerStream: number;
+  chatMessages: number;
+  roomsCreated: number;
+  /** Endless and oversized bodies per route. */
+  bodiesPerRoute: number;
+  forged: number;
+  hostileHeaders: number;
+}
+
+export const FULL_SCALE: Scale = {
+  halfOpen: 1200,
+  idleKeepAlive: 600,
+  replayStreams: 10,
+  historyReads: 10,
+  multiStreams: 100,
+  channelsPerStream: 32,
+  chatMessages: 500,
+  roomsCreated: 200,
+  bodiesPerRoute: 2,
+  forged: 20,
+  hostileHeaders: 1,
+};
+
+export const SHORT_SCALE: Scale = {
+  halfOpen: 300,
+  idleKeepAlive: 100,
+  replayStreams: 3,
+  historyReads: 3,
+  multiStreams: 10,
+  channelsPerStream: 32,
+  chatMessages: 60,
+  roomsCreated: 30,
+  bodiesPerRoute: 1,
+  forged: 5,
+  hostileHeaders: 1,
+};
+
+/** The attackers' source addresses: one per attack (issue 8: "from one address"). */
+export const ADDRESS = {
+  connections: "127.0.0.2",
+  bodies: "127.0.0.3",
+  replay: "127.0.0.4",
+  history: "127.0.0.5",
+  forged: "127.0.0.6",
+  chat: "127.0.0.7",
+  multi: "127.0.0.8",
+  headers: "127.0.0.9",
+} as const;
+
+export interface WaveContext {
+  port: number;
+  scale: Scale;
+  /** A channel full of 60 KB events, and the id of its oldest. */
+  bigChannel: { name: string; oldestId: string };
+  /** Answers per attack name. */
+  counts: Map<string, Counter>;
+  /** How long held connections and streams stay open. */
+  holdMs: number;
+  wave: number;
+}
+
+const JSON_TYPE = "application/json";
+const FORM = "application/x-www-form-urlencoded";
+
+function counter(ctx: WaveContext, name: string): Counter {
+  let c = ctx.counts.get(name);
+  if (!c) ctx.counts.set(name, c = new Counter());
+  return c;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs `count` tasks with at most `width` at once. */
+async function pool(
+  count: number,
+  width: number,
+  task: (i: number) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < count) await task(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(width, count) }, worker));
+}
+
+/**
+ * Opens `count` connections from `from`, each sending `prepare`'s bytes,
+ * holds them for `holdMs`, then counts which the server closed and which
+ * it never accepted.
+ */
+async function holdConnections(
+  ctx: WaveContext,
+  name: string,
+  count: number,
+  from: string,
+  prepare: (raw: RawSocket) => Promise<void>,
+  opts: { paused?: boolean } = {},
+): Promise<void> {
+  const c = counter(ctx, name);
+  const held: RawSocket[] = [];
+  const until = performance.now() + ctx.holdMs;
+  await pool(count, 50, async () => {
+    if (performance.now() > until) return;
+    try {
+      const raw = await connect({ port: ctx.port, from, paused: opts.paused });
+      held.push(raw);
+      await prepare(raw);
+    } catch {
+      c.add("refused");
+    }
+  });
+  await sleep(Math.max(0, until - performance.now()));
+  for (const raw of held) {
+    if (opts.paused) {
+      // Take what the server sent, to see whether it ended the stream.
+      raw.socket.resume();
+      raw.socket.on("data", () => {});
+    }
+  }
+  if (opts.paused) await sleep(1000);
+  for (const raw of held) {
+    const status = raw.status();
+    if (raw.closedByPeer() || raw.socket.destroyed) {
+      c.add(status ? `${status} cut` : "closed");
+    } else c.add(status ? `${status} held` : "held");
+    raw.close();
+  }
+}
+
+/** Headers never finished: the server must time them out and stay reachable. */
+function halfOpen(ctx: WaveContext) {
+  return holdConnections(
+    ctx,
+    "half-open heads",
+    ctx.scale.halfOpen,
+    ADDRESS.connections,
+    async (raw) => {
+      await write(
+        raw,
+        `GET /about HTTP/1.1\r\nHost: 127.0.0.1:${ctx.port}\r\nX-Slow: `,
+      );
+    },
+  );
+}
+
+/** One finished request each, then the keep-alive connection sits idle. */
+function idleKeepAlive(ctx: WaveContext) {
+  return holdConnections(
+    ctx,
+    "idle keep-alive",
+    ctx.scale.idleKeepAlive,
+    ADDRESS.connections,
+    async (raw) => {
+      await write(
+        raw,
+        `GET /api/health HTTP/1.1\r\nHost: 127.0.0.1:${ctx.port}\r\n\r\n`,
+      );
+    },
+  );
+}
+
+const BODY_ROUTES: [string, string, string][] = [
+  ["/notifications", FORM, "kind=info&to=everyone&message="],
+  ["/chat", FORM, "room="],
+  ["/chat/soak-room/join", JSON_TYPE, '{"username":"'],
+  ["/chat/soak-room/messages", JSON_TYPE, '{"text":"'],
+  ["/flights/pause", FORM, "paused="],
+  ["/api/channels/soak-body/messages", JSON_TYPE, '{"data":"'],
+];
+
+/** A chunked body that goes on (up to 4 MB), one that stalls, and a declared 100 MB one, per route. */
+async function bodies(ctx: WaveContext) {
+  const endless = counter(ctx, "endless chunked bodies");
+  const stalled = counter(ctx, "stalled bodies");
+  const oversized = counter(ctx, "100 MB Content-Length");
+  const filler = "a".repeat(64 * 1024);
+  const chunk = `${filler.length.toString(16)}\r\n${filler}\r\n`;
+  const until = performance.now() + ctx.holdMs;
+  await Promise.all(BODY_ROUTES.map(async ([path, type, first]) => {
+    for (let i = 0; i < ctx.scale.bodiesPerRoute; i++) {
+      if (performance.now() > until) return;
+      const head = requestHead("POST", path, ctx.port, {
+        "content-type": type,
+        "transfer-encoding": "chunked",
+      });
+      await Promise.all([
+        (async () => {
+          let raw: RawSocket;
+          try {
+            raw = await connect({ port: ctx.port, from: ADDRESS.bodies });
+          } catch {
+            return endless.add("refused");
+          }
+          await write(raw, head);
+          await write(raw, `${first.length.toString(16)}\r\n${first}\r\n`);
+          for (let sent = 0; sent < 4 * 1024 * 1024; sent += filler.length) {
+            if (raw.status() || !(await write(raw, chunk))) break;
+          }
+          await Promise.race([raw.closed, sleep(15_000)]);
+          endless.add(raw.status() || "closed");
+          raw.close();
+        })(),
+        (async () => {
+          const answer = await rawRequest({
+            port: ctx.port,
+            from: ADDRESS.bodies,
+            head,
+            body: `${first.length.toString(16)}\r\n${first}\r\n`,
+            timeoutMs: 30_000,
+          });
+          stalled.add(answer.error ? "refused" : answer.status || "closed");
+        })(),
+        (async () => {
+          const answer = await rawRequest({
+            port: ctx.port,
+            from: ADDRESS.bodies,
+            head: requestHead("POST", path, ctx.port, {
+              "content-type": type,
+              "content-length": String(100 * 1024 * 1024),
+            }),
+            body: first,
+          });
+          oversized.add(answer.error ? "refused" : answer.status || "closed");
+        })(),
+      ]);
+    }
+  }));
+}
+
+/** Streams that resume from the oldest of many 60 KB events and never read. */
+function replayStreams(ctx: WaveContext) {
+  const { name, oldestId } = ctx.bigChannel;
+  return holdConnections(
+    ctx,
+    "non-reading replays",
+    ctx.scale.replayStreams,
+    ADDRESS.replay,
+    async (raw) => {
+      await write(
+        raw,
+        requestHead("GET", `/api/channels/${name}/events`, ctx.port, {
+          "last-event-id": oldestId,
+        }),
+      );
+      pauseAfterHead(raw);
+    },
+  );
+}
+
+/** History reads of the big channel with the largest limit, never read. */
+function historyReads(ctx: WaveContext) {
+  return holdConnections(
+    ctx,
+    "non-reading history reads",
+    ctx.scale.historyReads,
+    ADDRESS.history,
+    async (raw) => {
+      await write(
+        raw,
+        requestHead(
+          "GET",
+          `/api/channels/${ctx.bigChannel.name}/messages?limit=1000`,
+          ctx.port,
+        ),
+      );
+      pauseAfterHead(raw);
+    },
+  );
+}
+
+/** Reads until the response head arrived, then stops reading. */
+function pauseAfterHead(raw: RawSocket): void {
+  const check = () => {
+    if (raw.status()) raw.socket.pause();
+    else if (!raw.socket.destroyed) setTimeout(check, 5);
+  };
+  check();
+}
+
+/** Publishes through the API that would forge the app's own events. */
+async function forged(ctx: WaveContext) {
+  const c = counter(ctx, "forged app-channel publishes");
+  const forgeries: [string, unknown][] = [
+    ["chat:soak-room", {
+      event: "message",
+      data: { username: "admin", text: "forged", memberId: "x" },
+    }],
+    ["chat:soak-room", {
+      event: "join",
+      data: { username: "admin", members: ["admin"] },
+    }],
+    ["chat-rooms", { event: "roomCreated", data: { name: "forged" } }],
+    ["herald.logs", { data: { level: "error", message: "DISK FULL" } }],
+    ["flights", { event: "flightsPaused", data: { paused: true } }],
+    ["notifications", {
+      data: { message: "x".repeat(60_000), sender: "admin" },
+    }],
+  ];
+  await pool(ctx.scale.forged * forgeries.length, 4, async (i) => {
+    const [channel, body] = forgeries[i % forgeries.length];
+    const { head, body: bytes } = postRequest(
+      `/api/channels/${channel}/messages`,
+      ctx.port,
+      JSON_TYPE,
+      JSON.stringify(body),
+    );
+    const answer = await rawRequest({
+      port: ctx.port,
+      from: ADDRESS.forged,
+      head,
+      body: bytes,
+    });
+    c.add(answer.error ? "refused" : answer.status || "closed");
+  });
+}
+
+/** Chat floods from one address: room creation and messages. */
+async function chatFloods(ctx: WaveContext) {
+  const rooms = counter(ctx, "room creation flood");
+  const messages = counter(ctx, "chat message flood");
+  const post = async (path: string, body: unknown) => {
+    const req = postRequest(path, ctx.port, JSON_TYPE, JSON.stringify(body), {
+      accept: JSON_TYPE,
+    });
+    return await rawRequest({
+      port: ctx.port,
+      from: ADDRESS.chat,
+      head: req.head,
+      body: req.body,
+    });
+  };
+  const label = (a: { status: number; error?: string }) =>
+    a.error ? "refused" : a.status || "closed";
+  await pool(ctx.scale.roomsCreated, 8, async (i) => {
+    rooms.add(label(await post("/chat", { room: `flood-${ctx.wave}-${i}` })));
+  });
+  const joined = await post("/chat/soak-room/join", {
+    username: `flooder ${ctx.wave}`,
+  });
+  let member: { memberId?: string; username?: string } = {};
+  try {
+    member = JSON.parse(joined.body);
+  } catch { /* not joined: the messages below are refused */ }
+  messages.add(`join ${label(joined)}`);
+  await pool(ctx.scale.chatMessages, 8, async (i) => {
+    messages.add(label(
+      await post("/chat/soak-room/messages", {
+        username: member.username ?? "flooder",
+        memberId: member.memberId ?? "none",
+        text: `flood ${i}`,
+      }),
+    ));
+  });
+}
+
+/** Many multi-channel streams of distinct channels from one address, read and discarded. */
+function multiChannel(ctx: WaveContext) {
+  let n = 0;
+  return holdConnections(
+    ctx,
+    `multi-channel streams × ${ctx.scale.channelsPerStream}`,
+    ctx.scale.multiStreams,
+    ADDRESS.multi,
+    async (raw) => {
+      const query = Array.from(
+        { length: ctx.scale.channelsPerStream },
+        () => `channel=spread-${ctx.wave}-${n++}`,
+      ).join("&");
+      await write(raw, requestHead("GET", `/api/events?${query}`, ctx.port));
+    },
+  );
+}
+
+/** Bad resume ids and hostile headers: each must be a 4xx, or a redirect that stays on this site. */
+async function hostileHeaders(ctx: WaveContext) {
+  const c = counter(ctx, "bad ids and hostile headers");
+  const events = "/api/channels/soak-0/events";
+  const port = ctx.port;
+  const get = (path: string, headers: Record<string, string> = {}) =>
+    requestHead("GET", path, port, headers);
+  const cases: [string, string][] = [
+    ["id not-an-id", get(events, { "last-event-id": "not-an-id" })],
+    ["id 10 KB", get(events, { "last-event-id": "9".repeat(10_000) })],
+    ["id -1", get(events, { "last-event-id": "-1" })],
+    ["id NUL LF", get(`${events}?lastEventId=%00%0a`)],
+    ["clock id 0", get("/api/clock", { "last-event-id": "0" })],
+    ["200 KB header", get("/about", { "x-big": "b".repeat(200 * 1024) })],
+    [
+      "2000 headers",
+      get(
+        "/about",
+        Object.fromEntries(
+          Array.from({ length: 2000 }, (_, i) => [`x-h${i}`, "v"]),
+        ),
+      ),
+    ],
+    ["limit 99999999", get("/api/channels/soak-0/messages?limit=99999999")],
+    ["5000 channels", get("/api/events?" + "channel=x&".repeat(5000))],
+    [
+      "X-Forwarded-Host",
+      get("/chat/", { "x-forwarded-host": "evil.example" }),
+    ],
+    [
+      "Host evil",
+      "GET /chat/ HTTP/1.1\r\nHost: evil.example\r\nconnection: close\r\n\r\n",
+    ],
+  ];
+  for (let round = 0; round < ctx.scale.hostileHeaders; round++) {
+    for (const [name, head] of cases) {
+      const answer = await rawRequest({
+        port,
+        from: ADDRESS.headers,
+        head,
+        timeoutMs: 5000,
+      });
+      const location = /\r\nlocation:\s*(\S+)/i.exec(answer.head)?.[1];
+      if (location?.includes("evil")) c.add(`${name}: redirect to evil`);
+      else {
+        c.add(
+          `${name}: ${answer.error ? "refused" : answer.status || "closed"}`,
+        );
+      }
+    }
+  }
+}
+
+/** One wave: every attack at once, held for `holdMs`. */
+export async function runWave(ctx: WaveContext): Promise<void> {
+  await Promise.all([
+    halfOpen(ctx),
+    idleKeepAlive(ctx),
+    bodies(ctx),
+    replayStreams(ctx),
+    historyReads(ctx),
+    forged(ctx),
+    chatFloods(ctx),
+    multiChannel(ctx),
+    hostileHeaders(ctx),
+  ]);
+}

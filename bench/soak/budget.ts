@@ -26,8 +26,8 @@ export interface Budget {
   terms: [string, number][];
 }
 
-/** Bytes a connection costs Deno and hyper before any stream (bench/README.md: ~17 KB measured; 32 KB stated). */
-export const CONNECTION_BYTES = 32 * 1024;
+/** The runtime's own cost of an open connection with a stream (README, Performance: ~80 KB). */
+export const CONNECTION_BYTES = 80 * 1024;
 /** Runtime slack: uncollected garbage and hyper's write buffers (the memory tests' margin). */
 export const RUNTIME_MARGIN = 128 * 1024 * 1024;
 
@@ -44,7 +44,9 @@ function setting(
  * baseline + streams × 2.5 × HERALD_SUBSCRIBER_BUFFER_BYTES (a stream's
  * buffer, the chunk being written and the kernel's share being refilled)
  * + HERALD_HISTORY_CONCURRENCY × HERALD_HISTORY_PAGE_BYTES (history
- * responses in flight) + connections × 32 KB + a 128 MB runtime margin.
+ * responses in flight) — the README's process-wide budget — plus the
+ * runtime's ~80 KB per connection the server lets in, and a 128 MB margin
+ * for garbage not yet collected and hyper's write buffers.
  */
 export function memoryBudget(
   env: Record<string, string>,

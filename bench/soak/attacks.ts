@@ -154,7 +154,10 @@ async function holdConnections(
       raw.socket.on("data", () => {});
     }
   }
-  if (opts.paused) await sleep(1000);
+  // Up to 5 s to read what the kernel and the server buffered (MBs per stream).
+  if (opts.paused) {
+    await Promise.race([Promise.all(held.map((r) => r.closed)), sleep(5000)]);
+  }
   for (const raw of held) {
     const status = raw.status();
     if (raw.closedByPeer() || raw.socket.destroyed) {

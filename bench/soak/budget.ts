@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * const budget = memoryBudget(env, { baseline, streams: 200, connections: 900 });
+ * const budget = memoryBudget(env, { baseline, streams: 200, nofile: 1024 });
  * budget.total; // bytes
  * ```
  * @module
@@ -16,8 +16,8 @@ export interface BudgetInput {
   baseline: number;
   /** The most SSE streams open at once during the run (every client's). */
   streams: number;
-  /** The most connections the server lets in at once (its connection cap). */
-  connections: number;
+  /** The server's open-file limit. */
+  nofile: number;
 }
 
 export interface Budget {
@@ -41,11 +41,24 @@ function setting(
 }
 
 /**
+ * The most connections the server lets in: `HERALD_MAX_CONNECTIONS`, by
+ * default the open-file limit less max(64, 10 %) (README, Configuration).
+ */
+export function connectionCap(
+  env: Record<string, string>,
+  nofile: number,
+): number {
+  const set = env.HERALD_MAX_CONNECTIONS;
+  if (set !== undefined && Number(set) > 0) return Number(set);
+  return nofile - Math.max(64, Math.floor(nofile / 10));
+}
+
+/**
  * baseline + streams × 2.5 × HERALD_SUBSCRIBER_BUFFER_BYTES (a stream's
  * buffer, the chunk being written and the kernel's share being refilled)
  * + HERALD_HISTORY_CONCURRENCY × HERALD_HISTORY_PAGE_BYTES (history
  * responses in flight) — the README's process-wide budget — plus the
- * runtime's ~80 KB per connection the server lets in, and a 128 MB margin
+ * runtime's ~80 KB per connection the server lets in ({@link connectionCap}), and a 128 MB margin
  * for garbage not yet collected and hyper's write buffers.
  */
 export function memoryBudget(
@@ -55,6 +68,7 @@ export function memoryBudget(
   const buffer = setting(env, "HERALD_SUBSCRIBER_BUFFER_BYTES", 1024 * 1024);
   const historySlots = setting(env, "HERALD_HISTORY_CONCURRENCY", 8);
   const historyPage = setting(env, "HERALD_HISTORY_PAGE_BYTES", 1024 * 1024);
+  const connections = connectionCap(env, input.nofile);
   const terms: [string, number][] = [
     ["baseline RSS", input.baseline],
     [
@@ -66,8 +80,8 @@ export function memoryBudget(
       historySlots * historyPage,
     ],
     [
-      `${input.connections} connections × ${CONNECTION_BYTES} B`,
-      input.connections * CONNECTION_BYTES,
+      `${connections} connections × ${CONNECTION_BYTES} B`,
+      connections * CONNECTION_BYTES,
     ],
     ["runtime margin", RUNTIME_MARGIN],
   ];
@@ -93,4 +107,15 @@ export function resident(pid: number): Resident | null {
     Number(new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, "m").exec(status)?.[1]) *
     1024;
   return { rss: kb("VmRSS"), peak: kb("VmHWM") };
+}
+
+/** The soft open-file limit of `pid` (the server raises it to the hard one at start). */
+export function openFileLimit(pid: number): number | null {
+  try {
+    const limits = Deno.readTextFileSync(`/proc/${pid}/limits`);
+    const soft = /^Max open files\s+(\d+)/m.exec(limits)?.[1];
+    return soft ? Number(soft) : null;
+  } catch {
+    return null;
+  }
 }

@@ -16,7 +16,12 @@ import { startServer } from "../../tests/_support/server.ts";
 import { REDIS_URL, redisAnswers } from "../../tests/_support/redis.ts";
 import { dropPrefix } from "../../tests/realtime/brokers/redis_keys.ts";
 import { runWave, type Scale } from "./attacks.ts";
-import { type Budget, memoryBudget, resident } from "./budget.ts";
+import {
+  type Budget,
+  memoryBudget,
+  openFileLimit,
+  resident,
+} from "./budget.ts";
 import { postRequest, rawRequest } from "./raw_http.ts";
 import {
   Counter,
@@ -51,6 +56,7 @@ export interface SoakOptions {
 export interface SoakResult {
   seconds: number;
   broker: string;
+  /** The server's soft open-file limit. */
   nofile: number;
   waves: number;
   delivery: Delivery;
@@ -106,6 +112,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
     wrapper: nofile ? ["prlimit", `--nofile=${nofile}:${nofile}`, "--"] : [],
   });
   const pid = server.process.pid;
+  const serverNofile = openFileLimit(pid) ?? (nofile || 20_000);
   const subscribers: Subscriber[] = [];
   let publisher: NumberedPublisher | null = null;
   let sampling = true;
@@ -196,7 +203,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
         baseline,
         streams: subscribers.length + opts.scale.replayStreams +
           opts.scale.multiStreams,
-        connections: nofile || 20_000,
+        nofile: serverNofile,
       }),
     };
 
@@ -253,7 +260,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
     return {
       seconds: opts.seconds,
       broker,
-      nofile,
+      nofile: serverNofile,
       waves,
       delivery,
       clients,

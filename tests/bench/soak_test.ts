@@ -28,6 +28,8 @@ Deno.test({
       env: {
         HERALD_BODY_TIMEOUT_MS: "2000",
         HERALD_HEADERS_TIMEOUT_MS: "2000",
+        HERALD_REPLAY_STALL_MS: "2000",
+        HERALD_HISTORY_SEND_MS: "2000",
       },
     });
     console.log(soakReport(result));

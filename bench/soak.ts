@@ -29,6 +29,7 @@ const { values } = parseArgs({
     hold: { type: "string" },
     short: { type: "boolean", default: false },
     json: { type: "string" },
+    "server-log": { type: "string" },
   },
 });
 const number = (name: string, raw: string | undefined, min: number) => {
@@ -57,6 +58,7 @@ const result = await runSoak({
   ),
   holdMs: number("hold", values.hold ?? (short ? "4" : "20"), 1) * 1000,
   scale: short ? SHORT_SCALE : FULL_SCALE,
+  serverLog: values["server-log"],
   log: (line) => console.error(`soak: ${line}`),
 });
 console.log(soakReport(result));

@@ -120,42 +120,41 @@ async function pool(
   await Promise.all(Array.from({ length: Math.min(width, count) }, worker));
 }
 
+interface Held {
+  name: string;
+  count: number;
+  from: string;
+  /** The bytes connection `i` sends (a request head, finished or not). */
+  head: (i: number) => string;
+  /** Stop reading once the response head arrived (the body backs up). */
+  silent?: boolean;
+}
+
 /**
- * Opens `count` connections from `from`, each sending `prepare`'s bytes,
- * holds them for `holdMs`, then counts which the server closed and which
- * it never accepted.
+ * Opens `count` connections, each sending its head, holds them for
+ * `holdMs`, then counts which the server ended ("cut"), which are still
+ * open ("held") and which it never accepted ("refused").
  */
-async function holdConnections(
-  ctx: WaveContext,
-  name: string,
-  count: number,
-  from: string,
-  prepare: (raw: RawSocket) => Promise<void>,
-  opts: { paused?: boolean } = {},
-): Promise<void> {
-  const c = counter(ctx, name);
+async function holdConnections(ctx: WaveContext, spec: Held): Promise<void> {
+  const c = counter(ctx, spec.name);
   const held: RawSocket[] = [];
   const until = performance.now() + ctx.holdMs;
-  await pool(count, 50, async () => {
+  await pool(spec.count, 50, async (i) => {
     if (performance.now() > until) return;
     try {
-      const raw = await connect({ port: ctx.port, from, paused: opts.paused });
+      const raw = await connect({ port: ctx.port, from: spec.from });
       held.push(raw);
-      await prepare(raw);
+      await write(raw, spec.head(i));
+      if (spec.silent) pauseAfterHead(raw);
     } catch {
       c.add("refused");
     }
   });
   await sleep(Math.max(0, until - performance.now()));
-  for (const raw of held) {
-    if (opts.paused) {
-      // Take what the server sent, to see whether it ended the stream.
-      raw.socket.resume();
-      raw.socket.on("data", () => {});
-    }
-  }
-  // Up to 5 s to read what the kernel and the server buffered (MBs per stream).
-  if (opts.paused) {
+  if (spec.silent) {
+    // Take what the kernel and the server buffered (MBs per stream, up to
+    // 5 s), to see whether the server ended the response.
+    for (const raw of held) raw.socket.resume();
     await Promise.race([Promise.all(held.map((r) => r.closed)), sleep(5000)]);
   }
   for (const raw of held) {
@@ -167,36 +166,61 @@ async function holdConnections(
   }
 }
 
-/** Headers never finished: the server must time them out and stay reachable. */
-function halfOpen(ctx: WaveContext) {
-  return holdConnections(
-    ctx,
-    "half-open heads",
-    ctx.scale.halfOpen,
-    ADDRESS.connections,
-    async (raw) => {
-      await write(
-        raw,
-        `GET /about HTTP/1.1\r\nHost: 127.0.0.1:${ctx.port}\r\nX-Slow: `,
-      );
-    },
-  );
+/** Reads until the response head arrived, then stops reading. */
+function pauseAfterHead(raw: RawSocket): void {
+  const check = () => {
+    if (raw.status()) raw.socket.pause();
+    else if (!raw.socket.destroyed) setTimeout(check, 5);
+  };
+  check();
 }
 
-/** One finished request each, then the keep-alive connection sits idle. */
-function idleKeepAlive(ctx: WaveContext) {
-  return holdConnections(
-    ctx,
-    "idle keep-alive",
-    ctx.scale.idleKeepAlive,
-    ADDRESS.connections,
-    async (raw) => {
-      await write(
-        raw,
-        `GET /api/health HTTP/1.1\r\nHost: 127.0.0.1:${ctx.port}\r\n\r\n`,
-      );
-    },
-  );
+/**
+ * The attacks that hold connections: heads never finished, idle keep-alive,
+ * silent replays and history reads of the big channel, many multi-channel
+ * streams of distinct channels.
+ */
+function heldAttacks(ctx: WaveContext): Held[] {
+  const { port, scale, bigChannel, wave } = ctx;
+  const get = (path: string, headers: Record<string, string> = {}) =>
+    requestHead("GET", path, port, headers);
+  return [{
+    name: "half-open heads",
+    count: scale.halfOpen,
+    from: ADDRESS.connections,
+    head: () => `GET /about HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Slow: `,
+  }, {
+    name: "idle keep-alive",
+    count: scale.idleKeepAlive,
+    from: ADDRESS.connections,
+    head: () => `GET /api/health HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`,
+  }, {
+    name: "non-reading replays",
+    count: scale.replayStreams,
+    from: ADDRESS.replay,
+    head: () =>
+      get(`/api/channels/${bigChannel.name}/events`, {
+        "last-event-id": bigChannel.oldestId,
+      }),
+    silent: true,
+  }, {
+    name: "non-reading history reads",
+    count: scale.historyReads,
+    from: ADDRESS.history,
+    head: () => get(`/api/channels/${bigChannel.name}/messages?limit=1000`),
+    silent: true,
+  }, {
+    name: `multi-channel streams × ${scale.channelsPerStream}`,
+    count: scale.multiStreams,
+    from: ADDRESS.multi,
+    head: (i) =>
+      get(
+        "/api/events?" + Array.from(
+          { length: scale.channelsPerStream },
+          (_, k) => `channel=spread-${wave}-${i * scale.channelsPerStream + k}`,
+        ).join("&"),
+      ),
+  }];
 }
 
 const BODY_ROUTES: [string, string, string][] = [
@@ -265,56 +289,6 @@ async function bodies(ctx: WaveContext) {
       ]);
     }
   }));
-}
-
-/** Streams that resume from the oldest of many 60 KB events and never read. */
-function replayStreams(ctx: WaveContext) {
-  const { name, oldestId } = ctx.bigChannel;
-  return holdConnections(
-    ctx,
-    "non-reading replays",
-    ctx.scale.replayStreams,
-    ADDRESS.replay,
-    async (raw) => {
-      await write(
-        raw,
-        requestHead("GET", `/api/channels/${name}/events`, ctx.port, {
-          "last-event-id": oldestId,
-        }),
-      );
-      pauseAfterHead(raw);
-    },
-  );
-}
-
-/** History reads of the big channel with the largest limit, never read. */
-function historyReads(ctx: WaveContext) {
-  return holdConnections(
-    ctx,
-    "non-reading history reads",
-    ctx.scale.historyReads,
-    ADDRESS.history,
-    async (raw) => {
-      await write(
-        raw,
-        requestHead(
-          "GET",
-          `/api/channels/${ctx.bigChannel.name}/messages?limit=1000`,
-          ctx.port,
-        ),
-      );
-      pauseAfterHead(raw);
-    },
-  );
-}
-
-/** Reads until the response head arrived, then stops reading. */
-function pauseAfterHead(raw: RawSocket): void {
-  const check = () => {
-    if (raw.status()) raw.socket.pause();
-    else if (!raw.socket.destroyed) setTimeout(check, 5);
-  };
-  check();
 }
 
 /** Publishes through the API that would forge the app's own events. */
@@ -393,24 +367,6 @@ async function chatFloods(ctx: WaveContext) {
   });
 }
 
-/** Many multi-channel streams of distinct channels from one address, read and discarded. */
-function multiChannel(ctx: WaveContext) {
-  let n = 0;
-  return holdConnections(
-    ctx,
-    `multi-channel streams × ${ctx.scale.channelsPerStream}`,
-    ctx.scale.multiStreams,
-    ADDRESS.multi,
-    async (raw) => {
-      const query = Array.from(
-        { length: ctx.scale.channelsPerStream },
-        () => `channel=spread-${ctx.wave}-${n++}`,
-      ).join("&");
-      await write(raw, requestHead("GET", `/api/events?${query}`, ctx.port));
-    },
-  );
-}
-
 /** Bad resume ids and hostile headers: each must be a 4xx, or a redirect that stays on this site. */
 async function hostileHeaders(ctx: WaveContext) {
   const c = counter(ctx, "bad ids and hostile headers");
@@ -473,14 +429,10 @@ async function hostileHeaders(ctx: WaveContext) {
 /** One wave: every attack at once, held for `holdMs`. */
 export async function runWave(ctx: WaveContext): Promise<void> {
   await Promise.all([
-    halfOpen(ctx),
-    idleKeepAlive(ctx),
+    ...heldAttacks(ctx).map((spec) => holdConnections(ctx, spec)),
     bodies(ctx),
-    replayStreams(ctx),
-    historyReads(ctx),
     forged(ctx),
     chatFloods(ctx),
-    multiChannel(ctx),
     hostileHeaders(ctx),
   ]);
 }

@@ -49,6 +49,8 @@ export interface SoakOptions {
   holdMs?: number;
   /** Extra server environment (on top of the documented defaults). */
   env?: Record<string, string>;
+  /** Write everything the server printed to this file at the end. */
+  serverLog?: string;
   /** Progress lines; default none. */
   log?: (line: string) => void;
 }
@@ -162,7 +164,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
     // Bounded: each wave takes at least holdMs.
     while (performance.now() + holdMs < end && waves < 1000) {
       waves++;
-      log(`wave ${waves}`);
+      log(`wave ${waves}, server RSS ${mb(resident(pid)?.rss || 0)}`);
       await runWave({
         port: server.port,
         scale: opts.scale,
@@ -284,6 +286,9 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
     await Promise.all(subscribers.map((s) => s.stop()));
     publisher?.close();
     await server.stop();
+    if (opts.serverLog) {
+      await Deno.writeTextFile(opts.serverLog, server.output());
+    }
     if (broker === "redis") {
       await dropPrefix(REDIS_URL, redisPrefix).catch(() => {});
     }

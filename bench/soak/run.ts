@@ -163,6 +163,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
     let waves = 0;
     // Bounded: each wave takes at least holdMs.
     while (performance.now() + holdMs < end && waves < 1000) {
+      if (!resident(pid)) break; // the server died: nothing more to learn
       waves++;
       log(`wave ${waves}, server RSS ${mb(resident(pid)?.rss || 0)}`);
       await runWave({
@@ -175,6 +176,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
       });
       await sleep(1000);
     }
+    if (!resident(pid)) publisher.stop();
     await publishing;
     log(`published ${[...publisher.published.values()].join("/")}; draining`);
 
@@ -185,7 +187,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
       if (subscribers.every((s) => s.complete(publisher!.published))) break;
       const got = subscribers.reduce((n, s) => n + s.received(), 0);
       if (got !== last) [last, lastChange] = [got, performance.now()];
-      if (performance.now() - lastChange > 15_000) break;
+      if (performance.now() - lastChange > 15_000 || !resident(pid)) break;
       await sleep(200);
     }
 

@@ -208,6 +208,7 @@ export class NumberedPublisher {
   readonly statuses = new Counter();
   /** Highest accepted number per channel. */
   readonly published = new Map<string, number>();
+  #stopped = false;
   #client = Deno.createHttpClient({ poolMaxIdlePerHost: 0 });
 
   constructor(readonly base: string, readonly channels: string[]) {
@@ -217,13 +218,18 @@ export class NumberedPublisher {
   /** Publishes until `until` (performance.now() ms), `rate` messages/s in all. */
   async run(rate: number, until: number): Promise<void> {
     const start = performance.now();
-    for (let i = 0; performance.now() < until; i++) {
+    for (let i = 0; performance.now() < until && !this.#stopped; i++) {
       const due = start + (i * 1000) / rate;
       const wait = due - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       const channel = this.channels[i % this.channels.length];
       await this.#publish(channel, this.published.get(channel)! + 1, until);
     }
+  }
+
+  /** Stops publishing (the server is gone); `run` resolves after the current message. */
+  stop(): void {
+    this.#stopped = true;
   }
 
   close(): void {
@@ -253,7 +259,7 @@ export class NumberedPublisher {
       } catch {
         this.statuses.add("error");
       }
-      if (performance.now() > until + 30_000) return;
+      if (this.#stopped || performance.now() > until + 30_000) return;
       await new Promise((r) => setTimeout(r, 250));
     }
   }

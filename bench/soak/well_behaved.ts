@@ -202,7 +202,8 @@ export class Subscriber {
  * Publishes numbered messages to each channel in turn at a steady total
  * rate. A message is retried (same number) until the server accepts it, so
  * `published` is exactly what subscribers must receive; a publish that was
- * refused yet took effect shows up as a duplicate.
+ * refused (answered) yet took effect shows up as a duplicate. After no answer
+ * at all it first looks in history, as a careful client would.
  */
 export class NumberedPublisher {
   readonly statuses = new Counter();
@@ -236,6 +237,25 @@ export class NumberedPublisher {
     this.#client.close();
   }
 
+  /** Whether message `n` is among the channel's newest events; false when that cannot be read. */
+  async #stored(channel: string, n: number): Promise<boolean> {
+    try {
+      const res = await fetchOn(
+        this.#client,
+        `${this.base}/api/channels/${channel}/messages?limit=20`,
+        { signal: AbortSignal.timeout(15_000) },
+      );
+      if (res.status !== 200) {
+        await res.body?.cancel();
+        return false;
+      }
+      const { events } = await res.json() as { events: { data: unknown }[] };
+      return events.some((e) => (e.data as { n?: number })?.n === n);
+    } catch {
+      return false;
+    }
+  }
+
   async #publish(channel: string, n: number, until: number): Promise<void> {
     // Bounded retries; past `until` + 30 s the message is given up (not counted).
     for (let attempt = 0; attempt < 200; attempt++) {
@@ -257,7 +277,13 @@ export class NumberedPublisher {
           return;
         }
       } catch {
-        this.statuses.add("error");
+        // No answer: it may have been stored. A careful client looks before
+        // sending it again (a refusal with an answer is retried as it is).
+        this.statuses.add("no answer");
+        if (await this.#stored(channel, n)) {
+          this.published.set(channel, n);
+          return;
+        }
       }
       if (this.#stopped || performance.now() > until + 30_000) return;
       await new Promise((r) => setTimeout(r, 250));

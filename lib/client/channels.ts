@@ -57,5 +57,6 @@ export function eventsUrl(
   const params = new URLSearchParams();
   for (const channel of channels) params.append("channel", channel);
   if (lastEventId) params.set("lastEventId", lastEventId);
-  return `${base}?${params}`;
+  // The base may carry a query already (`?token=` for a cross-site page).
+  return `${base}${base.includes("?") ? "&" : "?"}${params}`;
 }

@@ -13,6 +13,8 @@ export interface HistoryQuery {
   limit?: number;
   /** Where the API lives; default this page's origin. */
   origin?: string;
+  /** A bearer token for the read (a page on another site). */
+  token?: string;
 }
 
 /**
@@ -21,13 +23,18 @@ export interface HistoryQuery {
  */
 export async function fetchHistory(
   channel: string,
-  { after, limit = 50, origin = "" }: HistoryQuery = {},
+  { after, limit = 50, origin = "", token }: HistoryQuery = {},
 ): Promise<HeraldEvent[]> {
   const params = new URLSearchParams({ limit: String(limit) });
   if (after) params.set("after", after);
   const res = await fetch(
     `${origin}/api/channels/${encodeURIComponent(channel)}/messages?${params}`,
-    { headers: { accept: "application/json" } },
+    {
+      headers: {
+        accept: "application/json",
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+    },
   );
   if (!res.ok) {
     await res.body?.cancel();

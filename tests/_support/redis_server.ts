@@ -80,6 +80,8 @@ export interface RedisServer extends AsyncDisposable {
   resume(): void;
   /** Stops it and removes its data dir. */
   dispose(): Promise<void>;
+  /** SIGKILL now, synchronously (for an `unload` handler). */
+  kill(): void;
 }
 
 export async function startRedisServer(
@@ -186,6 +188,11 @@ export async function startRedisServer(
     pause: () => signal("SIGSTOP"),
     resume: () => signal("SIGCONT"),
     dispose,
+    kill: () => {
+      try {
+        child?.kill("SIGKILL");
+      } catch { /* already gone */ }
+    },
     [Symbol.asyncDispose]: dispose,
   };
 }
@@ -253,5 +260,112 @@ async function tlsPing(port: number, caFile: string): Promise<boolean> {
     }
   } catch {
     return false;
+  }
+}
+
+export const REDIS_CLI_PATH = Deno.env.get("REDIS_CLI_PATH") ??
+  "/usr/bin/redis-cli";
+
+export interface RedisCluster extends AsyncDisposable {
+  /** `redis://127.0.0.1:P` of the first master: a seed for the cluster client. */
+  readonly url: string;
+  /** `127.0.0.1:P` of every master. */
+  readonly nodes: string[];
+  /** Stops every node and removes their data. */
+  dispose(): Promise<void>;
+  /** SIGKILLs every node now, synchronously (for an `unload` handler). */
+  kill(): void;
+}
+
+/** True when redis-server and redis-cli are there (skips visibly, or throws under CI, when not). */
+export function requireRedisCluster(): boolean {
+  let found = false;
+  try {
+    found = Deno.statSync(REDIS_SERVER_PATH).isFile &&
+      Deno.statSync(REDIS_CLI_PATH).isFile;
+  } catch { /* missing */ }
+  return requirement(
+    found,
+    `redis-server and redis-cli (${REDIS_SERVER_PATH}, ${REDIS_CLI_PATH})`,
+    "apt-get install redis-server redis-tools",
+  );
+}
+
+/**
+ * A local Redis Cluster of `masters` masters and no replicas on free ports
+ * (`--cluster-enabled yes`, then `redis-cli --cluster create`); resolves once
+ * every slot is served.
+ */
+export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
+  const servers: RedisServer[] = [];
+  const dispose = async () => {
+    await Promise.all(servers.map((s) => s.dispose()));
+  };
+  try {
+    for (let i = 0; i < masters; i++) {
+      servers.push(
+        await startRedisServer({
+          appendonly: false,
+          args: [
+            "--cluster-enabled",
+            "yes",
+            "--cluster-config-file",
+            "nodes.conf",
+            "--cluster-node-timeout",
+            "5000",
+          ],
+        }),
+      );
+    }
+    const nodes = servers.map((s) => `127.0.0.1:${s.port}`);
+    const out = await new Deno.Command(REDIS_CLI_PATH, {
+      args: [
+        "--cluster",
+        "create",
+        ...nodes,
+        "--cluster-replicas",
+        "0",
+        "--cluster-yes",
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    if (!out.success) {
+      throw new Error(
+        `redis-cli --cluster create failed: ${
+          new TextDecoder().decode(out.stdout)
+        }${new TextDecoder().decode(out.stderr)}`,
+      );
+    }
+    // Every node must agree that all slots are served before a client connects.
+    const deadline = Date.now() + 20_000;
+    for (const server of servers) {
+      while (true) {
+        const info = await new Deno.Command(REDIS_CLI_PATH, {
+          args: ["-p", String(server.port), "cluster", "info"],
+          stdout: "piped",
+          stderr: "null",
+        }).output();
+        const text = new TextDecoder().decode(info.stdout);
+        if (
+          text.includes("cluster_state:ok") &&
+          text.includes("cluster_slots_ok:16384")
+        ) break;
+        if (Date.now() > deadline) {
+          throw new Error(`the cluster did not become ok:\n${text}`);
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    return {
+      url: servers[0].url,
+      nodes,
+      dispose,
+      kill: () => servers.forEach((s) => s.kill()),
+      [Symbol.asyncDispose]: dispose,
+    };
+  } catch (err) {
+    await dispose();
+    throw err;
   }
 }

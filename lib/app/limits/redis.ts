@@ -4,16 +4,14 @@
  *
  * @module
  */
-import { Redis } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 import type {
   Bucket,
   Counter,
   SharedVerdict,
 } from "../../access/shared_limits.ts";
-import {
-  type RedisTarget,
-  tlsOptions,
-} from "../../realtime/brokers/redis_target.ts";
+import type { RedisTarget } from "../../realtime/brokers/redis_target.ts";
+import { onError, redisClient } from "../../realtime/brokers/redis_client.ts";
 import { DEFAULT_LEASE_MS, LeasedLimitStore, retrySeconds } from "./lease.ts";
 
 /** KEYS: bucket keys. ARGV: per bucket µs per token, burst. Returns {0,0}, or {i, wait µs} for the first empty bucket i. */
@@ -91,7 +89,7 @@ else
   redis.call('HDEL', KEYS[1], ARGV[1])
 end`;
 
-type Scripts = Redis & {
+type Scripts = (Redis | Cluster) & {
   heraldTake(...args: (string | number)[]): Promise<[number, number]>;
   heraldAcquire(...args: (string | number)[]): Promise<number>;
   heraldRelease(...args: (string | number)[]): Promise<void>;
@@ -115,8 +113,7 @@ export class RedisLimitStore extends LeasedLimitStore {
   private constructor(opts: RedisLimitOptions) {
     super(opts.leaseMs ?? DEFAULT_LEASE_MS);
     this.#prefix = opts.prefix;
-    this.#redis = new Redis(opts.url, {
-      ...tlsOptions(opts),
+    this.#redis = redisClient(opts, {
       connectionName: "herald-limits",
       lazyConnect: true,
       // A limit check never waits on a Redis that is away: it falls back.
@@ -125,7 +122,7 @@ export class RedisLimitStore extends LeasedLimitStore {
       commandTimeout: opts.timeoutMs ?? 1000,
       retryStrategy: (times) => Math.min(100 * times, 2000),
     }) as Scripts;
-    this.#redis.on("error", () => {/* calls reject; access falls back */});
+    onError(this.#redis, () => {/* calls reject; access falls back */});
     const scripts = {
       heraldTake: TAKE,
       heraldAcquire: ACQUIRE,

@@ -15,7 +15,13 @@ const DEFAULT_REDIS_PREFIX = "herald";
 export type StoreOptions =
   | { kind: "memory" }
   | { kind: "kv"; path?: string }
-  | { kind: "redis"; url: string; tlsCa?: string; prefix?: string };
+  | {
+    kind: "redis";
+    url: string;
+    tlsCa?: string;
+    cluster?: boolean;
+    prefix?: string;
+  };
 
 export function createStore(options: StoreOptions): Promise<AppStore> {
   switch (options.kind) {
@@ -45,6 +51,7 @@ export function storeOptionsFromEnv(
         kind: "redis",
         url: broker.url,
         ...(broker.tlsCa ? { tlsCa: broker.tlsCa } : {}),
+        ...(broker.cluster ? { cluster: true } : {}),
         prefix: broker.prefix ?? DEFAULT_REDIS_PREFIX,
       };
     case "kv":

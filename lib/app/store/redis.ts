@@ -4,11 +4,14 @@
  *
  * @module
  */
-import { Redis } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
+import type { RedisTarget } from "../../realtime/brokers/redis_target.ts";
 import {
-  type RedisTarget,
-  tlsOptions,
-} from "../../realtime/brokers/redis_target.ts";
+  isCluster,
+  onError,
+  redisClient,
+  scanTargets,
+} from "../../realtime/brokers/redis_client.ts";
 import type { AppStore, StoreEntry, StoreKey, WriteOptions } from "./types.ts";
 import {
   canonicalJson,
@@ -43,19 +46,18 @@ const globEscape = (s: string) => s.replace(/[*?[\]\\]/g, (c) => "\\" + c);
 
 export class RedisStore implements AppStore {
   readonly kind = "redis" as const;
-  #redis: Redis;
+  #redis: Redis | Cluster;
   #base: string;
 
   constructor(opts: RedisStoreOptions) {
     this.#base = `${opts.prefix ?? "herald"}:app:`;
-    this.#redis = new Redis(opts.url, {
-      ...tlsOptions(opts),
+    this.#redis = redisClient(opts, {
       // Fail a command after one reconnect attempt rather than queue it forever.
       maxRetriesPerRequest: 1,
       lazyConnect: false,
     });
     // ioredis reports connection trouble as events; the failing commands reject.
-    this.#redis.on("error", () => {});
+    onError(this.#redis, () => {});
   }
 
   #key(key: StoreKey): string {
@@ -130,21 +132,27 @@ export class RedisStore implements AppStore {
     checkKey(prefix, true);
     const start = prefix.length ? this.#key(prefix) + "/" : this.#base;
     const names: string[] = [];
-    let cursor = "0";
-    do {
-      const [next, batch] = await this.#redis.scan(
-        cursor,
-        "MATCH",
-        globEscape(start) + "*",
-        "COUNT",
-        500,
-      );
-      cursor = next;
-      names.push(...batch);
-    } while (cursor !== "0");
+    // A cluster's keys are spread over its masters: scan each.
+    for (const node of scanTargets(this.#redis)) {
+      let cursor = "0";
+      do {
+        const [next, batch] = await node.scan(
+          cursor,
+          "MATCH",
+          globEscape(start) + "*",
+          "COUNT",
+          500,
+        );
+        cursor = next;
+        names.push(...batch);
+      } while (cursor !== "0");
+    }
     const unique = [...new Set(names)];
     if (unique.length === 0) return [];
-    const values = await this.#redis.mget(...unique);
+    // One MGET on one server; per key on a cluster (keys in many slots).
+    const values = isCluster(this.#redis)
+      ? await Promise.all(unique.map((name) => this.#redis.get(name)))
+      : await this.#redis.mget(...unique);
     const out: StoreEntry<T>[] = [];
     unique.forEach((name, i) => {
       const json = values[i];

@@ -9,6 +9,7 @@ import type { HistoryBounds } from "./bounds.ts";
 import { MemoryBroker } from "./memory.ts";
 import type { BrokerOptions } from "./options.ts";
 import { readTlsCa } from "./redis_target.ts";
+import { envFlag } from "../../config/env.ts";
 
 export type { BrokerOptions } from "./options.ts";
 
@@ -33,6 +34,12 @@ export async function createBroker(options: BrokerOptions): Promise<Broker> {
       return new BroadcastBroker(options);
     }
     case "redis": {
+      if (options.cluster) {
+        const { connectRedisClusterBroker } = await import(
+          "./redis_cluster.ts"
+        );
+        return await connectRedisClusterBroker(options);
+      }
       const { connectRedisBroker } = await import("./redis.ts");
       return await connectRedisBroker(options);
     }
@@ -85,10 +92,12 @@ export function brokerOptionsFromEnv(env: Env): BrokerOptions {
           env.HERALD_REDIS_TLS_CA?.trim() || undefined,
           redisUrl,
         );
+        const cluster = envFlag(env, "HERALD_REDIS_CLUSTER", false);
         return {
           broker: "redis",
           url: redisUrl,
           ...(tlsCa ? { tlsCa } : {}),
+          ...(cluster ? { cluster } : {}),
           prefix: env.HERALD_REDIS_PREFIX || undefined,
           history,
         };

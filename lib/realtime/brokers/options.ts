@@ -28,6 +28,8 @@ export interface RedisBrokerOptions extends CommonOptions {
   url: string;
   /** PEM of the CA a `rediss://` server's certificate must chain to (`HERALD_REDIS_TLS_CA`). */
   tlsCa?: string;
+  /** `url` is a node of a Redis Cluster: see redis_cluster.ts (`HERALD_REDIS_CLUSTER=on`). */
+  cluster?: boolean;
   /** Prefix of every key and pub/sub channel (default `herald`). */
   prefix?: string;
   /** How long a command may wait for a reply before failing, ms (default 5000). */

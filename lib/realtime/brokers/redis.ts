@@ -179,6 +179,7 @@ export class RedisLog implements EventLog {
         this.bounds.ttlMs + META_GRACE_MS,
         deadline.redisUs,
         once === undefined ? "" : ONCE_TTL_MS,
+        0, // PUBLISH, one clock for the deployment
       );
       return { id, time: Number(time) };
     } catch (err) {
@@ -192,28 +193,9 @@ export class RedisLog implements EventLog {
 
   async read(channel: string, opts: LogRead): Promise<HeraldEvent[]> {
     this.#ready();
-    const { after, before, limit, cutoff } = opts;
-    const key = this.#key("log", channel);
-    let entries: [string, string[]][];
-    // Ids are minted `<clock>-0000`: an id's clock orders it among the others.
-    const end = before === undefined ? "+" : "(" + streamId(before);
-    if (before !== undefined && before <= cutoff) {
-      entries = [];
-    } else if (after !== undefined && after >= cutoff) {
-      const start = "(" + String(eventIdClock(after)) + "-0";
-      entries = await this.#call(() =>
-        this.#cmd.xrange(key, start, end, "COUNT", limit)
-      );
-    } else if (after !== undefined) {
-      entries = await this.#call(() =>
-        this.#cmd.xrange(key, streamId(cutoff), end, "COUNT", limit)
-      );
-    } else {
-      entries = (await this.#call(() =>
-        this.#cmd.xrevrange(key, end, streamId(cutoff), "COUNT", limit)
-      )).reverse();
-    }
-    return entries.map(([sid, fields]) => toEvent(channel, sid, fields));
+    return await this.#call(() =>
+      readChannel(this.#cmd, this.#key("log", channel), channel, opts)
+    );
   }
 
   // One XRANGE per channel, all sent at once on the command connection. Only
@@ -329,18 +311,8 @@ export class RedisLog implements EventLog {
     }
   }
 
-  // A reply from Redis is classified by its error code; anything else ioredis
-  // rejects with (connection closed, not writeable, timed out, retries spent)
-  // means Redis did not answer.
   #failure(err: unknown): unknown {
-    if (this.#closed) return new BrokerClosedError(this.name);
-    if (err instanceof ReplyError) {
-      const code = (err as Error).message.split(" ", 1)[0];
-      if (!UNAVAILABLE_CODES.has(code)) return err;
-    }
-    return new BrokerUnavailableError(`redis unavailable: ${message(err)}`, {
-      cause: err,
-    });
+    return this.#closed ? new BrokerClosedError(this.name) : redisFailure(err);
   }
 
   // Fail at once while a connection is down (no offline queue).
@@ -363,6 +335,45 @@ export class RedisLog implements EventLog {
   }
 }
 
+/**
+ * A reply from Redis is classified by its error code; anything else ioredis
+ * rejects with (connection closed, not writeable, timed out, retries spent)
+ * means Redis did not answer.
+ */
+export function redisFailure(err: unknown): unknown {
+  if (err instanceof ReplyError) {
+    const code = (err as Error).message.split(" ", 1)[0];
+    if (!UNAVAILABLE_CODES.has(code)) return err;
+  }
+  return new BrokerUnavailableError(`redis unavailable: ${message(err)}`, {
+    cause: err,
+  });
+}
+
+/** One channel's history read from its stream `key` (see {@link LogRead}). */
+export async function readChannel(
+  conn: Pick<Redis, "xrange" | "xrevrange">,
+  key: string,
+  channel: string,
+  { after, before, limit, cutoff }: LogRead,
+): Promise<HeraldEvent[]> {
+  let entries: [string, string[]][];
+  // Ids are minted `<clock>-0000`: an id's clock orders it among the others.
+  const end = before === undefined ? "+" : "(" + streamId(before);
+  if (before !== undefined && before <= cutoff) {
+    entries = [];
+  } else if (after !== undefined && after >= cutoff) {
+    const start = "(" + String(eventIdClock(after)) + "-0";
+    entries = await conn.xrange(key, start, end, "COUNT", limit);
+  } else if (after !== undefined) {
+    entries = await conn.xrange(key, streamId(cutoff), end, "COUNT", limit);
+  } else {
+    entries = (await conn.xrevrange(key, end, streamId(cutoff), "COUNT", limit))
+      .reverse();
+  }
+  return entries.map(([sid, fields]) => toEvent(channel, sid, fields));
+}
+
 function toEvent(channel: string, sid: string, fields: string[]): HeraldEvent {
   const f: Record<string, string> = {};
   for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]] = fields[i + 1];
@@ -376,16 +387,16 @@ function toEvent(channel: string, sid: string, fields: string[]): HeraldEvent {
 }
 
 /** A stream id `<clock>-0` as a Herald id. */
-function heraldId(sid: string): string {
+export function heraldId(sid: string): string {
   return formatEventId(Number(sid.slice(0, sid.indexOf("-"))));
 }
 
 /** A Herald id as the stream id of the same clock. */
-function streamId(id: string): string {
+export function streamId(id: string): string {
   return `${eventIdClock(id)}-0`;
 }
 
-async function closeConnection(conn: Redis): Promise<void> {
+export async function closeConnection(conn: Redis): Promise<void> {
   // Without a socket (never connected, or waiting to reconnect) there is no
   // "end" to wait for: disconnect() just cancels the reconnect timer.
   if (!["connecting", "connect", "ready"].includes(conn.status)) {

@@ -9,7 +9,9 @@
  * KEYS: clock, log, meta, once. ARGV: live pub/sub channel, event name, event
  * name as JSON, data as JSON, history limit, history ttl ms, meta ttl ms,
  * deadline (Redis `TIME` in µs; see redis_deadline.ts), once ttl ms ('' for
- * no once key). Returns [id, time ms], or the error `HERALD_EXPIRED` when it
+ * no once key), 1 for Redis Cluster (KEYS[1] is then the channel's own
+ * clock and every key is in the channel's hash slot; the live message goes
+ * out by SPUBLISH) else 0. Returns [id, time ms], or the error `HERALD_EXPIRED` when it
  * runs after its deadline: its publisher has given up on it (and answered
  * 503), so it must not take effect. With a once key already recorded it
  * publishes nothing and returns the recorded [id, time ms].
@@ -58,8 +60,15 @@ end
 redis.call('HSET', KEYS[3], 'head', streamId)
 redis.call('PEXPIRE', KEYS[2], ttl)
 redis.call('PEXPIRE', KEYS[3], tonumber(ARGV[7]))
-redis.call('PUBLISH', ARGV[1], '{"id":"' .. id .. '","time":' .. timeStr ..
-  ',"event":' .. ARGV[3] .. ',"data":' .. ARGV[4] .. '}')
+local message = '{"id":"' .. id .. '","time":' .. timeStr ..
+  ',"event":' .. ARGV[3] .. ',"data":' .. ARGV[4] .. '}'
+if ARGV[10] == '1' then
+  -- Redis Cluster: the clock is the channel's own; sharded pub/sub.
+  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[7]))
+  redis.call('SPUBLISH', ARGV[1], message)
+else
+  redis.call('PUBLISH', ARGV[1], message)
+end
 if ARGV[9] ~= '' then
   redis.call('SET', KEYS[4], id .. ' ' .. timeStr, 'PX', tonumber(ARGV[9]))
 end

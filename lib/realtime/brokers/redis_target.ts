@@ -12,6 +12,8 @@ export interface RedisTarget {
   url: string;
   /** PEM of the CA(s) a `rediss://` server's certificate must chain to (default: the system's). */
   tlsCa?: string;
+  /** A Redis Cluster, `url` being one of its nodes (`HERALD_REDIS_CLUSTER=on`). */
+  cluster?: boolean;
 }
 
 /** The `tls` option for `target`: none for `redis://`. */
@@ -81,4 +83,22 @@ export function readTlsCa(
     );
   }
   return pem;
+}
+
+/** The seed node and credentials of a Redis Cluster given by `target.url`. */
+export function clusterSeed(
+  target: RedisTarget,
+): {
+  seed: { host: string; port: number };
+  node: Pick<RedisOptions, "tls" | "username" | "password">;
+} {
+  const url = new URL(target.url);
+  return {
+    seed: { host: url.hostname, port: Number(url.port || 6379) },
+    node: {
+      ...tlsOptions(target),
+      username: decodeURIComponent(url.username) || undefined,
+      password: decodeURIComponent(url.password) || undefined,
+    },
+  };
 }

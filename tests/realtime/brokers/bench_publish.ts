@@ -1,10 +1,13 @@
 /**
  * Publish throughput of each broker on this machine (not a test).
  *
- * Usage: `deno run -A tests/realtime/brokers/bench_publish.ts [events]`
- * (Redis at REDIS_URL, default redis://127.0.0.1:6379; KV in a temp file).
- * Prints, per broker, events/s published one after another (each awaited)
- * and with 32 publishes in flight, plus the mean publish latency.
+ * Usage: `deno run -A tests/realtime/brokers/bench_publish.ts [events] [--cluster]`
+ * (Redis at REDIS_URL, default redis://127.0.0.1:6379; KV in a temp file;
+ * with `--cluster`, also a private single redis-server and a local
+ * three-master Redis Cluster it starts, for a like-for-like comparison).
+ * Prints, per broker, events/s published one after another (each awaited),
+ * with 32 publishes in flight on one channel and on 32 channels, plus the
+ * mean publish latency.
  *
  * @module
  */
@@ -13,7 +16,7 @@ import type { Broker } from "../../../lib/realtime/types.ts";
 import { REDIS_URL, redisAnswers, uniquePrefix } from "../../_support/redis.ts";
 import { dropPrefix } from "./redis_keys.ts";
 
-const events = Number(Deno.args[0] ?? 3000);
+const events = Number(Deno.args.find((a) => /^\d+$/.test(a)) ?? 3000);
 const payload = { text: "hello, world", n: 1, tags: ["a", "b"] };
 
 async function measure(name: string, broker: Broker): Promise<void> {
@@ -36,6 +39,17 @@ async function measure(name: string, broker: Broker): Promise<void> {
     );
   }
   const concurrent = events / ((performance.now() - t) / 1000);
+  // The same, spread over 32 channels (on a cluster: over its masters).
+  t = performance.now();
+  for (let i = 0; i < events; i += inFlight) {
+    await Promise.all(
+      Array.from(
+        { length: Math.min(inFlight, events - i) },
+        (_, j) => broker.publish(`bench:spread${j}`, { data: payload }),
+      ),
+    );
+  }
+  const spread = events / ((performance.now() - t) / 1000);
   const deadline = Date.now() + 30_000;
   while (got < events && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 10));
@@ -45,6 +59,8 @@ async function measure(name: string, broker: Broker): Promise<void> {
     `${name.padEnd(9)} sequential ${sequential.toFixed(0).padStart(7)} ev/s ` +
       `(${latencyMs.toFixed(3)} ms each)   32 in flight ${
         concurrent.toFixed(0).padStart(7)
+      } ev/s   over 32 channels ${
+        spread.toFixed(0).padStart(7)
       } ev/s   subscriber got ${got}/${events}`,
   );
 }
@@ -66,6 +82,29 @@ if (await redisAnswers()) {
   await dropPrefix(REDIS_URL, prefix);
 } else {
   console.log("redis     skipped: no Redis at " + REDIS_URL);
+}
+if (Deno.args.includes("--cluster")) {
+  const { startRedisCluster, startRedisServer } = await import(
+    "../../_support/redis_server.ts"
+  );
+  // A private single server beside the private cluster: same conditions.
+  await using single = await startRedisServer({ appendonly: false });
+  const one = await createBroker({
+    broker: "redis",
+    url: single.url,
+    prefix: uniquePrefix("bench"),
+  });
+  await measure("redis 1", one);
+  await one.close();
+  await using cluster = await startRedisCluster(3);
+  const broker = await createBroker({
+    broker: "redis",
+    url: cluster.url,
+    cluster: true,
+    prefix: uniquePrefix("bench"),
+  });
+  await measure("cluster", broker);
+  await broker.close();
 }
 const dir = await Deno.makeTempDir();
 const kv = await createBroker({ broker: "kv", path: `${dir}/bench.kv` });

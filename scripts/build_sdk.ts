@@ -1,14 +1,7 @@
 /**
- * `deno task sdk`: bundles the SDKs with esbuild. `static/herald.js` is the
- * browser subscriber (sdk/herald_browser.ts, lib/client inside), served by
- * Herald at `/herald.js`; `sdk/dist/publisher.js` is the publisher client
- * as plain JavaScript for Node (jose inside). A test rebuilds herald.js and
- * fails when the committed file is stale.
+ * `deno task sdk`: bundles `static/herald.js` (the browser subscriber) and
+ * `sdk/dist/publisher.js` (the publisher client for Node) with esbuild.
  *
- * @example
- * ```sh
- * deno task sdk
- * ```
  * @module
  */
 import * as esbuild from "esbuild";

@@ -1,13 +1,12 @@
 /**
- * `deno task token`: prints a signed Herald token. HS256 with
- * `HERALD_JWT_SECRET`, or RS256/ES256 with a PKCS#8 private key from
- * `HERALD_JWT_PRIVATE_KEY` (PEM) or `--key-file`; `iss`/`aud` from
- * `HERALD_JWT_ISSUER`/`HERALD_JWT_AUDIENCE` unless given.
+ * `deno task token`: prints a signed Herald token (HS256 with `HERALD_JWT_SECRET`, or
+ * RS256/ES256 with a private key; README, SDKs and tokens).
  *
  * @example
  * ```sh
  * HERALD_JWT_SECRET=… deno task token --sub alice --subscribe 'user:alice,news' --publish news --ttl 1h
  * ```
+ *
  * @module
  */
 import { parseArgs } from "node:util";

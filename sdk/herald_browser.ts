@@ -1,18 +1,13 @@
 /**
- * The browser subscriber any site can load from Herald (`/herald.js`, built
- * from this file by `deno task sdk`): lib/client's page stream — resume from
- * the last event id, `event: gap` handling, backoff with jitter, one
- * connection shared by the site's tabs — bundled as a global `Herald`.
+ * The browser subscriber any site can load from Herald (`/herald.js`, built by
+ * `deno task sdk`): lib/client's page stream as a global `Herald`.
  *
  * @example
  * ```html
  * <script src="https://herald.example.com/herald.js"></script>
- * <script>
- *   const herald = Herald.connect({ token }); // url: where herald.js came from
- *   herald.subscribe({ channels: ["news"], onEvent: (e) => show(e.data) });
- *   herald.onStatus((s) => badge.textContent = s);
- * </script>
+ * <script>Herald.connect({ token }).subscribe({ channels: ["news"], onEvent: (e) => show(e.data) });</script>
  * ```
+ *
  * @module
  */
 import { PageStream, type Subscription } from "../lib/client/stream.ts";

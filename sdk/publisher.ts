@@ -1,19 +1,13 @@
 /**
- * Herald's publisher client for servers: publish, batch publish, history with
- * paging, safe retries (every publish carries an `Idempotency-Key`, so a
- * retry after a lost answer never publishes twice), and token minting. One
- * module for Deno and Node 18+ (global `fetch` and WebCrypto); its one
- * dependency is `jose` (npm), for tokens. For Node without a TypeScript
- * loader, `deno task sdk` writes `sdk/dist/publisher.js` (jose included).
+ * Herald's publisher client for servers (Deno and Node 18+): publish, batch, history
+ * paging, idempotent retries and token minting (README, SDKs and tokens).
  *
  * @example
  * ```ts
- * import { HeraldPublisher, mintToken } from "./sdk/publisher.ts";
- * const token = await mintToken({ secret: "…", sub: "backend", publish: ["news"] });
  * const herald = new HeraldPublisher({ url: "http://localhost:8000", token });
  * const { id } = await herald.publish("news", { title: "hello" });
- * for await (const event of herald.events("news")) console.log(event.id, event.data);
  * ```
+ *
  * @module
  */
 import { importPKCS8, SignJWT } from "jose";

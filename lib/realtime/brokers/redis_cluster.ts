@@ -1,30 +1,7 @@
 /**
- * The Redis Cluster store of the log broker ({@link LogBroker}): ioredis's
- * cluster client for commands, sharded pub/sub (`SPUBLISH`/`SSUBSCRIBE`,
- * Redis 7) for live events, and every key of a channel in one hash slot
- * (`{channel}`), so the publish script touches one slot only. Selected by
- * `HERALD_REDIS_CLUSTER=on`, with `REDIS_URL` as the seed node.
- *
- * Ids and order. There is no deployment-wide clock key (it would live in one
- * slot): each channel's clock is its own key, and ids come from the Redis
- * `TIME` of the master that owns the channel (µs; at least the channel's
- * last id + 1). `head()` is a watermark, not the newest id: it reads `TIME`
- * on every master, takes the largest (every event committed so far has an
- * id at or below it, masters' clocks being in step), waits until every
- * master's clock has passed it (so no later publish can mint an id at or
- * below it: the wait is the clock skew between masters, bounded at 1 s), and
- * then sends a PING down each subscriber connection (so every live message
- * of an event at or below it has arrived). Live events wait in a buffer
- * until a watermark passes them and go out in id order, so a process still
- * delivers every channel in ONE id order and one Last-Event-ID still resumes
- * every channel. The cost: a live event waits for one watermark (one `TIME`
- * per master and one PING per subscriber connection, ~2 round trips), and
- * the promise rests on the masters' clocks not stepping back (NTP slews).
- *
- * One subscriber connection per master that owns a subscribed channel (made
- * here, SSUBSCRIBE routed by slot); a reconnect resubscribes its channels and
- * catches up from history. Not handled while running: slots moving between
- * masters (resharding, failover to a replica): restart the processes after one.
+ * The Redis Cluster store of the log broker: one hash slot per channel, sharded
+ * pub/sub, per-channel clocks and `head()` as a watermark over the masters
+ * (ARCHITECTURE.md, redis on Redis Cluster; see ARCHITECTURE.md, Ordering).
  *
  * @module
  */

@@ -96,12 +96,14 @@ export async function startAdminStats(
 ): Promise<AdminStats> {
   const process = crypto.randomUUID().slice(0, 8);
   const peers = new Map<string, Peer>();
-  const receive = (event: HeraldEvent) => {
-    const report = asReport(event);
-    if (!report) return;
+  const remember = (report: StatsReport) => {
     const peer = peers.get(report.process);
     if (peer && report.time <= peer.latest.time) return;
     peers.set(report.process, { latest: report, previous: peer?.latest });
+  };
+  const receive = (event: HeraldEvent) => {
+    const report = asReport(event);
+    if (report) remember(report);
   };
   const unsubscribe = await opts.broker.subscribe(STATS_CHANNEL, receive);
 
@@ -116,7 +118,7 @@ export async function startAdminStats(
       time: Date.now(),
       channels,
     };
-    receive({ data } as HeraldEvent); // this process's own, at once
+    remember(data); // this process's own, at once
     await opts.broker.publish(STATS_CHANNEL, { event: "stats", data })
       .catch(() => {}); // the broker is down: the health chart says so
   };

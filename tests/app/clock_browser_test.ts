@@ -53,13 +53,19 @@ browserTest(
 browserTest(
   "a clock whose server was down over its end stays ended after the restart",
   async ({ app, page }) => {
-    await page.goto(app.url + "/clock?duration=3");
+    // Long enough that the server is down before the run ends even on a
+    // loaded machine: with 3 s, the first tick showed late and the stop came
+    // after the run's `end`, so the stream never was cut.
+    const seconds = 8;
+    await page.goto(app.url + `/clock?duration=${seconds}`);
     await page.getByText(/Ends in \d+ s/).waitFor(WAIT);
+    // The run began before its first tick showed, so it is over by then.
+    const runOver = Date.now() + seconds * 1000;
 
     await app.stopServer();
     await page.locator('[data-status="reconnecting"]').waitFor(WAIT);
-    // Down for longer than the run (3 s) plus the reconnect delay.
-    await page.waitForTimeout(4500);
+    // Down past the run's end, plus the reconnect delay (1 s).
+    await page.waitForTimeout(Math.max(0, runOver + 1000 - Date.now()));
     let newRuns = 0;
     page.context().on("response", (r) => {
       if (new URL(r.url()).pathname === "/api/clock" && r.status() === 200) {

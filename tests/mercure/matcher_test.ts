@@ -39,6 +39,18 @@ Deno.test("matchers: exact is byte for byte, * is everything, URL patterns and U
   assert.throws(() => parseSelector("urn:{a}{b}", HUB), /followed/);
   assert.throws(() => parseSelector("urn:{a}x{b}", HUB), /followed/);
   assert.throws(() => parseSelector("urn:{a", HUB), /template/);
+  // Host case and percent-encoding are canonical on both sides.
+  const accented = parseMatcher(
+    "URLPattern",
+    "https://Example.COM/café/:id",
+    HUB,
+  );
+  assert.equal(accented.test("https://example.com/caf%C3%A9/1"), true);
+  assert.equal(accented.test("https://EXAMPLE.com/café/2"), true);
+  assert.equal(accented.test("https://example.com/cafe/2"), false);
+  const anyHost = parseMatcher("URLPattern", "https://*.example.com/:id", HUB);
+  assert.equal(anyHost.test("https://a.example.com/1"), true);
+  assert.equal(anyHost.test("https://a.example.org/1"), false);
   const relative = parseMatcher("URLPattern", "/books/:id", HUB);
   assert.equal(relative.test("/books/1"), true);
   assert.equal(relative.test("https://hub.example/books/1"), true);

@@ -5,9 +5,14 @@
  * @module
  */
 import { HttpError } from "../http/error.ts";
-import { brokerError } from "../realtime/http/publish.ts";
+import { publishEvent } from "../realtime/http/publish.ts";
 import type { ApiContext } from "../realtime/http/context.ts";
-import { heraldLog } from "../realtime/observe.ts";
+import {
+  digest,
+  idempotencyKey,
+  idempotent,
+  publisherScope,
+} from "../realtime/http/idempotency.ts";
 import { type MercureGrant, readGrant } from "./claims.ts";
 import { hubUrlOf } from "./hub_url.ts";
 import { matchesAnyTopic } from "./matcher.ts";
@@ -15,14 +20,16 @@ import { principalOf } from "./principal.ts";
 import { readPublishForm } from "./publish_form.ts";
 import { channelOf, toMessage, type Update, updateId } from "./update.ts";
 
+/** With an `Idempotency-Key`, a repeat answers the first id instead of publishing again. */
 export async function publishUpdate(
   req: Request,
   ctx: ApiContext,
 ): Promise<Response> {
   const { broker, config } = ctx.state.herald;
-  const { access } = ctx.state;
+  const { access, store } = ctx.state;
   const hubUrl = hubUrlOf(req);
   try {
+    idempotencyKey(req); // a malformed key is refused before anything is read
     const grant = await readGrant(req, access.tokens, hubUrl);
     if (access.tokens.enabled && grant === null) {
       throw new HttpError(
@@ -32,27 +39,24 @@ export async function publishUpdate(
         { "www-authenticate": "Bearer" },
       );
     }
-    await access.checkPublishRate(
-      principalOf(req, access, grant, { remoteAddr: ctx.remoteAddr }),
-    );
+    const who = principalOf(req, access, grant, { remoteAddr: ctx.remoteAddr });
     const update = await readPublishForm(req, config.maxPayloadBytes, hubUrl);
     assertMayPublish(grant, update, access.tokens.enabled);
-    let event;
-    try {
-      event = await broker.publish(channelOf(update), toMessage(update));
-    } catch (err) {
-      heraldLog("error", "mercure publish failed", { error: String(err) });
-      throw brokerError(err, broker);
-    }
-    const id = updateId(event);
-    heraldLog("info", "mercure published", {
-      id: event.id,
-      topics: update.topics.length,
-      private: update.private,
-    });
-    return new Response(id, {
-      headers: { "content-type": "text/plain; charset=utf-8" },
-    });
+    const fingerprint = await digest(["mercure", update]);
+    return await idempotent(
+      req,
+      store,
+      { scope: publisherScope(who), fingerprint },
+      async (once) => {
+        // Charged here: a replayed answer costs no publish allowance.
+        await access.checkPublishRate(who);
+        const message = { ...toMessage(update), once };
+        const event = await publishEvent(broker, channelOf(update), message);
+        return new Response(updateId(event), {
+          headers: { "content-type": "text/plain; charset=utf-8" },
+        });
+      },
+    );
   } catch (err) {
     await req.body?.cancel().catch(() => {});
     throw err; // answered by the app's onError (lib/http/error.ts)

@@ -49,6 +49,41 @@ Deno.test("mercure hub: publish, subscribe, private updates, resume", async (t) 
   });
 
   await t.step(
+    "an Idempotency-Key publishes once and answers the first id again",
+    async () => {
+      const sub = await subscribe(url, [["match", "urn:idem"]]);
+      const send = (data: string) =>
+        fetch(url + HUB, {
+          method: "POST",
+          headers: {
+            "content-type": "application/x-www-form-urlencoded",
+            authorization: `Bearer ${pub}`,
+            "idempotency-key": "order-1",
+          },
+          body: new URLSearchParams({ topic: "urn:idem", data }).toString(),
+        });
+      const first = await send("once");
+      const again = await send("once");
+      const firstId = await first.text();
+      assert.equal(first.status, 200);
+      assert.equal(again.status, 200);
+      assert.equal(await again.text(), firstId);
+      assert.equal(again.headers.get("idempotent-replayed"), "true");
+      const other = await send("something else");
+      assert.equal(other.status, 422);
+      await other.body?.cancel();
+      await published(url, [["topic", "urn:idem"], ["data", "after"]], pub);
+      const events = await sub.sse.events(2);
+      assert.deepEqual(events.map((e) => [e.id, e.data]).slice(0, 1), [[
+        firstId,
+        "once",
+      ]]);
+      assert.equal(events[1].data, "after");
+      await sub.sse.cancel();
+    },
+  );
+
+  await t.step(
     "bad publish forms are refused, naming the problem",
     async () => {
       const cases: [Fields, number, RegExp][] = [

@@ -6,8 +6,12 @@
  *
  * @module
  */
-import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { browserTest, WAIT } from "../_support/browser.ts";
+import {
+  deepStrictEqual as assertEquals,
+  ok as assert,
+} from "node:assert/strict";
+import { browserTest } from "../_support/browser.ts";
+import { waitFor } from "../_support/wait.ts";
 import { freePort, startServer } from "../_support/server.ts";
 import { RELAXED_ACCESS_ENV } from "../realtime/_helpers.ts";
 import { HeraldPublisher } from "../../sdk/publisher.ts";
@@ -47,43 +51,32 @@ browserTest(
     let server = await start();
     try {
       const publisher = new HeraldPublisher({ url: heraldUrl });
+      const state = () =>
+        page.evaluate(() => {
+          const w = window as unknown as {
+            statuses: string[];
+            received: number[];
+          };
+          return { statuses: [...w.statuses], received: [...w.received] };
+        });
+      const until = async (
+        check: (s: { statuses: string[]; received: number[] }) => boolean,
+        what: string,
+      ) => await waitFor(async () => check(await state()), what);
       await page.goto(siteOrigin);
-      await page.waitForFunction(
-        () =>
-          (window as unknown as { statuses: string[] }).statuses.includes(
-            "open",
-          ),
-        null,
-        WAIT,
-      );
+      await until((s) => s.statuses.includes("open"), "the stream to open");
       for (let n = 1; n <= 3; n++) await publisher.publish("news", { n });
-      await page.waitForFunction(
-        () =>
-          (window as unknown as { received: number[] }).received.length >= 3,
-        null,
-        WAIT,
-      );
+      await until((s) => s.received.length >= 3, "three events");
       await server.stop();
+      await until((s) => s.statuses.at(-1) !== "open", "the page to notice");
       server = await start();
-      await page.waitForFunction(
-        () =>
-          (window as unknown as { statuses: string[] }).statuses.at(-1) ===
-            "open",
-        null,
-        WAIT,
-      );
+      await until((s) => s.statuses.at(-1) === "open", "the stream to reopen");
       for (let n = 4; n <= 5; n++) await publisher.publish("news", { n });
-      await page.waitForFunction(
-        () =>
-          (window as unknown as { received: number[] }).received.length >= 5,
-        null,
-        WAIT,
-      );
-      assertEquals(
-        await page.evaluate(() =>
-          (window as unknown as { received: number[] }).received
-        ),
-        [1, 2, 3, 4, 5],
+      await until((s) => s.received.length >= 5, "five events");
+      assertEquals((await state()).received, [1, 2, 3, 4, 5]);
+      assert(
+        (await state()).statuses.includes("reconnecting"),
+        JSON.stringify((await state()).statuses),
       );
     } finally {
       await server.stop();

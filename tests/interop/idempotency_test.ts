@@ -213,3 +213,30 @@ Deno.test("keyed repeats across two processes on one Redis publish once", async 
   await using b = await startHerald(env);
   await concurrentRepeats([a, b], "redis-rush");
 });
+
+Deno.test("a cross-origin publisher may send Idempotency-Key and read Idempotent-Replayed", async () => {
+  const origin = "https://backend.example";
+  await using server = await startHerald({
+    HERALD_BROKER: "memory",
+    HERALD_CORS_ORIGINS: origin,
+  });
+  const preflight = await fetch(`${server.url}/api/channels/x/messages`, {
+    method: "OPTIONS",
+    headers: {
+      origin,
+      "access-control-request-method": "POST",
+      "access-control-request-headers": "content-type, idempotency-key",
+    },
+  });
+  await preflight.body?.cancel();
+  assert(
+    preflight.headers.get("access-control-allow-headers")?.toLowerCase()
+      .includes("idempotency-key"),
+  );
+  const res = await keyed(server.url, "x", 1, "cors-1", { origin });
+  await res.body?.cancel();
+  assert(
+    res.headers.get("access-control-expose-headers")?.toLowerCase()
+      .includes("idempotent-replayed"),
+  );
+});

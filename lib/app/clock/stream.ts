@@ -109,35 +109,48 @@ export function clockResponse(req: Request, opts: ClockOptions = {}): Response {
   };
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
-      controller.enqueue(encodeRetry(opts.retryMs ?? 1000));
-      stopping = () => {
-        controller.close();
+      // The connection can end the stream between two ticks; a timer that
+      // then writes must stop the run, never throw (it would end the process).
+      const write = (bytes: Uint8Array): boolean => {
+        try {
+          controller.enqueue(bytes);
+          return true;
+        } catch {
+          finish();
+          return false;
+        }
+      };
+      const close = () => {
+        try {
+          controller.close();
+        } catch { /* already closed or errored by the connection */ }
         finish();
       };
+      write(encodeRetry(opts.retryMs ?? 1000));
+      stopping = close;
       if (opts.signal?.aborted) return stopping();
       opts.signal?.addEventListener("abort", stopping, { once: true });
       const tick = () => {
         timer = undefined;
         const t = now();
         if (t >= endsAt) {
-          controller.enqueue(encodeEvent({
+          write(encodeEvent({
             id: `${endsAt}-end`,
             event: "end",
             data: JSON.stringify({ time: t }),
           }));
-          controller.close();
-          finish();
-          return;
+          return close();
         }
         const data: ClockTick = {
           time: t,
           remaining: Math.ceil((endsAt - t) / 1000),
         };
-        controller.enqueue(encodeEvent({
+        const written = write(encodeEvent({
           id: `${endsAt}-${n++}`,
           event: "tick",
           data: JSON.stringify(data),
         }));
+        if (!written) return;
         // Next tick on the next whole interval (a steady display), or at the end.
         const next = Math.min(tickMs - (t % tickMs), endsAt - t);
         timer = setTimeout(tick, Math.max(1, next));

@@ -93,7 +93,14 @@ export class Outbox {
       this.close("too slow");
       return false;
     }
-    this.#controller.enqueue(bytes);
+    try {
+      this.#controller.enqueue(bytes);
+    } catch {
+      // The connection ended the body without cancelling it (no cancel call):
+      // the client is gone, and a throw here would break the fan-out.
+      this.close("client gone");
+      return false;
+    }
     return true;
   }
 

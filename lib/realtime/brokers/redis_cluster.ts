@@ -5,31 +5,22 @@
  *
  * @module
  */
-import { Cluster, Redis, type RedisOptions, ReplyError } from "ioredis";
+import { Cluster, Redis, type RedisOptions } from "ioredis";
 import calculateSlot from "cluster-key-slot";
-import { type HeraldEvent, ONCE_TTL_MS } from "../types.ts";
-import { type HistoryBounds, resolveBounds } from "./bounds.ts";
+import type { HeraldEvent } from "../types.ts";
 import { BrokerClosedError, BrokerUnavailableError } from "./errors.ts";
-import {
-  type Append,
-  type EventLog,
-  type LogFollower,
-  type LogRead,
-  META_GRACE_MS,
-} from "./event_log.ts";
+import type { EventLog, LogFollower } from "./event_log.ts";
 import { formatEventId } from "./event_id.ts";
 import { LogBroker } from "./log_broker.ts";
-import type { ChannelPosition, FeedPages } from "./merged_feed.ts";
 import type { RedisBrokerOptions } from "./options.ts";
+import { RedisDeadlines } from "./redis_deadline.ts";
 import {
   closeConnection,
-  heraldId,
-  readChannel,
-  redisFailure,
-  streamId,
-} from "./redis.ts";
-import { RedisDeadlines } from "./redis_deadline.ts";
-import { PUBLISH_SCRIPT, TRIMMED_SCRIPT } from "./redis_scripts.ts";
+  defineScripts,
+  type PublishTarget,
+  type RedisCommands,
+  RedisStreamLog,
+} from "./redis_stream_log.ts";
 import {
   clusterSeed,
   connectFailure,
@@ -41,11 +32,6 @@ const MAX_SKEW_MS = 1000;
 /** Live events held for a watermark at most; past it they are dropped and read from history. */
 const MAX_PENDING = 10_000;
 
-type Commands = Cluster & {
-  heraldPublish(...args: (string | number)[]): Promise<[string, string]>;
-  heraldTrimmed(...args: string[]): Promise<string | null>;
-};
-
 /** Connects to the cluster; rejects with a {@link BrokerUnavailableError} when it does not answer. */
 export async function connectRedisClusterBroker(
   options: RedisBrokerOptions,
@@ -55,11 +41,8 @@ export async function connectRedisClusterBroker(
   return new LogBroker(log);
 }
 
-export class RedisClusterLog implements EventLog {
-  readonly name = "redis" as const;
-  readonly bounds: HistoryBounds;
-  readonly prefix: string;
-  #cmd: Commands;
+export class RedisClusterLog extends RedisStreamLog implements EventLog {
+  protected readonly cmd: RedisCommands & Cluster;
   #target: RedisTarget;
   #node: RedisOptions;
   /** Subscriber connection per master (`host:port`), once connected. */
@@ -72,15 +55,12 @@ export class RedisClusterLog implements EventLog {
   #pending: HeraldEvent[] = [];
   #releasing: Promise<void> | null = null;
   #again = false;
-  #lastError = "";
-  #closed = false;
-  #timeoutMs: number;
+  #onReconnect: (() => void) | undefined;
 
   constructor(options: RedisBrokerOptions) {
-    this.bounds = resolveBounds(options.history);
-    this.prefix = options.prefix ?? "herald";
+    super(options);
     this.#target = { url: options.url, tlsCa: options.tlsCa };
-    this.#timeoutMs = options.commandTimeoutMs ?? 5000;
+    this.#onReconnect = options.onReconnect;
     const { seed, node } = clusterSeed(this.#target);
     this.#node = {
       ...node,
@@ -88,124 +68,68 @@ export class RedisClusterLog implements EventLog {
       maxRetriesPerRequest: 1,
       autoResubscribe: false,
       connectTimeout: 5000,
-      commandTimeout: this.#timeoutMs,
+      commandTimeout: this.timeoutMs,
       // A command cut off by a lost connection fails and is never resent.
       autoResendUnfulfilledCommands: false,
     };
-    this.#cmd = new Cluster([seed], {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      scaleReads: "master",
-      redisOptions: { ...this.#node, connectionName: "herald-cmd" },
-      clusterRetryStrategy: (times) => Math.min(100 * times, 2000),
-    }) as Commands;
-    this.#cmd.defineCommand("heraldPublish", {
-      numberOfKeys: 4,
-      lua: PUBLISH_SCRIPT,
-    });
-    this.#cmd.defineCommand("heraldTrimmed", {
-      numberOfKeys: 2,
-      lua: TRIMMED_SCRIPT,
-    });
+    this.cmd = defineScripts(
+      new Cluster([seed], {
+        lazyConnect: true,
+        enableOfflineQueue: false,
+        scaleReads: "master",
+        redisOptions: { ...this.#node, connectionName: "herald-cmd" },
+        clusterRetryStrategy: (times) => Math.min(100 * times, 2000),
+      }),
+    ) as RedisCommands & Cluster;
     // (ioredis's typings lose Cluster's EventEmitter methods under Deno.)
-    (this.#cmd as unknown as Pick<Redis, "on">).on("error", (err: Error) => {
-      this.#lastError = err.message;
+    (this.cmd as unknown as Pick<Redis, "on">).on("error", (err: Error) => {
+      this.lastError = err.message;
     });
   }
 
   async connect(): Promise<void> {
     try {
-      await this.#cmd.connect();
+      await this.cmd.connect();
       await Promise.all(
-        this.#cmd.nodes("master").map((node) =>
+        this.cmd.nodes("master").map((node) =>
           this.#deadlinesOf(nodeKey(node)).sync()
         ),
       );
     } catch (err) {
       await this.close();
       throw new BrokerUnavailableError(
-        connectFailure(this.#target, err, this.#lastError),
+        connectFailure(this.#target, err, this.lastError),
         { cause: err },
       );
     }
   }
 
-  async append(
-    { channel, event, data, once }: Append,
-  ): Promise<{ id: string; time: number }> {
-    this.#ready();
-    const log = this.#key("log", channel);
-    const deadline = await this.#call(() =>
-      this.#deadlinesOf(this.#owner(log)).next(this.#timeoutMs)
-    );
-    try {
-      const [id, time] = await this.#cmd.heraldPublish(
-        this.#key("clock", channel),
-        log,
-        this.#key("meta", channel),
-        // In the channel's slot: a key is at most once per channel here.
-        `${this.#key("once", channel)}:${once ?? "-"}`,
-        this.#live(channel),
-        event,
-        JSON.stringify(event),
-        data,
-        this.bounds.limit,
-        this.bounds.ttlMs,
-        this.bounds.ttlMs + META_GRACE_MS,
-        deadline.redisUs,
-        once === undefined ? "" : ONCE_TTL_MS,
-        1, // SPUBLISH, the channel's own clock
-      );
-      return { id, time: Number(time) };
-    } catch (err) {
-      if (!(err instanceof ReplyError)) {
-        const wait = deadline.giveUpAt - performance.now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      }
-      throw this.#failure(err);
-    }
+  protected publishTarget(
+    channel: string,
+    once: string | undefined,
+  ): PublishTarget {
+    return {
+      clock: this.#key("clock", channel),
+      ...this.logKeys(channel),
+      // In the channel's slot: a key is at most once per channel here.
+      once: `${this.#key("once", channel)}:${once ?? "-"}`,
+      live: this.#live(channel),
+      sharded: true,
+    };
   }
 
-  async read(channel: string, opts: LogRead): Promise<HeraldEvent[]> {
-    this.#ready();
-    return await this.#call(() =>
-      readChannel(this.#cmd, this.#key("log", channel), channel, opts)
-    );
+  protected logKeys(channel: string): { log: string; meta: string } {
+    return { log: this.#key("log", channel), meta: this.#key("meta", channel) };
   }
 
-  async readAfter(
-    positions: ChannelPosition[],
-    _head: string,
-    pageSize: number,
-    cutoff: string,
-  ): Promise<FeedPages> {
-    const pages = await Promise.all(
-      positions.map(({ channel, after }) =>
-        this.read(channel, { after, limit: pageSize, cutoff })
-      ),
-    );
-    return { pages };
+  protected deadlinesFor(channel: string): RedisDeadlines {
+    return this.#deadlinesOf(this.#owner(this.#key("log", channel)));
   }
 
   /** The watermark (see the module doc): every id at or below it is readable, and has arrived live. */
   async head(): Promise<string | null> {
-    this.#ready();
-    return formatEventId(await this.#call(() => this.#watermark()));
-  }
-
-  async trimmedThrough(
-    channel: string,
-    cutoff: string,
-  ): Promise<string | null> {
-    this.#ready();
-    const trimmed = await this.#call(() =>
-      this.#cmd.heraldTrimmed(
-        this.#key("log", channel),
-        this.#key("meta", channel),
-        streamId(cutoff),
-      )
-    );
-    return trimmed ? heraldId(trimmed) : null;
+    this.ready();
+    return formatEventId(await this.call(() => this.#watermark()));
   }
 
   follow(follower: LogFollower): void {
@@ -213,10 +137,10 @@ export class RedisClusterLog implements EventLog {
   }
 
   async listen(channel: string): Promise<void> {
-    this.#ready();
+    this.ready();
     const live = this.#live(channel);
     const master = this.#owner(live);
-    await this.#call(async () => {
+    await this.call(async () => {
       const sub = await this.#subscriber(master);
       await sub.ssubscribe(live);
     });
@@ -232,29 +156,29 @@ export class RedisClusterLog implements EventLog {
   }
 
   health(): { healthy: boolean; detail?: string } {
-    const down = this.#cmd.status !== "ready"
-      ? `cluster ${this.#cmd.status}`
+    const down = this.cmd.status !== "ready"
+      ? `cluster ${this.cmd.status}`
       : [...this.#subs].find(([, sub]) => sub.status !== "ready")?.[0];
     if (!down) return { healthy: true };
     return {
       healthy: false,
       detail: `redis cluster connection ${down} not ready, reconnecting` +
-        (this.#lastError ? `: ${this.#lastError}` : ""),
+        (this.lastError ? `: ${this.lastError}` : ""),
     };
   }
 
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this.closed) return;
+    this.closed = true;
     this.#pending = [];
     await Promise.all([...this.#subs.values()].map(closeConnection));
-    await this.#cmd.quit().catch(() => this.#cmd.disconnect());
+    await this.cmd.quit().catch(() => this.cmd.disconnect());
   }
 
   // Every master's TIME, the largest, a wait for the laggards, then a PING
   // down each subscriber connection (see the module doc).
   async #watermark(): Promise<number> {
-    const masters = this.#cmd.nodes("master");
+    const masters = this.cmd.nodes("master");
     if (masters.length === 0) throw new Error("no cluster master is known");
     const times = await Promise.all(masters.map(redisTimeUs));
     const mark = Math.max(...times);
@@ -311,7 +235,7 @@ export class RedisClusterLog implements EventLog {
     this.#releasing = (async () => {
       do {
         this.#again = false;
-        if (this.#pending.length === 0 || this.#closed) break;
+        if (this.#pending.length === 0 || this.closed) break;
         let mark: number;
         try {
           mark = await this.#watermark();
@@ -327,7 +251,7 @@ export class RedisClusterLog implements EventLog {
         ready.sort((a, b) => a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
         for (const e of ready) this.#follower?.offer(e);
         if (this.#pending.length > 0) this.#again = true;
-      } while (this.#again && !this.#closed);
+      } while (this.#again && !this.closed);
     })().finally(() => {
       this.#releasing = null;
     });
@@ -360,7 +284,7 @@ export class RedisClusterLog implements EventLog {
     });
     let wasReady = false;
     conn.on("error", (err: Error) => {
-      this.#lastError = err.message;
+      this.lastError = err.message;
     });
     conn.on(
       "smessage",
@@ -376,7 +300,7 @@ export class RedisClusterLog implements EventLog {
       conn.disconnect();
       throw err;
     }
-    if (this.#closed) {
+    if (this.closed) {
       conn.disconnect();
       throw new BrokerClosedError(this.name);
     }
@@ -390,7 +314,8 @@ export class RedisClusterLog implements EventLog {
     const follower = this.#follower;
     const channels = [...this.#subscribed].filter(([, m]) => m === master)
       .map(([channel]) => channel);
-    if (!follower || this.#closed || channels.length === 0) return;
+    this.#onReconnect?.();
+    if (!follower || this.closed || channels.length === 0) return;
     follower.hold();
     try {
       for (const channel of channels) {
@@ -403,7 +328,7 @@ export class RedisClusterLog implements EventLog {
   }
 
   #owner(key: string): string {
-    const owner = this.#cmd.slots[calculateSlot(key)]?.[0];
+    const owner = this.cmd.slots[calculateSlot(key)]?.[0];
     if (!owner) {
       throw new BrokerUnavailableError(
         "redis cluster: no master serves the slot of " + key,
@@ -416,7 +341,7 @@ export class RedisClusterLog implements EventLog {
     let deadlines = this.#deadlines.get(master);
     if (!deadlines) {
       deadlines = new RedisDeadlines(() => {
-        const node = this.#cmd.nodes("master").find((n) =>
+        const node = this.cmd.nodes("master").find((n) =>
           nodeKey(n) === master
         );
         if (!node) throw new Error(`redis cluster: ${master} is no master`);
@@ -425,26 +350,6 @@ export class RedisClusterLog implements EventLog {
       this.#deadlines.set(master, deadlines);
     }
     return deadlines;
-  }
-
-  async #call<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      throw this.#failure(err);
-    }
-  }
-
-  #failure(err: unknown): unknown {
-    return this.#closed ? new BrokerClosedError(this.name) : redisFailure(err);
-  }
-
-  #ready(): void {
-    if (this.#closed) throw new BrokerClosedError(this.name);
-    const health = this.health();
-    if (!health.healthy) {
-      throw new BrokerUnavailableError(health.detail ?? "redis unavailable");
-    }
   }
 
   // `{channel}` is the hash tag: every key of a channel is in one slot.

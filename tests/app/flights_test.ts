@@ -134,7 +134,9 @@ Deno.test("pause stops changes and tells every page; resume lets them go on", as
 
 Deno.test("of two simulators on one store exactly one runs; the other takes over when it stops", async () => {
   await withKv(async (a, b, broker) => {
-    const opts = { tickMs: 30, leaseMs: 300 };
+    // The lease outlasts a stall of this loaded process (at 300 ms one handed
+    // it over mid-test); the hand-over below is a release, not an expiry.
+    const opts = { tickMs: 30, leaseMs: 3000 };
     const first = new FlightSimulator(new FlightBoard(a, broker), {
       ...opts,
       processId: "proc-1",

@@ -178,12 +178,15 @@ for (const backend of backends) {
     backend,
     "compareAndSet with a TTL renews a lease",
     async (a, b) => {
+      // Renewed every third of its TTL for more than one TTL: room for a
+      // timer that fires late on a loaded machine (a half-TTL step did not).
       const key = ["lease", "renew"];
-      assert(await a.setIfAbsent(key, "me", { ttlMs: 300 }));
+      const ttlMs = 1_500;
+      assert(await a.setIfAbsent(key, "me", { ttlMs }));
       for (let i = 0; i < 4; i++) {
-        await sleep(150);
+        await sleep(ttlMs / 3);
         assert(
-          await a.compareAndSet(key, "me", "me", { ttlMs: 300 }),
+          await a.compareAndSet(key, "me", "me", { ttlMs }),
           `renew ${i}`,
         );
       }

@@ -115,6 +115,7 @@ export class RedisClusterLog extends RedisStreamLog implements EventLog {
       once: `${this.#key("once", channel)}:${once ?? "-"}`,
       live: this.#live(channel),
       sharded: true,
+      origin: originOf(this.#owner(this.#key("log", channel))),
     };
   }
 
@@ -129,7 +130,7 @@ export class RedisClusterLog extends RedisStreamLog implements EventLog {
   /** The watermark (see the module doc): every id at or below it is readable, and has arrived live. */
   async head(): Promise<string | null> {
     this.ready();
-    return formatEventId(await this.call(() => this.#watermark()));
+    return watermarkId(await this.call(() => this.#watermark()));
   }
 
   follow(follower: LogFollower): void {
@@ -245,7 +246,7 @@ export class RedisClusterLog extends RedisStreamLog implements EventLog {
           this.#again = true;
           continue;
         }
-        const head = formatEventId(mark);
+        const head = watermarkId(mark);
         const ready = this.#pending.filter((e) => e.id <= head);
         this.#pending = this.#pending.filter((e) => e.id > head);
         ready.sort((a, b) => a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -360,6 +361,23 @@ export class RedisClusterLog extends RedisStreamLog implements EventLog {
   #live(channel: string): string {
     return `${this.prefix}:live:{${channel}}`;
   }
+}
+
+/**
+ * Every id at the watermark's clock, whichever master minted it: two masters
+ * may mint the same µs, told apart by their origin tags.
+ */
+function watermarkId(mark: number): string {
+  return formatEventId(mark, "zzzz");
+}
+
+/** A master's origin tag: 4 base-36 characters from its address (FNV-1a), never `0000`. */
+export function originOf(master: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < master.length; i++) {
+    h = Math.imul(h ^ master.charCodeAt(i), 0x01000193) >>> 0;
+  }
+  return (1 + h % (36 ** 4 - 1)).toString(36).padStart(4, "0");
 }
 
 function nodeKey(node: Redis): string {

@@ -11,7 +11,8 @@
  * deadline (Redis `TIME` in µs; see redis_deadline.ts), once ttl ms ('' for
  * no once key), 1 for Redis Cluster (KEYS[1] is then the channel's own
  * clock and every key is in the channel's hash slot; the live message goes
- * out by SPUBLISH) else 0. Returns [id, time ms], or the error `HERALD_EXPIRED` when it
+ * out by SPUBLISH) else 0, the id's origin tag and its number as the
+ * stream id's sequence part ('' and 0 for the one-clock `0000`). Returns [id, time ms], or the error `HERALD_EXPIRED` when it
  * runs after its deadline: its publisher has given up on it (and answered
  * 503), so it must not take effect. With a once key already recorded it
  * publishes nothing and returns the recorded [id, time ms].
@@ -34,9 +35,11 @@ local last = tonumber(redis.call('GET', KEYS[1]) or '0')
 if clock <= last then clock = last + 1 end
 local clockStr = string.format('%.0f', clock)
 redis.call('SET', KEYS[1], clockStr)
-local id = string.format('%016.0f', clock) .. '-0000'
+local origin = ARGV[11]
+if origin == nil or origin == '' then origin = '0000' end
+local id = string.format('%016.0f', clock) .. '-' .. origin
 local timeStr = string.format('%.0f', math.floor(now / 1000))
-local streamId = clockStr .. '-0'
+local streamId = clockStr .. '-' .. (ARGV[12] or '0')
 local prevHead = redis.call('HGET', KEYS[3], 'head')
 if prevHead and redis.call('XLEN', KEYS[2]) == 0 then
   -- The whole stream expired: everything up to the old head is gone.

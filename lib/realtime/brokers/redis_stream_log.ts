@@ -13,7 +13,12 @@ import { type HeraldEvent, ONCE_TTL_MS } from "../types.ts";
 import { type HistoryBounds, resolveBounds } from "./bounds.ts";
 import { BrokerClosedError, BrokerUnavailableError } from "./errors.ts";
 import { type Append, type LogRead, META_GRACE_MS } from "./event_log.ts";
-import { eventIdClock, formatEventId } from "./event_id.ts";
+import {
+  CLOCK_DIGITS,
+  eventIdClock,
+  formatEventId,
+  STORE_ORIGIN,
+} from "./event_id.ts";
 import type { ChannelPosition, FeedPages } from "./merged_feed.ts";
 import type { RedisBrokerOptions } from "./options.ts";
 import type { RedisDeadlines } from "./redis_deadline.ts";
@@ -62,6 +67,8 @@ export interface PublishTarget {
   live: string;
   /** Redis Cluster: the channel's own clock, SPUBLISH. */
   sharded: boolean;
+  /** The ids' origin tag (Redis Cluster: the master's, so two masters never mint one id); default `0000`. */
+  origin?: string;
 }
 
 export abstract class RedisStreamLog {
@@ -121,6 +128,8 @@ export abstract class RedisStreamLog {
         deadline.redisUs,
         once === undefined ? "" : ONCE_TTL_MS,
         target.sharded ? 1 : 0,
+        target.origin ?? "",
+        target.origin ? parseInt(target.origin, 36) : 0,
       );
       return { id, time: Number(time) };
     } catch (err) {
@@ -217,7 +226,7 @@ export async function readChannel(
   if (before !== undefined && before <= cutoff) {
     entries = [];
   } else if (after !== undefined && after >= cutoff) {
-    const start = "(" + String(eventIdClock(after)) + "-0";
+    const start = "(" + streamId(after);
     entries = await conn.xrange(key, start, end, "COUNT", limit);
   } else if (after !== undefined) {
     entries = await conn.xrange(key, streamId(cutoff), end, "COUNT", limit);
@@ -240,14 +249,20 @@ function toEvent(channel: string, sid: string, fields: string[]): HeraldEvent {
   };
 }
 
-/** A stream id `<clock>-0` as a Herald id. */
+/** A stream id `<clock>-<origin as a number>` as a Herald id. */
 export function heraldId(sid: string): string {
-  return formatEventId(Number(sid.slice(0, sid.indexOf("-"))));
+  const dash = sid.indexOf("-");
+  const seq = Number(sid.slice(dash + 1));
+  return formatEventId(
+    Number(sid.slice(0, dash)),
+    seq === 0 ? STORE_ORIGIN : seq.toString(36).padStart(4, "0"),
+  );
 }
 
-/** A Herald id as the stream id of the same clock. */
+/** A Herald id as the stream id of the same event. */
 export function streamId(id: string): string {
-  return `${eventIdClock(id)}-0`;
+  const origin = id.slice(CLOCK_DIGITS + 1);
+  return `${eventIdClock(id)}-${parseInt(origin, 36) || 0}`;
 }
 
 export async function closeConnection(conn: Redis): Promise<void> {

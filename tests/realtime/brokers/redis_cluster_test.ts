@@ -7,7 +7,14 @@ import assert from "node:assert";
 import calculateSlot from "cluster-key-slot";
 import { createBroker } from "../../../lib/realtime/brokers/create.ts";
 import type { LogBroker } from "../../../lib/realtime/brokers/log_broker.ts";
-import type { RedisClusterLog } from "../../../lib/realtime/brokers/redis_cluster.ts";
+import {
+  originOf,
+  type RedisClusterLog,
+} from "../../../lib/realtime/brokers/redis_cluster.ts";
+import {
+  heraldId,
+  streamId,
+} from "../../../lib/realtime/brokers/redis_stream_log.ts";
 import type { HistoryBounds } from "../../../lib/realtime/brokers/bounds.ts";
 import { uniquePrefix } from "../../_support/redis.ts";
 import {
@@ -130,4 +137,20 @@ Deno.test({
     await cluster?.dispose();
     cluster = null;
   },
+});
+
+Deno.test("redis cluster ids: each master mints under its own origin tag, and stream ids map back to the same ids", () => {
+  const tags = ["127.0.0.1:7000", "127.0.0.1:7001", "127.0.0.1:7002"].map(
+    originOf,
+  );
+  assert.strictEqual(new Set(tags).size, 3, "two masters never share a tag");
+  for (const tag of tags) assert.match(tag, /^(?!0000)[0-9a-z]{4}$/);
+  // The same µs on two masters: two ids, in one order, each back from its stream id.
+  const a = `1795967877419499-${tags[0]}`;
+  const b = `1795967877419499-${tags[1]}`;
+  assert.notStrictEqual(a, b);
+  for (const id of [a, b, "1795967877419499-0000"]) {
+    assert.strictEqual(heraldId(streamId(id)), id);
+  }
+  assert.strictEqual(streamId("1795967877419499-0000"), "1795967877419499-0");
 });

@@ -1,9 +1,6 @@
 /**
- * What the two Redis stores of the log broker share (a single server,
- * redis.ts; a Redis Cluster, redis_cluster.ts): the publish with its
- * deadline, history reads, the trim query, and how Redis's errors become
- * "unavailable" (503) or stay bugs. Each store brings its connections, its
- * keys and how it follows live events.
+ * What the two Redis stores (single server, cluster) share: the publish with its
+ * deadline, history reads, the trim query, and the classification of Redis's errors.
  *
  * @module
  */

@@ -16,6 +16,7 @@ import * as $api_path_ from "./routes/api/[...path].ts";
 import * as $api__middleware from "./routes/api/_middleware.ts";
 import * as $api_channels_channel_events from "./routes/api/channels/[channel]/events.ts";
 import * as $api_channels_channel_messages from "./routes/api/channels/[channel]/messages.ts";
+import * as $api_channels_channel_presence from "./routes/api/channels/[channel]/presence.ts";
 import * as $api_channels_index from "./routes/api/channels/index.ts";
 import * as $api_clock from "./routes/api/clock.ts";
 import * as $api_events from "./routes/api/events.ts";
@@ -68,6 +69,8 @@ const manifest = {
     "./routes/api/channels/[channel]/events.ts": $api_channels_channel_events,
     "./routes/api/channels/[channel]/messages.ts":
       $api_channels_channel_messages,
+    "./routes/api/channels/[channel]/presence.ts":
+      $api_channels_channel_presence,
     "./routes/api/channels/index.ts": $api_channels_index,
     "./routes/api/clock.ts": $api_clock,
     "./routes/api/events.ts": $api_events,

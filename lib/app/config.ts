@@ -40,6 +40,8 @@ export interface AppConfig {
   logFormat: LogFormat;
   /** How often each process reports to the admin dashboard, ms (`HERALD_ADMIN_STATS_MS`). */
   adminStatsMs: number;
+  /** How long a process's presence entries outlive it, ms (`HERALD_PRESENCE_TTL_MS`). */
+  presenceTtlMs: number;
 }
 
 /** Reads every setting; throws on the first bad value, naming its variable. */
@@ -71,5 +73,6 @@ export function appConfigFromEnv(
     workers,
     logFormat: logFormatFromEnv(env),
     adminStatsMs: envInt(env, "HERALD_ADMIN_STATS_MS", 2000, { min: 100 }),
+    presenceTtlMs: envInt(env, "HERALD_PRESENCE_TTL_MS", 30_000, { min: 1000 }),
   };
 }

@@ -30,6 +30,7 @@ import { type AdminStats, startAdminStats } from "./admin/stats.ts";
 import { startLogPrinter } from "./logs/stdout.ts";
 import { createStore } from "./store/create.ts";
 import type { AppStore } from "./store/types.ts";
+import { Presence } from "../realtime/presence/presence.ts";
 
 export type { AppConfig };
 
@@ -42,6 +43,8 @@ export interface AppServices {
   access: Access;
   chat: ChatService;
   flights: Flights;
+  /** Who has a stream open on each channel (`GET /api/channels/{channel}/presence`). */
+  presence: Presence;
   /**
    * Aborted when the app starts closing (SIGINT/SIGTERM): answers that stay
    * open outside the hub (the clock) end then, so the server can stop.
@@ -111,6 +114,14 @@ export async function createServices(
       : await openLimitStore(config.store, config.access.limitLeaseMs);
     if (limitStore) closers.push(() => limitStore.close());
 
+    // Closed before the store (closers run in reverse), announcing its users' leaves.
+    const presence = new Presence({
+      store,
+      publish: (channel, message) => broker.publish(channel, message),
+      ttlMs: config.presenceTtlMs,
+    });
+    closers.push(() => presence.close());
+
     const access = createAccess(config.access, {
       generatedSessionSecret: () => storedSessionSecret(store),
       limitStore,
@@ -148,6 +159,7 @@ export async function createServices(
         access,
         chat,
         flights,
+        presence,
         closing: closing.signal,
         metrics,
         adminStats,

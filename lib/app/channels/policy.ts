@@ -11,6 +11,7 @@ import { FLIGHTS_CHANNEL } from "../flights/types.ts";
 import { PRIVATE_CHANNEL, PUBLIC_CHANNEL } from "../../mercure/update.ts";
 import { DETAIL_LOG_CHANNEL, LOG_CHANNEL } from "../logs/entry.ts";
 import { STATS_CHANNEL } from "../admin/stats.ts";
+import { PRESENCE_PREFIX } from "../../realtime/presence/presence.ts";
 import {
   notificationFromApi,
   NOTIFICATIONS_CHANNEL,
@@ -38,6 +39,10 @@ export const APP_OWNED_CHANNELS: readonly OwnedChannel[] = [
   { name: DETAIL_LOG_CHANNEL, writtenBy: "Herald's own log relay" },
   { name: PUBLIC_CHANNEL, writtenBy: "POST /.well-known/mercure" },
   { name: PRIVATE_CHANNEL, writtenBy: "POST /.well-known/mercure" },
+  {
+    name: PRESENCE_PREFIX,
+    writtenBy: "Herald's presence tracker (streams opening and closing)",
+  },
   { name: STATS_CHANNEL, writtenBy: "each process's admin stats reporter" },
 ];
 

@@ -9,6 +9,7 @@ import type { Access, Principal } from "../../access/access.ts";
 import type { Herald } from "../herald.ts";
 import type { PublishMessage } from "../types.ts";
 import type { IdempotencyStore } from "./idempotency.ts";
+import type { Presence } from "../presence/presence.ts";
 
 /**
  * Checks an API publish before it reaches the broker (the app's channel
@@ -27,6 +28,8 @@ export interface ApiState {
   access: Access;
   /** The app's shared store (same KV or Redis as the broker): idempotency keys. */
   store: IdempotencyStore;
+  /** Who is on each channel (absent: streams are not counted). */
+  presence?: Presence;
 }
 
 export type ApiContext = Pick<

@@ -12,6 +12,7 @@ import type { OpenStreamOptions, WireForm } from "../hub/hub.ts";
 import type { Principal } from "../../access/access.ts";
 import type { ApiContext } from "./context.ts";
 import { readLastEventId } from "./validate.ts";
+import { channelsToAuthorize } from "../presence/presence.ts";
 
 /** A stream that only says when to retry, then ends. */
 export function retryLaterResponse(retryMs: number): Response {
@@ -33,9 +34,14 @@ export async function openEventStream(
 ): Promise<Response> {
   try {
     const lastEventId = readLastEventId(req);
-    const who = await ctx.state.access.authorize(req, "subscribe", channels, {
-      remoteAddr: ctx.remoteAddr,
-    });
+    const who = await ctx.state.access.authorize(
+      req,
+      "subscribe",
+      channelsToAuthorize(channels),
+      {
+        remoteAddr: ctx.remoteAddr,
+      },
+    );
     // HEAD: the answer a GET would start with, without opening a stream.
     if (req.method === "HEAD") {
       return new Response(null, { headers: sseHeaders() });
@@ -59,22 +65,27 @@ export async function openStreamFor(
 ): Promise<Response> {
   const { hub, config } = ctx.state.herald;
   let release: (() => void) | undefined;
+  let untrack: (() => void) | undefined;
   try {
     release = await ctx.state.access.acquireStream(who, options.channels);
+    untrack = await ctx.state.presence?.track(options.channels, who);
     // No request.signal: Deno.serve cancels the body when the client goes
     // away, which releases the stream; listening on the signal only adds a
     // legacy-abort warning to the server log.
     const done = release;
+    const gone = untrack;
     const body = await hub.open({
       ...options,
       onClose: (reason) => {
         done();
+        gone?.();
         options.onClose?.(reason);
       },
     });
     return new Response(body, { headers: { ...SSE_HEADERS, ...headers } });
   } catch (err) {
     release?.();
+    untrack?.();
     return streamErrorResponse(err, config.retryMs);
   }
 }

@@ -12,6 +12,7 @@ import type { ApiContext } from "./context.ts";
 import { boundedBody } from "./bounded_body.ts";
 import { brokerError } from "./publish.ts";
 import { parseAfter, parseChannel, parseLimit } from "./validate.ts";
+import { channelsToAuthorize } from "../presence/presence.ts";
 
 export const DEFAULT_HISTORY_LIMIT = 100;
 
@@ -29,9 +30,14 @@ export async function readHistory(
     config.historyMaxLimit,
     DEFAULT_HISTORY_LIMIT,
   );
-  await ctx.state.access.authorize(req, "subscribe", [channel], {
-    remoteAddr: ctx.remoteAddr,
-  });
+  await ctx.state.access.authorize(
+    req,
+    "subscribe",
+    channelsToAuthorize([channel]),
+    {
+      remoteAddr: ctx.remoteAddr,
+    },
+  );
   const release = historyGate.tryAcquire();
   if (!release) {
     throw new HttpError(

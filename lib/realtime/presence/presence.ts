@@ -1,0 +1,284 @@
+/**
+ * Who is on a channel: identified streams counted per user in the app store, shared
+ * across processes, with `presence` join/leave events on `presence:{channel}`
+ * (README, HTTP API; ARCHITECTURE.md, Presence).
+ *
+ * @module
+ */
+import type { Principal } from "../../access/access.ts";
+import type { PublishMessage } from "../types.ts";
+import { heraldLog } from "../observe.ts";
+
+/** The companion channel of `channel`'s join/leave events is this prefix + `channel`. */
+export const PRESENCE_PREFIX = "presence:";
+
+/** The part of the app's store (lib/app/store) presence needs. */
+export interface PresenceStore {
+  set(
+    key: readonly string[],
+    value: unknown,
+    opts?: { ttlMs?: number },
+  ): Promise<void>;
+  setIfAbsent(
+    key: readonly string[],
+    value: unknown,
+    opts?: { ttlMs?: number },
+  ): Promise<boolean>;
+  compareAndSet(
+    key: readonly string[],
+    expected: unknown,
+    next: unknown,
+    opts?: { ttlMs?: number },
+  ): Promise<boolean>;
+  deleteIf(key: readonly string[], expected: unknown): Promise<boolean>;
+  delete(key: readonly string[]): Promise<void>;
+  list<T = unknown>(
+    prefix: readonly string[],
+  ): Promise<{ key: string[]; value: T }[]>;
+}
+
+/** Who a stream belongs to, when it has a user identity. */
+export interface PresenceIdentity {
+  user: string;
+  name?: string;
+}
+
+/** One entry of `GET /api/channels/{channel}/presence`. */
+export interface PresenceMember {
+  user: string;
+  name?: string;
+  /** When the user's oldest open connection (on any process) opened, ISO 8601. */
+  since: string;
+  connections: number;
+}
+
+/** One process's connections of one user on one channel, as stored. */
+interface StoredEntry {
+  connections: number;
+  since: number;
+  name?: string;
+}
+
+interface Local extends StoredEntry {
+  channel: string;
+  user: string;
+}
+
+export interface PresenceOptions {
+  store: PresenceStore;
+  /** Publishes a join/leave event (the broker's publish). */
+  publish(channel: string, message: PublishMessage): Promise<unknown>;
+  /** How long a process's entries outlive its last renewal (a crashed process's users drop out then). */
+  ttlMs: number;
+  /** This process's id, unique among the processes sharing the store. */
+  processId?: string;
+}
+
+/** The user a stream counts for: a token's `sub`, else the page session; none for anonymous streams. */
+export function presenceIdentity(who: Principal): PresenceIdentity | null {
+  if (who.via === "token" && who.sub) return { user: who.sub };
+  if (who.session) return { user: who.session.id, name: who.session.name };
+  return null;
+}
+
+/**
+ * The channels a caller must be allowed to read to read `channels`: a
+ * presence channel needs its watched channel too, so `presence:user:alice`
+ * says nothing to someone who may not read `user:alice`.
+ */
+export function channelsToAuthorize(channels: string[]): string[] {
+  const watched = channels.filter((c) => c.startsWith(PRESENCE_PREFIX))
+    .map((c) => c.slice(PRESENCE_PREFIX.length)).filter((c) => c !== "");
+  return [...new Set([...channels, ...watched])];
+}
+
+const ENTRIES = "presence";
+const ANNOUNCED = "presence-announced";
+
+export class Presence {
+  readonly #opts: PresenceOptions;
+  readonly #processId: string;
+  readonly #local = new Map<string, Local>();
+  /** One queue per channel and user, so its store writes happen in order. */
+  readonly #queues = new Map<string, Promise<void>>();
+  readonly #timer: ReturnType<typeof setInterval>;
+  #closed = false;
+
+  constructor(opts: PresenceOptions) {
+    this.#opts = opts;
+    this.#processId = opts.processId ?? crypto.randomUUID();
+    this.#timer = setInterval(
+      () => void this.#renew(),
+      Math.max(100, Math.floor(opts.ttlMs / 3)),
+    );
+    Deno.unrefTimer(this.#timer);
+  }
+
+  /**
+   * Counts a stream of `who` on `channels` (presence channels and anonymous
+   * streams do not count); resolves once stored, with the call that uncounts it
+   * (safe to call more than once).
+   */
+  async track(channels: string[], who: Principal): Promise<() => void> {
+    const id = presenceIdentity(who);
+    const watched = channels.filter((c) => !c.startsWith(PRESENCE_PREFIX));
+    if (!id || watched.length === 0 || this.#closed) return () => {};
+    await Promise.all(watched.map((c) => this.#change(c, id, +1)));
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      for (const c of watched) void this.#change(c, id, -1);
+    };
+  }
+
+  /** Everyone on `channel` across every process, oldest first. */
+  async members(channel: string): Promise<PresenceMember[]> {
+    const entries = await this.#opts.store.list<StoredEntry>([
+      ENTRIES,
+      channel,
+    ]);
+    const byUser = new Map<string, StoredEntry>();
+    for (const { key, value } of entries) {
+      const user = key[2];
+      const seen = byUser.get(user);
+      byUser.set(user, {
+        connections: (seen?.connections ?? 0) + value.connections,
+        since: Math.min(seen?.since ?? Infinity, value.since),
+        name: seen?.name ?? value.name,
+      });
+    }
+    return [...byUser].map(([user, e]) => ({
+      user,
+      ...(e.name !== undefined ? { name: e.name } : {}),
+      since: new Date(e.since).toISOString(),
+      connections: e.connections,
+    })).sort((a, b) => a.since.localeCompare(b.since));
+  }
+
+  /** Uncounts this process's streams (announcing the leaves) and stops renewing. */
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    const open = [...this.#local.values()];
+    await Promise.allSettled(
+      open.map((l) =>
+        this.#change(l.channel, { user: l.user }, -l.connections)
+      ),
+    );
+    this.#closed = true;
+  }
+
+  #change(channel: string, id: PresenceIdentity, delta: number): Promise<void> {
+    const key = `${channel}\n${id.user}`;
+    return this.#enqueue(
+      key,
+      channel,
+      () => this.#apply(key, channel, id, delta),
+    );
+  }
+
+  #enqueue(
+    key: string,
+    channel: string,
+    run: () => Promise<void>,
+  ): Promise<void> {
+    const previous = this.#queues.get(key) ?? Promise.resolve();
+    const next = previous.then(run)
+      .catch((err) =>
+        heraldLog("warn", "presence not updated", {
+          channel,
+          error: String(err),
+        })
+      );
+    this.#queues.set(key, next);
+    void next.then(() => {
+      if (this.#queues.get(key) === next) this.#queues.delete(key);
+    });
+    return next;
+  }
+
+  async #apply(
+    key: string,
+    channel: string,
+    id: PresenceIdentity,
+    delta: number,
+  ): Promise<void> {
+    const { store, ttlMs } = this.#opts;
+    const entryKey = [ENTRIES, channel, id.user, this.#processId];
+    const local = this.#local.get(key) ??
+      { channel, user: id.user, name: id.name, connections: 0, since: 0 };
+    if (local.connections === 0) local.since = Date.now();
+    local.connections = Math.max(0, local.connections + delta);
+    if (local.connections > 0) {
+      this.#local.set(key, local);
+      await store.set(entryKey, stored(local), { ttlMs });
+      if (local.connections === delta) await this.#announceJoin(channel, local);
+      return;
+    }
+    this.#local.delete(key);
+    await store.delete(entryKey);
+    await this.#announceLeave(channel, local);
+  }
+
+  /** Announces a join once across processes: whoever sets the announced mark. */
+  async #announceJoin(channel: string, who: Local): Promise<void> {
+    const mark = [ANNOUNCED, channel, who.user];
+    const ttlMs = this.#opts.ttlMs;
+    if (await this.#opts.store.setIfAbsent(mark, true, { ttlMs })) {
+      await this.#publish(channel, who, "join");
+    }
+  }
+
+  /** Announces a leave when no process has the user any more: whoever clears the mark. */
+  async #announceLeave(channel: string, who: Local): Promise<void> {
+    const { store } = this.#opts;
+    if (await this.#stillThere(channel, who.user)) return;
+    if (!await store.deleteIf([ANNOUNCED, channel, who.user], true)) return;
+    await this.#publish(channel, who, "leave");
+    // A join elsewhere in between found the mark still set: announce it now.
+    if (await this.#stillThere(channel, who.user)) {
+      await this.#announceJoin(channel, who);
+    }
+  }
+
+  async #stillThere(channel: string, user: string): Promise<boolean> {
+    return (await this.#opts.store.list([ENTRIES, channel, user])).length > 0;
+  }
+
+  #publish(channel: string, who: Local, action: "join" | "leave") {
+    return this.#opts.publish(PRESENCE_PREFIX + channel, {
+      event: "presence",
+      data: {
+        user: who.user,
+        ...(who.name !== undefined ? { name: who.name } : {}),
+        action,
+      },
+    });
+  }
+
+  /** Renews this process's entries and the announced marks of its users. */
+  async #renew(): Promise<void> {
+    const { store, ttlMs } = this.#opts;
+    for (const [key, local] of [...this.#local]) {
+      const { channel, user } = local;
+      // Queued behind the user's changes, so a renewal never revives a deleted entry.
+      await this.#enqueue(key, channel, async () => {
+        if (this.#local.get(key) !== local) return;
+        const entryKey = [ENTRIES, channel, user, this.#processId];
+        await store.set(entryKey, stored(local), { ttlMs });
+        const mark = [ANNOUNCED, channel, user];
+        if (!await store.compareAndSet(mark, true, true, { ttlMs })) {
+          await this.#announceJoin(channel, local);
+        }
+      });
+    }
+  }
+}
+
+function stored(local: Local): StoredEntry {
+  return {
+    connections: local.connections,
+    since: local.since,
+    ...(local.name !== undefined ? { name: local.name } : {}),
+  };
+}

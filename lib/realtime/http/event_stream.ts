@@ -65,7 +65,7 @@ export async function openStreamFor(
 ): Promise<Response> {
   const { hub, config } = ctx.state.herald;
   let release: (() => void) | undefined;
-  let untrack: (() => void) | undefined;
+  let untrack: (() => Promise<void>) | undefined;
   try {
     release = await ctx.state.access.acquireStream(who, options.channels);
     untrack = await ctx.state.presence?.track(options.channels, who);
@@ -78,14 +78,14 @@ export async function openStreamFor(
       ...options,
       onClose: (reason) => {
         done();
-        gone?.();
+        void gone?.();
         options.onClose?.(reason);
       },
     });
     return new Response(body, { headers: { ...SSE_HEADERS, ...headers } });
   } catch (err) {
     release?.();
-    untrack?.();
+    void untrack?.();
     return streamErrorResponse(err, config.retryMs);
   }
 }

@@ -117,18 +117,20 @@ export class Presence {
   /**
    * Counts a stream of `who` on `channels` (presence channels and anonymous
    * streams do not count); resolves once stored, with the call that uncounts it
-   * (safe to call more than once).
+   * (safe to call more than once; resolves once stored).
    */
-  async track(channels: string[], who: Principal): Promise<() => void> {
+  async track(
+    channels: string[],
+    who: Principal,
+  ): Promise<() => Promise<void>> {
     const id = presenceIdentity(who);
     const watched = channels.filter((c) => !c.startsWith(PRESENCE_PREFIX));
-    if (!id || watched.length === 0 || this.#closed) return () => {};
+    if (!id || watched.length === 0 || this.#closed) return async () => {};
     await Promise.all(watched.map((c) => this.#change(c, id, +1)));
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      for (const c of watched) void this.#change(c, id, -1);
+    let released: Promise<unknown> | null = null;
+    return async () => {
+      released ??= Promise.all(watched.map((c) => this.#change(c, id, -1)));
+      await released;
     };
   }
 

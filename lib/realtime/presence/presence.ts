@@ -93,6 +93,8 @@ export function channelsToAuthorize(channels: string[]): string[] {
 }
 
 const ENTRIES = "presence";
+/** How long opening a stream waits for its presence to be stored. */
+const TRACK_WAIT_MS = 1000;
 const ANNOUNCED = "presence-announced";
 
 export class Presence {
@@ -126,7 +128,14 @@ export class Presence {
     const id = presenceIdentity(who);
     const watched = channels.filter((c) => !c.startsWith(PRESENCE_PREFIX));
     if (!id || watched.length === 0 || this.#closed) return async () => {};
-    await Promise.all(watched.map((c) => this.#change(c, id, +1)));
+    // A store that does not answer (an outage) delays no stream past this;
+    // the per-user queue still keeps the later uncount after the count.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      Promise.all(watched.map((c) => this.#change(c, id, +1))),
+      new Promise((resolve) => timer = setTimeout(resolve, TRACK_WAIT_MS)),
+    ]);
+    clearTimeout(timer);
     let released: Promise<unknown> | null = null;
     return async () => {
       released ??= Promise.all(watched.map((c) => this.#change(c, id, -1)));

@@ -13,6 +13,7 @@ import { SseReader } from "../_support/sse_parser.ts";
 import { startHerald } from "../realtime/process/_servers.ts";
 import { hsToken, SECRET } from "../access/_tokens.ts";
 import { waitFor } from "../_support/wait.ts";
+import { requireRedis, uniquePrefix } from "../_support/redis.ts";
 
 const auth = async (sub: string, publish: string[] = []) => ({
   authorization: `Bearer ${await hsToken({
@@ -136,52 +137,63 @@ Deno.test("presence of a private channel is refused to whoever may not read it",
   await own.cancel();
 });
 
+/** One user on two processes, then a process killed under another user. */
+async function acrossTwoProcesses(shared: Record<string, string>) {
+  const env = {
+    ...shared,
+    HERALD_JWT_SECRET: SECRET,
+    HERALD_PRESENCE_TTL_MS: "1000",
+  };
+  await using a = await startHerald(env);
+  await using b = await startHerald(env);
+  const alice = await auth("alice");
+  const watcher = await open(a.url, "/api/events?channel=presence:room");
+  const onA = await open(a.url, "/api/channels/room/events", alice);
+  const onB = await open(b.url, "/api/channels/room/events", alice);
+  assertEquals(await members(b.url, "room"), [["alice", 2]]);
+  assertEquals(await members(a.url, "room"), [["alice", 2]]);
+  await onA.cancel();
+  await waitFor(
+    async () =>
+      JSON.stringify(await members(a.url, "room")) === '[["alice",1]]',
+    "alice's connection on A to be uncounted",
+  );
+  await onB.cancel();
+  // One join and then one leave: the second process neither joined nor left again.
+  assertEquals(await nextPresence(watcher), { user: "alice", action: "join" });
+  assertEquals(await nextPresence(watcher), { user: "alice", action: "leave" });
+
+  // Bob's process is killed: no close runs, his entry expires with its TTL.
+  await open(b.url, "/api/channels/room/events", await auth("bob"));
+  assertEquals(await members(a.url, "room"), [["bob", 1]]);
+  b.process.kill("SIGKILL");
+  await b.process.status;
+  await waitFor(
+    async () => (await members(a.url, "room")).length === 0,
+    "bob to drop out after the killed process's TTL",
+  );
+  await watcher.cancel();
+}
+
 Deno.test("across two processes on one KV file: one join, one leave, and a killed process's users drop out", async () => {
   const dir = await Deno.makeTempDir({ prefix: "herald-presence-" });
   try {
-    const env = {
+    await acrossTwoProcesses({
       HERALD_BROKER: "kv",
       HERALD_KV_PATH: `${dir}/herald.kv`,
       HERALD_KV_POLL_MS: "50",
-      HERALD_JWT_SECRET: SECRET,
-      HERALD_PRESENCE_TTL_MS: "1000",
-    };
-    await using a = await startHerald(env);
-    await using b = await startHerald(env);
-    const alice = await auth("alice");
-    const watcher = await open(a.url, "/api/events?channel=presence:room");
-    const onA = await open(a.url, "/api/channels/room/events", alice);
-    const onB = await open(b.url, "/api/channels/room/events", alice);
-    assertEquals(await members(b.url, "room"), [["alice", 2]]);
-    assertEquals(await members(a.url, "room"), [["alice", 2]]);
-    await onA.cancel();
-    await waitFor(
-      async () =>
-        JSON.stringify(await members(a.url, "room")) === '[["alice",1]]',
-      "alice's connection on A to be uncounted",
-    );
-    await onB.cancel();
-    // One join and then one leave: the second process neither joined nor left again.
-    assertEquals(await nextPresence(watcher), {
-      user: "alice",
-      action: "join",
     });
-    assertEquals(await nextPresence(watcher), {
-      user: "alice",
-      action: "leave",
-    });
-
-    // Bob's process is killed: no close runs, his entry expires with its TTL.
-    await open(b.url, "/api/channels/room/events", await auth("bob"));
-    assertEquals(await members(a.url, "room"), [["bob", 1]]);
-    b.process.kill("SIGKILL");
-    await b.process.status;
-    await waitFor(
-      async () => (await members(a.url, "room")).length === 0,
-      "bob to drop out after the killed process's TTL",
-    );
-    await watcher.cancel();
   } finally {
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
+});
+
+Deno.test("across two processes on one Redis: one join, one leave, and a killed process's users drop out", async () => {
+  const redis = await requireRedis();
+  if (!redis) return;
+  await acrossTwoProcesses({
+    HERALD_BROKER: "redis",
+    REDIS_URL: redis,
+    HERALD_REDIS_PREFIX: uniquePrefix("presence"),
+  });
 });

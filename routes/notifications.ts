@@ -16,6 +16,7 @@ export const handler: Handlers<unknown, AppState> = {
       remoteAddr: ctx.remoteAddr,
       broker: ctx.state.herald.broker,
       access: ctx.state.access,
+      log: ctx.state.log,
       countryHeaders: ctx.state.config.countryHeaders,
     }),
 };

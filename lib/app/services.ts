@@ -15,7 +15,7 @@ import {
   createHerald,
   type Herald,
 } from "../realtime/herald.ts";
-import { heraldLog } from "../realtime/observe.ts";
+import { HeraldLog } from "../realtime/observe.ts";
 import { measuredBroker } from "../realtime/measured_broker.ts";
 import { HeraldMetrics } from "../metrics/metrics.ts";
 import type { Broker } from "../realtime/types.ts";
@@ -43,6 +43,8 @@ export interface AppServices {
   access: Access;
   chat: ChatService;
   flights: Flights;
+  /** Herald's own log records (also `herald.log`): printed, relayed to /logs. */
+  log: HeraldLog;
   /** Who has a stream open on each channel (`GET /api/channels/{channel}/presence`). */
   presence: Presence;
   /**
@@ -90,7 +92,8 @@ export async function createServices(
     }
   };
   try {
-    closers.push(startLogPrinter(config.logFormat));
+    const log = new HeraldLog();
+    closers.push(startLogPrinter(log, config.logFormat));
     const metrics = new HeraldMetrics({
       broker: overrides.broker?.name ?? config.broker.broker,
     });
@@ -102,9 +105,9 @@ export async function createServices(
       }),
       metrics,
     );
-    const herald = createHerald(broker, config.herald, metrics);
+    const herald = createHerald(broker, config.herald, metrics, log);
     closers.push(() => closeHeraldInstance(herald));
-    heraldLog("info", "herald started", { broker: broker.name });
+    log.log("info", "herald started", { broker: broker.name });
 
     const store = overrides.store ?? await createStore(config.store);
     closers.push(() => store.close());
@@ -119,13 +122,14 @@ export async function createServices(
       store,
       publish: (channel, message) => broker.publish(channel, message),
       ttlMs: config.presenceTtlMs,
+      log,
     });
     closers.push(() => presence.close());
 
     const access = createAccess(config.access, {
       generatedSessionSecret: () => storedSessionSecret(store),
       limitStore,
-      onLimitStoreError: limitStoreErrorLog(),
+      onLimitStoreError: limitStoreErrorLog(log),
       metrics,
     });
     await access.sessionKey(); // read (or stored) now, not on the first request
@@ -134,7 +138,7 @@ export async function createServices(
     const flights = startFlights(config.flights, store, broker);
     closers.push(() => stopFlights(flights));
     // The full log only where someone may read it: the admin.
-    const logs = startLogRelay(broker, {
+    const logs = startLogRelay(broker, log, {
       detail: config.access.adminToken !== null,
     });
     closers.push(logs.stop);
@@ -159,6 +163,7 @@ export async function createServices(
         access,
         chat,
         flights,
+        log,
         presence,
         closing: closing.signal,
         metrics,
@@ -184,7 +189,12 @@ export function servicesPlugin(services: AppServices): Plugin {
       middleware: {
         handler: (req, ctx) => {
           Object.assign(ctx.state, services);
-          return answerWithRequestId(req, () => ctx.next(), ctx.route ?? "");
+          return answerWithRequestId(
+            services.log,
+            req,
+            () => ctx.next(),
+            ctx.route ?? "",
+          );
         },
       },
     }],

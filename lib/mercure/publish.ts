@@ -25,7 +25,7 @@ export async function publishUpdate(
   req: Request,
   ctx: ApiContext,
 ): Promise<Response> {
-  const { broker, config } = ctx.state.herald;
+  const { broker, config, log } = ctx.state.herald;
   const { access, store } = ctx.state;
   const hubUrl = hubUrlOf(req);
   try {
@@ -51,11 +51,17 @@ export async function publishUpdate(
         // Charged here: a replayed answer costs no publish allowance.
         await access.checkPublishRate(who);
         const message = { ...toMessage(update), once };
-        const event = await publishEvent(broker, channelOf(update), message);
+        const event = await publishEvent(
+          broker,
+          channelOf(update),
+          message,
+          log,
+        );
         return new Response(updateId(event), {
           headers: { "content-type": "text/plain; charset=utf-8" },
         });
       },
+      log,
     );
   } catch (err) {
     await req.body?.cancel().catch(() => {});

@@ -139,6 +139,6 @@ export async function subscribe(
       resume ? { "last-event-id": resume.header } : {},
     );
   } catch (err) {
-    return streamErrorResponse(err, herald.config.retryMs);
+    return streamErrorResponse(err, herald.config.retryMs, herald.log);
   }
 }

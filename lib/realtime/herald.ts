@@ -6,6 +6,7 @@
  */
 import type { HeraldMetrics } from "../metrics/metrics.ts";
 import type { Broker } from "./types.ts";
+import { HeraldLog } from "./observe.ts";
 import { type HeraldConfig, maxEventBytes } from "./config.ts";
 import { Hub } from "./hub/hub.ts";
 import { HistoryGate } from "./history/gate.ts";
@@ -18,13 +19,16 @@ export interface Herald {
   historyGate: HistoryGate;
   /** The app's metrics, when it keeps them. */
   metrics?: HeraldMetrics;
+  /** The app's log: streams, publishes and failures are recorded there. */
+  log: HeraldLog;
 }
 
-/** A Herald over a given broker; `metrics` hears the hub and the publish path. */
+/** A Herald over a given broker; `metrics` and `log` hear the hub and the publish path. */
 export function createHerald(
   broker: Broker,
   config: HeraldConfig,
   metrics?: HeraldMetrics,
+  log: HeraldLog = new HeraldLog(),
 ): Herald {
   const hub = new Hub(broker, {
     heartbeatMs: config.heartbeatMs,
@@ -33,12 +37,14 @@ export function createHerald(
     replayStallMs: config.replayStallMs,
     maxEventBytes: maxEventBytes(config),
     metrics,
+    log,
   });
   return {
     broker,
     hub,
     config,
     metrics,
+    log,
     historyGate: new HistoryGate(config.historyConcurrency),
   };
 }

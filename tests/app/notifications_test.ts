@@ -22,6 +22,7 @@ import {
   flagOf,
 } from "../../lib/app/notifications/country.ts";
 import { postNotification } from "../../lib/app/notifications/publish.ts";
+import { HeraldLog } from "../../lib/realtime/observe.ts";
 import { accessConfigFromEnv, createAccess } from "../../lib/access/mod.ts";
 import { loadNotificationsPage } from "../../lib/app/notifications/page.ts";
 import { h } from "preact";
@@ -107,7 +108,7 @@ Deno.test("JSON post publishes with sender and country, answers 201", async () =
         "content-type": "application/json",
         "cf-ipcountry": "SE",
       }),
-      { broker, session, access },
+      { broker, session, access, log: new HeraldLog() },
     );
     assertEquals(res.status, 201);
     const { id, channel } = await res.json();
@@ -132,7 +133,7 @@ Deno.test("JSON post with a bad message answers the JSON error", async () => {
       post(JSON.stringify({ message: " " }), {
         "content-type": "application/json",
       }),
-      { broker, session, access },
+      { broker, session, access, log: new HeraldLog() },
     );
     assertEquals(res.status, 400);
     assertEquals((await res.json()).error.code, "message_required");
@@ -148,7 +149,7 @@ Deno.test("form post redirects back 303, errors in the query", async () => {
   try {
     const ok = await postNotification(
       post("message=No+JS+here&kind=warning&to=me", form),
-      { broker, session: null, access },
+      { broker, session: null, access, log: new HeraldLog() },
     );
     // "Only me" needs a session: back to the page with the code.
     assertEquals(ok.status, 303);
@@ -160,7 +161,7 @@ Deno.test("form post redirects back 303, errors in the query", async () => {
 
     const sent = await postNotification(
       post("message=No+JS+here&kind=warning", form),
-      { broker, session: null, access },
+      { broker, session: null, access, log: new HeraldLog() },
     );
     assertEquals(sent.status, 303);
     assert(sent.headers.get("location")!.startsWith("/?published="));

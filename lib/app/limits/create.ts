@@ -5,7 +5,7 @@
  * @module
  */
 import type { LimitStore } from "../../access/shared_limits.ts";
-import { heraldLog } from "../../realtime/observe.ts";
+import type { HeraldLog } from "../../realtime/observe.ts";
 import type { StoreOptions } from "../store/create.ts";
 import { KvLimitStore } from "./kv.ts";
 import { RedisLimitStore } from "./redis.ts";
@@ -30,13 +30,13 @@ export async function openLimitStore(
 }
 
 /** Logs a limit-store failure at most once every 10 s (the limits then hold per process). */
-export function limitStoreErrorLog(): (err: unknown) => void {
+export function limitStoreErrorLog(log: HeraldLog): (err: unknown) => void {
   let loggedAt = -Infinity;
   return (err) => {
     const now = performance.now();
     if (now - loggedAt < 10_000) return;
     loggedAt = now;
-    heraldLog("warn", "limit store unreachable: limits hold per process", {
+    log.log("warn", "limit store unreachable: limits hold per process", {
       error: err instanceof Error ? err.message : String(err),
     });
   };

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type HeraldLogRecord, onHeraldLog } from "../../realtime/observe.ts";
+import type { HeraldLog, HeraldLogRecord } from "../../realtime/observe.ts";
 import type { Broker, PublishMessage } from "../../realtime/types.ts";
 import {
   DETAIL_LOG_CHANNEL,
@@ -85,7 +85,7 @@ export class LogRelay {
         this.#opts.publish(this.channel, { event: logEventName(level), data })
           .catch(
             (err) => {
-              // Not through heraldLog: that would queue another record about this failure.
+              // Not through the HeraldLog: that would queue another record about this failure.
               console.error(`herald: could not publish logs: ${err}`);
             },
           )
@@ -100,9 +100,10 @@ export class LogRelay {
   }
 }
 
-/** Relays this process's log records into `broker` (redacted; with `detail`, also in full into {@link DETAIL_LOG_CHANNEL}) until stopped. */
+/** Relays `log`'s records into `broker` (redacted; with `detail`, also in full into {@link DETAIL_LOG_CHANNEL}) until stopped. */
 export function startLogRelay(
   broker: Pick<Broker, "publish">,
+  log: HeraldLog,
   opts: { detail?: boolean } = {},
 ): { relay: LogRelay; stop: () => Promise<void> } {
   const publish = (channel: string, msg: PublishMessage) =>
@@ -111,7 +112,7 @@ export function startLogRelay(
   const detail = opts.detail
     ? new LogRelay({ publish, channel: DETAIL_LOG_CHANNEL, detail: true })
     : null;
-  const unsubscribe = onHeraldLog((record) => {
+  const unsubscribe = log.on((record) => {
     relay.push(record);
     detail?.push(record);
   });

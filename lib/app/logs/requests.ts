@@ -5,7 +5,7 @@
  * @module
  */
 import { withHeaders } from "../../access/cors.ts";
-import { heraldLog, withRequestId } from "../../realtime/observe.ts";
+import type { HeraldLog } from "../../realtime/observe.ts";
 import { nameRequestSpan } from "../../metrics/tracing.ts";
 
 /** A short random id (16 hex digits). */
@@ -14,21 +14,22 @@ function newRequestId(): string {
 }
 
 /**
- * Answers `req` with `next` inside a request id's context; logs 4xx/5xx.
+ * Answers `req` with `next` inside a request id's context of `log`; logs 4xx/5xx.
  * `route` (the matched pattern) replaces the URL on the request's trace span.
  */
 export async function answerWithRequestId(
+  log: HeraldLog,
   req: Request,
   next: () => Promise<Response>,
   route = "",
 ): Promise<Response> {
   nameRequestSpan(req, route);
   const requestId = newRequestId();
-  return await withRequestId(requestId, async () => {
+  return await log.withRequestId(requestId, async () => {
     const res = await next();
     if (res.status >= 400) {
       const { pathname } = new URL(req.url);
-      heraldLog(
+      log.log(
         res.status >= 500 ? "error" : "warn",
         `${req.method} ${pathname} answered ${res.status}`,
         { method: req.method, path: pathname, status: res.status },

@@ -5,7 +5,7 @@
  * @module
  */
 import { envChoice, type EnvSource } from "../../config/env.ts";
-import { type HeraldLogRecord, onHeraldLog } from "../../realtime/observe.ts";
+import type { HeraldLog, HeraldLogRecord } from "../../realtime/observe.ts";
 
 export const LOG_FORMATS = ["none", "text", "json"] as const;
 export type LogFormat = typeof LOG_FORMATS[number];
@@ -36,8 +36,11 @@ export function formatRecord(
   }`;
 }
 
-/** Prints every record from now on; returns the stop function. */
-export function startLogPrinter(format: LogFormat): () => void {
+/** Prints every record of `log` from now on; returns the stop function. */
+export function startLogPrinter(
+  log: HeraldLog,
+  format: LogFormat,
+): () => void {
   if (format === "none") return () => {};
-  return onHeraldLog((record) => console.log(formatRecord(record, format)));
+  return log.on((record) => console.log(formatRecord(record, format)));
 }

@@ -7,7 +7,7 @@
 import { errorResponse, HttpError } from "../../http/error.ts";
 import { readFields, wantsJson } from "../../http/fields.ts";
 import type { Access } from "../../access/mod.ts";
-import { heraldLog } from "../../realtime/observe.ts";
+import type { HeraldLog } from "../../realtime/observe.ts";
 import type { Broker } from "../../realtime/types.ts";
 import { countryOf, DEFAULT_COUNTRY_HEADERS } from "./country.ts";
 import {
@@ -26,6 +26,8 @@ export interface PostContext {
   countryHeaders?: readonly string[];
   broker: Broker;
   access: Access;
+  /** Where publishes and their failures are logged. */
+  log: HeraldLog;
   /** Where a form post is sent back to; default `/`. */
   backTo?: string;
 }
@@ -72,10 +74,10 @@ export async function postNotification(
     try {
       event = await ctx.broker.publish(channel, { data });
     } catch (err) {
-      heraldLog("error", "publish failed", { channel, error: String(err) });
+      ctx.log.log("error", "publish failed", { channel, error: String(err) });
       throw err;
     }
-    heraldLog("info", "published", {
+    ctx.log.log("info", "published", {
       channel,
       id: event.id,
       event: event.event,

@@ -26,7 +26,7 @@ export async function publishBatch(
   ctx: ApiContext,
   guard?: PublishGuard,
 ): Promise<Response> {
-  const { broker, config } = ctx.state.herald;
+  const { broker, config, log } = ctx.state.herald;
   const { access, store } = ctx.state;
   const info = { remoteAddr: ctx.remoteAddr };
   try {
@@ -65,7 +65,7 @@ export async function publishBatch(
             const event = await publishEvent(broker, channel, {
               ...checked,
               once: once && `${once}:${index}`,
-            });
+            }, log);
             results.push({ id: event.id, channel });
           } catch (err) {
             const e = asHttpError(err);
@@ -78,6 +78,7 @@ export async function publishBatch(
           { headers: retryAfter ? { "retry-after": retryAfter } : {} },
         );
       },
+      log,
     );
   } catch (err) {
     await req.body?.cancel().catch(() => {});

@@ -17,7 +17,11 @@ export function streamChannelEvents(
     channel = parseChannel(ctx.params.channel);
   } catch (err) {
     return Promise.resolve(
-      streamErrorResponse(err, ctx.state.herald.config.retryMs),
+      streamErrorResponse(
+        err,
+        ctx.state.herald.config.retryMs,
+        ctx.state.herald.log,
+      ),
     );
   }
   return openEventStream(req, ctx, [channel], "payload");

@@ -7,7 +7,7 @@
 import { errorResponse, HttpError } from "../../http/error.ts";
 import { encodeRetry } from "../sse/encode.ts";
 import { SSE_HEADERS, sseHeaders } from "../sse/headers.ts";
-import { heraldLog } from "../observe.ts";
+import type { HeraldLog } from "../observe.ts";
 import type { OpenStreamOptions, WireForm } from "../hub/hub.ts";
 import type { Principal } from "../../access/access.ts";
 import type { ApiContext } from "./context.ts";
@@ -20,9 +20,13 @@ export function retryLaterResponse(retryMs: number): Response {
 }
 
 /** Answers an error thrown while opening a stream (see the module doc). */
-export function streamErrorResponse(err: unknown, retryMs: number): Response {
+export function streamErrorResponse(
+  err: unknown,
+  retryMs: number,
+  log: HeraldLog,
+): Response {
   if (err instanceof HttpError && err.status < 500) return errorResponse(err);
-  heraldLog("error", "stream not opened", { error: String(err) });
+  log.log("error", "stream not opened", { error: String(err) });
   return retryLaterResponse(retryMs);
 }
 
@@ -48,7 +52,11 @@ export async function openEventStream(
     }
     return await openStreamFor(ctx, who, { channels, form, lastEventId });
   } catch (err) {
-    return streamErrorResponse(err, ctx.state.herald.config.retryMs);
+    return streamErrorResponse(
+      err,
+      ctx.state.herald.config.retryMs,
+      ctx.state.herald.log,
+    );
   }
 }
 
@@ -86,6 +94,6 @@ export async function openStreamFor(
   } catch (err) {
     release?.();
     void untrack?.();
-    return streamErrorResponse(err, config.retryMs);
+    return streamErrorResponse(err, config.retryMs, ctx.state.herald.log);
   }
 }

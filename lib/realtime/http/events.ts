@@ -31,12 +31,12 @@ export function channelsFromQuery(url: URL, max: number): string[] {
 }
 
 export function streamEvents(req: Request, ctx: ApiContext): Promise<Response> {
-  const { config } = ctx.state.herald;
+  const { config, log } = ctx.state.herald;
   let channels: string[];
   try {
     channels = channelsFromQuery(new URL(req.url), config.maxChannelsPerStream);
   } catch (err) {
-    return Promise.resolve(streamErrorResponse(err, config.retryMs));
+    return Promise.resolve(streamErrorResponse(err, config.retryMs, log));
   }
   return openEventStream(req, ctx, channels, "envelope");
 }

@@ -6,7 +6,7 @@
  */
 import { HttpError } from "../../http/error.ts";
 import type { Principal } from "../../access/access.ts";
-import { heraldLog } from "../observe.ts";
+import type { HeraldLog } from "../observe.ts";
 
 /** The part of the app's store (lib/app/store) this needs; the broker's KV or Redis across processes. */
 export interface IdempotencyStore {
@@ -85,6 +85,7 @@ export async function idempotent(
   store: IdempotencyStore,
   who: IdempotencyScope,
   publish: (once?: string) => Promise<Response>,
+  log: HeraldLog,
 ): Promise<Response> {
   const key = idempotencyKey(req);
   if (key === null) return await publish();
@@ -98,7 +99,7 @@ export async function idempotent(
   // Twice: a claim or answer can expire between the refused claim and the read.
   for (let attempt = 0; attempt < 2; attempt++) {
     if (await store.setIfAbsent(storeKey, claim, { ttlMs: CLAIM_TTL_MS })) {
-      return await runClaimed(store, storeKey, claim, () => publish(once));
+      return await runClaimed(store, storeKey, claim, () => publish(once), log);
     }
     const found = await store.get<Claim | Done>(storeKey);
     if (found === null) continue;
@@ -135,6 +136,7 @@ async function runClaimed(
   storeKey: string[],
   claim: Claim,
   publish: () => Promise<Response>,
+  log: HeraldLog,
 ): Promise<Response> {
   let res: Response;
   try {
@@ -164,7 +166,7 @@ async function runClaimed(
     await store.set(storeKey, done, { ttlMs: IDEMPOTENCY_TTL_MS });
   } catch (err) {
     // Published, but the answer is not kept: a retry after the claim expires publishes again.
-    heraldLog("error", "idempotency answer not stored", {
+    log.log("error", "idempotency answer not stored", {
       error: String(err),
     });
   }

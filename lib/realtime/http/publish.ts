@@ -9,7 +9,7 @@ import {
   BrokerUnavailableError,
   PayloadTooLargeError,
 } from "../brokers/errors.ts";
-import { heraldLog } from "../observe.ts";
+import type { HeraldLog } from "../observe.ts";
 import { endSpan, type Span, startPublishSpan } from "../../metrics/tracing.ts";
 import type { Broker, HeraldEvent, PublishMessage } from "../types.ts";
 import type { ApiContext, PublishGuard } from "./context.ts";
@@ -45,15 +45,16 @@ export async function publishEvent(
   broker: Broker,
   channel: string,
   message: PublishMessage,
+  log: HeraldLog,
 ): Promise<HeraldEvent> {
   let event;
   try {
     event = await broker.publish(channel, message);
   } catch (err) {
-    heraldLog("error", "publish failed", { channel, error: String(err) });
+    log.log("error", "publish failed", { channel, error: String(err) });
     throw brokerError(err, broker);
   }
-  heraldLog("info", "published", {
+  log.log("info", "published", {
     channel,
     id: event.id,
     event: event.event,
@@ -71,7 +72,7 @@ export async function publishMessage(
   ctx: ApiContext,
   guard?: PublishGuard,
 ): Promise<Response> {
-  const { broker, config, metrics } = ctx.state.herald;
+  const { broker, config, metrics, log } = ctx.state.herald;
   const { access, store } = ctx.state;
   const started = performance.now();
   let span: Span | undefined;
@@ -100,7 +101,12 @@ export async function publishMessage(
       async (once) => {
         // Charged here: a replayed answer costs no publish allowance.
         await access.checkPublishRate(who);
-        const event = await publishEvent(broker, channel, { ...checked, once });
+        const event = await publishEvent(
+          broker,
+          channel,
+          { ...checked, once },
+          log,
+        );
         metrics?.publishDuration((performance.now() - started) / 1000);
         eventId = event.id;
         if (body.form) {
@@ -111,6 +117,7 @@ export async function publishMessage(
         }
         return Response.json({ id: event.id, channel }, { status: 201 });
       },
+      log,
     );
     endSpan(span, {
       "http.response.status_code": res.status,

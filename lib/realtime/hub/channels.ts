@@ -6,7 +6,7 @@
  */
 import type { HeraldMetrics } from "../../metrics/metrics.ts";
 import type { Broker, HeraldEvent, LostEvents, Unsubscribe } from "../types.ts";
-import { heraldLog } from "../observe.ts";
+import { HeraldLog } from "../observe.ts";
 import { WireEvent } from "./wire.ts";
 
 export type WireListener = (wire: WireEvent) => void;
@@ -38,6 +38,7 @@ export class ChannelSubscriptions {
   constructor(
     private readonly broker: Broker,
     private readonly metrics?: HeraldMetrics,
+    private readonly log: HeraldLog = new HeraldLog(),
   ) {}
 
   /** Channels with a live broker subscription (or one being set up). */
@@ -114,7 +115,7 @@ export class ChannelSubscriptions {
   }
 
   #lose(entry: Entry, info: LostEvents): void {
-    heraldLog("warn", "channel lost events", {
+    this.log.log("warn", "channel lost events", {
       ...info,
       streams: entry.lost.size,
     });
@@ -130,7 +131,7 @@ export class ChannelSubscriptions {
     const done = entry.ready
       .then((unsubscribe) => unsubscribe())
       .catch((err) =>
-        heraldLog("warn", "broker unsubscribe failed", {
+        this.log.log("warn", "broker unsubscribe failed", {
           channel,
           error: String(err),
         })

@@ -15,7 +15,7 @@ import { endSpan, startStreamSpan } from "../../metrics/tracing.ts";
 import type { Broker, HeraldEvent } from "../types.ts";
 import { DEFAULT_MAX_EVENT_BYTES } from "../history/reader.ts";
 import { encodeRetry } from "../sse/encode.ts";
-import { heraldLog } from "../observe.ts";
+import { HeraldLog } from "../observe.ts";
 import { ChannelSubscriptions } from "./channels.ts";
 import { Heartbeat } from "./heartbeat.ts";
 import { type CloseReason, Outbox } from "./outbox.ts";
@@ -37,6 +37,8 @@ export interface HubOptions {
   maxEventBytes?: number;
   /** Counts streams, deliveries, latency, replays and gaps (optional). */
   metrics?: HeraldMetrics;
+  /** Where streams and broker failures are logged (default: a fresh, unheard log). */
+  log?: HeraldLog;
 }
 
 export interface OpenStreamOptions {
@@ -71,11 +73,14 @@ export interface HubStats {
 export class Hub {
   readonly channels: ChannelSubscriptions;
   readonly heartbeat: Heartbeat;
+  /** Where this hub logs (HubOptions.log). */
+  readonly log: HeraldLog;
   #outboxes = new Set<Outbox>();
   #retryBytes: Uint8Array;
 
   constructor(readonly broker: Broker, readonly options: HubOptions) {
-    this.channels = new ChannelSubscriptions(broker, options.metrics);
+    this.log = options.log ?? new HeraldLog();
+    this.channels = new ChannelSubscriptions(broker, options.metrics, this.log);
     this.heartbeat = new Heartbeat(options.heartbeatMs, () => this.#outboxes);
     this.#retryBytes = encodeRetry(options.retryMs);
   }
@@ -116,7 +121,7 @@ export class Hub {
           "herald.stream.close_reason": reason,
           "herald.stream.events": stream.sent,
         });
-        heraldLog(reason === "too slow" ? "warn" : "info", "stream closed", {
+        this.log.log(reason === "too slow" ? "warn" : "info", "stream closed", {
           channels: opts.channels,
           reason,
         });
@@ -166,7 +171,7 @@ export class Hub {
     }
     const failed = acquired.find((r) => r.status === "rejected");
     if (failed) {
-      heraldLog("error", "broker subscribe failed", {
+      this.log.log("error", "broker subscribe failed", {
         channels: opts.channels,
         error: String((failed as PromiseRejectedResult).reason),
       });
@@ -175,13 +180,13 @@ export class Hub {
     }
     if (outbox.closed) return outbox.readable;
 
-    heraldLog("info", "stream opened", {
+    this.log.log("info", "stream opened", {
       channels: opts.channels,
       resume: Boolean(opts.lastEventId),
     });
     this.#replay(stream, opts.lastEventId ?? null).catch((err) => {
       if (err instanceof ReplayLost) return outbox.close("lost events");
-      heraldLog("error", "replay failed", {
+      this.log.log("error", "replay failed", {
         channels: opts.channels,
         error: String(err),
       });

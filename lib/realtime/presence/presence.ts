@@ -7,7 +7,7 @@
  */
 import type { Principal } from "../../access/access.ts";
 import type { PublishMessage } from "../types.ts";
-import { heraldLog } from "../observe.ts";
+import { HeraldLog } from "../observe.ts";
 
 /** The companion channel of `channel`'s join/leave events is this prefix + `channel`. */
 export const PRESENCE_PREFIX = "presence:";
@@ -72,6 +72,8 @@ export interface PresenceOptions {
   ttlMs: number;
   /** This process's id, unique among the processes sharing the store. */
   processId?: string;
+  /** Where failed updates are logged (default: a fresh, unheard log). */
+  log?: HeraldLog;
 }
 
 /** The user a stream counts for: a token's `sub`, else the page session; none for anonymous streams. */
@@ -99,6 +101,7 @@ const ANNOUNCED = "presence-announced";
 
 export class Presence {
   readonly #opts: PresenceOptions;
+  readonly #log: HeraldLog;
   readonly #processId: string;
   readonly #local = new Map<string, Local>();
   /** One queue per channel and user, so its store writes happen in order. */
@@ -108,6 +111,7 @@ export class Presence {
 
   constructor(opts: PresenceOptions) {
     this.#opts = opts;
+    this.#log = opts.log ?? new HeraldLog();
     this.#processId = opts.processId ?? crypto.randomUUID();
     this.#timer = setInterval(
       () => void this.#renew(),
@@ -196,7 +200,7 @@ export class Presence {
     const previous = this.#queues.get(key) ?? Promise.resolve();
     const next = previous.then(run)
       .catch((err) =>
-        heraldLog("warn", "presence not updated", {
+        this.#log.log("warn", "presence not updated", {
           channel,
           error: String(err),
         })

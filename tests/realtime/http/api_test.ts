@@ -5,6 +5,7 @@ import {
 import { SseReader } from "../../_support/sse_parser.ts";
 import { streamErrorResponse } from "../../../lib/realtime/http/event_stream.ts";
 import { HttpError } from "../../../lib/http/error.ts";
+import { HeraldLog } from "../../../lib/realtime/observe.ts";
 import { createBroker } from "../../../lib/realtime/brokers/create.ts";
 import { CountingBroker, publishJson, startApi } from "../_helpers.ts";
 
@@ -289,14 +290,17 @@ Deno.test("health reports the broker, open streams and channels", async () => {
 });
 
 Deno.test("a stream that cannot open: the client's mistake is its JSON 4xx, a passing failure a retry-only stream (never a 5xx)", async () => {
+  const log = new HeraldLog();
   const refused = streamErrorResponse(
     new HttpError(429, "too_many_requests", "too many open streams"),
     1000,
+    log,
   );
   assertEquals(refused.status, 429);
   assertEquals((await refused.json()).error.code, "too_many_requests");
 
-  const failed = streamErrorResponse(new Error("store unreachable"), 1000);
+  const failed = streamErrorResponse(new Error("store unreachable"), 1000, log);
+  assertEquals(log.recent().map((r) => r.message), ["stream not opened"]);
   assertEquals(failed.status, 200);
   assertEquals(await new SseReader(failed.body!).rest(), [{
     kind: "retry",

@@ -7,7 +7,6 @@
  */
 import assert from "node:assert/strict";
 import { createBroker } from "../../../lib/realtime/brokers/create.ts";
-import { onHeraldLog } from "../../../lib/realtime/observe.ts";
 import { requireRedis, uniquePrefix } from "../../_support/redis.ts";
 import { SseReader } from "../../_support/sse_parser.ts";
 import { dropPrefix } from "../brokers/redis_keys.ts";
@@ -40,7 +39,7 @@ Deno.test({
     const { herald } = api;
     const url = `${api.url}/api/channels/room:news/events`;
     const warnings: string[] = [];
-    const stopLog = onHeraldLog((r) => {
+    const stopLog = herald.log.on((r) => {
       if (r.level === "warn") warnings.push(r.message);
     });
     try {

@@ -127,11 +127,13 @@ for (const backend of backends) {
     backend,
     "an entry with a TTL disappears after it",
     async (a, b) => {
-      await a.set(["ttl", "set"], 1, { ttlMs: 150 });
-      assert(await a.setIfAbsent(["ttl", "lease"], "first", { ttlMs: 150 }));
+      // A TTL long enough that a stall on a loaded machine cannot expire the
+      // entries before the first reads.
+      await a.set(["ttl", "set"], 1, { ttlMs: 1_000 });
+      assert(await a.setIfAbsent(["ttl", "lease"], "first", { ttlMs: 1_000 }));
       assert.deepEqual(await b.get(["ttl", "set"]), 1);
       assert.deepEqual(await b.setIfAbsent(["ttl", "lease"], "second"), false);
-      await sleep(400);
+      await sleep(1_500);
       assert.deepEqual(await b.get(["ttl", "set"]), null);
       assert.deepEqual((await b.list(["ttl"])).length, 0);
       assert(await b.setIfAbsent(["ttl", "lease"], "second"));

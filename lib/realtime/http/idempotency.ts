@@ -7,22 +7,13 @@
 import { HttpError } from "../../http/error.ts";
 import type { Principal } from "../../access/access.ts";
 import type { HeraldLog } from "../observe.ts";
+import type { KeyValueStore } from "../key_value.ts";
 
 /** The part of the app's store (lib/app/store) this needs; the broker's KV or Redis across processes. */
-export interface IdempotencyStore {
-  get<T = unknown>(key: readonly string[]): Promise<T | null>;
-  set(
-    key: readonly string[],
-    value: unknown,
-    opts?: { ttlMs?: number },
-  ): Promise<void>;
-  setIfAbsent(
-    key: readonly string[],
-    value: unknown,
-    opts?: { ttlMs?: number },
-  ): Promise<boolean>;
-  deleteIf(key: readonly string[], expected: unknown): Promise<boolean>;
-}
+export type IdempotencyStore = Pick<
+  KeyValueStore,
+  "get" | "set" | "setIfAbsent" | "deleteIf"
+>;
 
 /** How long a key's first answer is kept. */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;

@@ -8,34 +8,16 @@
 import type { Principal } from "../../access/access.ts";
 import type { PublishMessage } from "../types.ts";
 import { HeraldLog } from "../observe.ts";
+import type { KeyValueStore } from "../key_value.ts";
 
 /** The companion channel of `channel`'s join/leave events is this prefix + `channel`. */
 export const PRESENCE_PREFIX = "presence:";
 
 /** The part of the app's store (lib/app/store) presence needs. */
-export interface PresenceStore {
-  set(
-    key: readonly string[],
-    value: unknown,
-    opts?: { ttlMs?: number },
-  ): Promise<void>;
-  setIfAbsent(
-    key: readonly string[],
-    value: unknown,
-    opts?: { ttlMs?: number },
-  ): Promise<boolean>;
-  compareAndSet(
-    key: readonly string[],
-    expected: unknown,
-    next: unknown,
-    opts?: { ttlMs?: number },
-  ): Promise<boolean>;
-  deleteIf(key: readonly string[], expected: unknown): Promise<boolean>;
-  delete(key: readonly string[]): Promise<void>;
-  list<T = unknown>(
-    prefix: readonly string[],
-  ): Promise<{ key: string[]; value: T }[]>;
-}
+export type PresenceStore = Pick<
+  KeyValueStore,
+  "set" | "setIfAbsent" | "compareAndSet" | "deleteIf" | "delete" | "list"
+>;
 
 /** Who a stream belongs to, when it has a user identity. */
 export interface PresenceIdentity {

@@ -20,6 +20,12 @@ import type {
   ResolvedFreshConfig,
 } from "../types.ts";
 import { guardBodies } from "./body_limit.ts";
+import {
+  describeServerError,
+  errorOverlayRoute,
+  overlayDocument,
+  overlayFrame,
+} from "./error_overlay.ts";
 import { BUNDLE_PREFIX, serveBundle } from "./bundles.ts";
 import { createContext } from "./context.ts";
 import { DefaultError, DefaultNotFound } from "./default_pages.ts";
@@ -109,9 +115,12 @@ class Router {
       [join(config.build.outDir, "static"), config.staticDir],
       config.dev,
     );
-    const dev = config.dev ? liveReloadRoutes(config) : [];
+    // Production has none of these: `/_frsh/alive` is a 404 there.
+    const dev = config.dev
+      ? [...liveReloadRoutes(config), errorOverlayRoute]
+      : [];
     this.#internal = buildRouteTable({ routes: {}, islands: {}, baseUrl: "" }, [
-      { name: "live-reload", routes: dev },
+      { name: "dev", routes: dev },
     ]).routes;
     this.#extraScripts = config.dev ? [LIVE_RELOAD_SCRIPT_URL] : [];
   }
@@ -247,6 +256,7 @@ class Router {
     data: unknown,
     options?: RenderOptions,
     error?: unknown,
+    bodyEnd?: string,
   ): Promise<Response> {
     const components: PageComponent[] = [
       route.component!,
@@ -263,6 +273,7 @@ class Router {
       error,
       snapshot: this.snapshot,
       extraScripts: this.#extraScripts,
+      bodyEnd,
       options,
     });
   }
@@ -314,17 +325,36 @@ class Router {
       console.error("Error in config.onError:", hookErr);
     }
     if (clientError) return plainErrorResponse(err as HttpError);
+    // Dev: the `_500` page with the error overlay over it.
+    const overlay = this.config.dev
+      ? await describeServerError(
+        err,
+        `${req.method} ${new URL(req.url).pathname} failed`,
+        this.config.root,
+      )
+      : null;
     try {
       const route = this.table.error ?? defaultRoute(DefaultError);
-      return await this.#render(route, req, { ...ctx, error: err }, undefined, {
-        status: 500,
-      }, err);
+      return await this.#render(
+        route,
+        req,
+        { ...ctx, error: err },
+        undefined,
+        { status: 500 },
+        err,
+        overlay ? overlayFrame(overlay) : undefined,
+      );
     } catch (renderErr) {
       console.error("Error rendering the 500 page:", renderErr);
-      return new Response("Internal Server Error", {
-        status: 500,
-        headers: { "content-type": "text/plain; charset=utf-8" },
-      });
+      return overlay
+        ? new Response(overlayDocument(overlay), {
+          status: 500,
+          headers: { "content-type": "text/html; charset=utf-8" },
+        })
+        : new Response("Internal Server Error", {
+          status: 500,
+          headers: { "content-type": "text/plain; charset=utf-8" },
+        });
     }
   }
 }

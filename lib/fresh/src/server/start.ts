@@ -17,13 +17,17 @@ export async function start(
   const { port, hostname, onListen, signal, reusePort, connections } =
     app.config.server;
   // Not Deno.serve directly: its accept loop ends for good on EMFILE. A stop
-  // (signal) refuses new connections and lets open ones end cleanly.
+  // (signal) refuses new connections and lets open ones end cleanly. Dev
+  // serves through Deno.serve: live reload is a WebSocket, and the accept
+  // loop's per-connection server closes a connection once it is upgraded.
   const server = listen(app.handler, {
     port,
     hostname,
     reusePort,
     signal,
-    limits: connections,
+    limits: app.config.dev
+      ? { ...connections, mode: "deno-serve" }
+      : connections,
     onListen(addr) {
       if (onListen) return onListen(addr);
       const host = addr.hostname === "0.0.0.0" || addr.hostname === "::"

@@ -7,6 +7,7 @@
 import { type ComponentChild, type ComponentType, h } from "preact";
 import { parseIslandMarker, slotMarker } from "../markers.ts";
 import { Slot } from "../serializer.ts";
+import { islandVNode } from "./island_errors.ts";
 import { markerRange } from "./root_fragment.ts";
 
 /** What the walk needs to know about the page. */
@@ -66,7 +67,9 @@ export function toVNodes(
       const range = markerRange(node, "/" + (node as Comment).data);
       if (!range) continue;
       const props = islandProps(source, marker.index, range.nodes);
-      out.push(h(component, { ...props, key: marker.key || undefined }));
+      out.push(
+        islandVNode(marker.name, component, props, marker.key || undefined),
+      );
       i = nodes.indexOf(range.end);
     }
   }

@@ -4,11 +4,12 @@
  *
  * @module
  */
-import { type ComponentType, h, hydrate } from "preact";
+import { type ComponentType, hydrate } from "preact";
 import { setBuildId } from "../asset.ts";
 import { parseIslandMarker, STATE_SCRIPT_ID } from "../markers.ts";
 import { deserialize } from "../serializer.ts";
 import { islandProps, type IslandSource } from "./dom_vnodes.ts";
+import { islandVNode, reportIslandError } from "./island_errors.ts";
 import { markerRange, rootFragment } from "./root_fragment.ts";
 
 export interface ReviveOptions {
@@ -47,9 +48,10 @@ function reviveWithin(source: IslandSource, root: Node): void {
         try {
           const props = islandProps(source, marker.index, range.nodes);
           const parent = rootFragment(node.parentNode!, range.nodes, range.end);
-          hydrate(h(component, props), parent);
+          hydrate(islandVNode(marker.name, component, props), parent);
         } catch (err) {
           console.error(`Fresh: island ${marker.name} failed to hydrate`, err);
+          reportIslandError(marker.name, err);
         }
         node = range.end.nextSibling;
         continue;

@@ -22,6 +22,7 @@ import type {
 } from "../types.ts";
 import { islandScripts } from "./boot_script.ts";
 import { htmlDocument } from "./document.ts";
+import { escapeHtml } from "./escape_html.ts";
 import { mergeHeadNodes } from "./head_nodes.ts";
 import { type IslandRender, IslandRenderContext } from "./islands.ts";
 
@@ -33,8 +34,14 @@ export interface PageRender {
   data: unknown;
   error?: unknown;
   snapshot: BuildSnapshot;
-  /** Module scripts every page gets (the dev live-reload client). */
+  /**
+   * Module scripts every page gets (the dev client), before the islands'
+   * boot script: module scripts run in order, so the dev client listens
+   * before any island hydrates.
+   */
   extraScripts: string[];
+  /** HTML for the end of `<body>` (dev's error overlay). */
+  bodyEnd?: string;
   options?: RenderOptions;
 }
 
@@ -89,10 +96,9 @@ export async function renderPage(page: PageRender): Promise<Response> {
     body,
     title: merged.title ? renderToString(merged.title) : null,
     head: renderToString(h(Fragment, null, merged.nodes)) + scripts.head,
-    scripts: scripts.body +
-      page.extraScripts.map((src) =>
-        `<script type="module" src="${escapeAttribute(src)}"></script>`
-      ).join(""),
+    scripts: page.extraScripts.map((src) =>
+      `<script type="module" src="${escapeHtml(src)}"></script>`
+    ).join("") + scripts.body + (page.bodyEnd ?? ""),
   });
   const headers = new Headers(page.options?.headers);
   if (!headers.has("content-type")) {
@@ -103,11 +109,4 @@ export async function renderPage(page: PageRender): Promise<Response> {
     statusText: page.options?.statusText,
     headers,
   });
-}
-
-function escapeAttribute(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(
-    /</g,
-    "&lt;",
-  );
 }

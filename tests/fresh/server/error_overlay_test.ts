@@ -124,6 +124,11 @@ Deno.test("overlay: a message cannot leave the srcdoc attribute or the overlay d
 Deno.test("overlay: the code frame marks the line and points at the column", () => {
   const source = "a\nb\nconst x = boom();\nd\ne\nf";
   assert.equal(
+    codeFrame("boom();\n", 1, 1),
+    "> 1 | boom();\n    | ^",
+    "no blank line after the end of the file",
+  );
+  assert.equal(
     codeFrame(source, 3, 11),
     [
       "  1 | a",

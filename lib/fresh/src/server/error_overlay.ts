@@ -65,7 +65,8 @@ function framesOnly(stack: string, message: string): string {
 export function codeFrame(source: string, line: number, column: number) {
   const lines = source.split("\n");
   const first = Math.max(1, line - FRAME_CONTEXT);
-  const last = Math.min(lines.length, line + FRAME_CONTEXT);
+  let last = Math.min(lines.length, line + FRAME_CONTEXT);
+  while (last > line && lines[last - 1].trim() === "") last--;
   const width = String(last).length;
   const out: string[] = [];
   for (let n = first; n <= last; n++) {

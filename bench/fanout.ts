@@ -28,12 +28,25 @@ if (opts.help) {
   console.log(USAGE);
   Deno.exit(0);
 }
+if (opts.pin) {
+  // Every thread of this driver on CPU 1; the subscriber clients inherit it,
+  // the servers start under `taskset -c 0` (measure_target.ts).
+  const pinned = await new Deno.Command("taskset", {
+    args: ["-a", "-p", "-c", "1", String(Deno.pid)],
+    stdout: "null",
+  }).output();
+  if (!pinned.success) throw new Error("--pin: taskset failed");
+}
 
 console.log(
-  `fan-out benchmark: ${opts.subscribers} subscribers, rates ${
-    opts.rates.join("/")
-  } msg/s, ${opts.durationMs / 1000} s per step, ${opts.clients} client ` +
-    `process(es), ${opts.repeat} round(s); load average ${await loadAverage()}`,
+  `fan-out benchmark: ${opts.subscribers} subscribers, ${
+    opts.closedLoop
+      ? `closed loop with ${opts.publishers.join("/")} publisher connection(s)`
+      : `rates ${opts.rates.join("/")} msg/s`
+  }, ${opts.durationMs / 1000} s per step, ${opts.clients} client ` +
+    `process(es), ${opts.repeat} round(s)${
+      opts.pin ? ", server on CPU 0, clients on CPU 1" : ""
+    }; load average ${await loadAverage()}`,
 );
 
 // Rounds interleave the targets, so slow drifts in machine load hit all alike.

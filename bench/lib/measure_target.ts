@@ -13,7 +13,8 @@
 import { startServer } from "../../tests/_support/server.ts";
 import type { BenchOptions } from "./options.ts";
 import { cpuSeconds, loadAverage, residentBytes } from "./process_stats.ts";
-import { Publisher } from "./publisher.ts";
+import { Publisher, type PublishResult } from "./publisher.ts";
+import { ClosedLoopPublisher } from "./closed_loop_publisher.ts";
 import { SubscriberClients } from "./subscriber_clients.ts";
 import type { TargetSpec } from "./targets.ts";
 import { dropPrefix } from "../../tests/realtime/brokers/redis_keys.ts";
@@ -22,8 +23,12 @@ import { REDIS_URL } from "../../tests/_support/redis.ts";
 export const CHANNEL = "bench";
 
 export interface StepResult {
-  /** Offered publish rate, msg/s. */
+  /** Offered publish rate, msg/s; 0 in a closed-loop step. */
   rate: number;
+  /** Closed loop: publisher connections, one publish in flight each; 0 when publishing at `rate`. */
+  publishers: number;
+  /** Accepted publishes per second over the step. */
+  publishesPerSec: number;
   durationMs: number;
   /** Messages the server accepted. */
   published: number;
@@ -88,6 +93,9 @@ export function emptyResult(
   };
 }
 
+/** With `--pin`: the server on CPU 0 (the driver and clients pin themselves to CPU 1). */
+export const SERVER_CPU = ["taskset", "-c", "0"];
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Opens and closes one subscription and publishes once, so lazy start-up work is done before the memory baseline. */
@@ -119,6 +127,7 @@ export async function measureTarget(
     : { entry: spec.entry };
   const server = await startServer({
     ...profile,
+    wrapper: opts.pin ? SERVER_CPU : undefined,
     env: spec.env,
     readyPath: `/api/channels/${CHANNEL}/messages`,
   });
@@ -151,17 +160,43 @@ export async function measureTarget(
     result.bytesPerConnection = (result.rssAfter - result.rssBefore) /
       result.connected;
 
-    for (const [index, rate] of opts.rates.entries()) {
-      const step = await runStep(clients, publisher, pid, {
+    const url = `${server.url}/api/channels/${CHANNEL}/messages`;
+    const plans = opts.closedLoop
+      ? opts.publishers.map((publishers) => ({ rate: 0, publishers }))
+      : opts.rates.map((rate) => ({ rate, publishers: 0 }));
+    for (const [index, { rate, publishers }] of plans.entries()) {
+      const plan = {
         step: index + 1,
         rate,
+        publishers,
         durationMs: opts.durationMs,
         subscribers: result.connected,
+      };
+      const step = await runStep(clients, pid, plan, async () => {
+        if (!publishers) return await publisher.run(plan);
+        const loop = await ClosedLoopPublisher.connect(
+          url,
+          publishers,
+          () => publisher.nextSeq(),
+        );
+        try {
+          return await loop.run(plan);
+        } finally {
+          loop.close();
+        }
       });
       result.steps.push(step);
       log(
-        `  ${spec.label} @ ${rate} msg/s: ${step.received}/${step.expected} delivered, ` +
-          `p99 ${step.p99.toFixed(2)} ms, lost ${step.lost}`,
+        `  ${spec.label} @ ${
+          stepLabel(step)
+        }: ${step.received}/${step.expected} delivered, ` +
+          `${step.publishesPerSec.toFixed(0)} publishes/s, ` +
+          `POST p50/p99 ${step.publishP50.toFixed(2)}/${
+            step.publishP99.toFixed(2)
+          } ms, p99 ${step.p99.toFixed(2)} ms, lost ${step.lost}` +
+          (step.publishFailed
+            ? `, ${step.publishFailed} publishes failed`
+            : ""),
       );
     }
   } catch (err) {
@@ -199,22 +234,28 @@ async function waitForProbes(
   );
 }
 
+/** "100 msg/s", or "closed ×4" for a closed-loop step. */
+export function stepLabel(step: Pick<StepResult, "rate" | "publishers">) {
+  return step.publishers ? `closed ×${step.publishers}` : `${step.rate} msg/s`;
+}
+
 interface StepPlan {
   step: number;
   rate: number;
+  publishers: number;
   durationMs: number;
   subscribers: number;
 }
 
 async function runStep(
   clients: SubscriberClients,
-  publisher: Publisher,
   pid: number,
   plan: StepPlan,
+  publish: () => Promise<PublishResult>,
 ): Promise<StepResult> {
   const cpuBefore = await cpuSeconds(pid);
   const clientCpuBefore = await totalCpuSeconds(clients.pids);
-  const published = await publisher.run(plan);
+  const published = await publish();
   const expected = published.published * plan.subscribers;
 
   // Drain: wait until everything arrived, or nothing more arrives for 3 s.
@@ -238,6 +279,9 @@ async function runStep(
   const h = report.step.histogram;
   return {
     rate: plan.rate,
+    publishers: plan.publishers,
+    publishesPerSec: published.published /
+      ((published.endedAt - published.startedAt) / 1000),
     durationMs: plan.durationMs,
     published: published.published,
     publishFailed: published.failed,

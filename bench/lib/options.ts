@@ -12,6 +12,9 @@
  * | `--repeat R` | `BENCH_REPEAT` | 1 (rounds over all targets; medians are reported) |
  * | `--json PATH` | `BENCH_JSON` | none (also write the results as JSON) |
  * | `--cpu-prof DIR` | `BENCH_CPU_PROF` | none (run the servers with `--cpu-prof` into DIR) |
+ * | `--closed-loop` | `BENCH_CLOSED_LOOP=1` | off (publish at the rates) |
+ * | `--publishers 4` | `BENCH_PUBLISHERS` | 4 (closed loop: connections, one step each) |
+ * | `--pin` | `BENCH_PIN=1` | off (server on CPU 0, driver and clients on CPU 1, with `taskset`) |
  *
  * @example
  * ```ts
@@ -48,6 +51,11 @@ export interface BenchOptions {
   json?: string;
   /** Directory for the servers' V8 CPU profiles; none when unset. */
   cpuProfDir?: string;
+  /** Closed loop: each step keeps `publishers[i]` connections with one publish in flight each, instead of `rates`. */
+  closedLoop: boolean;
+  publishers: number[];
+  /** Server on CPU 0, this driver and the subscriber clients on CPU 1 (`taskset`). */
+  pin: boolean;
   help: boolean;
 }
 
@@ -60,8 +68,13 @@ export const USAGE = `deno task bench [options]
   --repeat 1             rounds over all targets (interleaved); medians reported
   --json PATH            also write the results as JSON
   --cpu-prof DIR         run each server with --cpu-prof, profiles into DIR
+  --closed-loop          publish as fast as answers come: --publishers connections,
+                         one publish in flight each (the rates are not used)
+  --publishers 4         closed-loop connections, one step per value (e.g. 1,4)
+  --pin                  server on CPU 0, driver and subscriber clients on CPU 1 (taskset)
 Each flag can also be set as BENCH_SUBSCRIBERS, BENCH_RATES, BENCH_DURATION,
-BENCH_TARGETS, BENCH_CLIENTS, BENCH_REPEAT, BENCH_JSON, BENCH_CPU_PROF. Redis: REDIS_URL (default redis://127.0.0.1:6379).`;
+BENCH_TARGETS, BENCH_CLIENTS, BENCH_REPEAT, BENCH_JSON, BENCH_CPU_PROF,
+BENCH_CLOSED_LOOP=1, BENCH_PUBLISHERS, BENCH_PIN=1. Redis: REDIS_URL (default redis://127.0.0.1:6379).`;
 
 type Env = Record<string, string | undefined>;
 
@@ -80,6 +93,9 @@ export function benchOptions(
       repeat: { type: "string" },
       json: { type: "string" },
       "cpu-prof": { type: "string" },
+      "closed-loop": { type: "boolean" },
+      publishers: { type: "string" },
+      pin: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -128,6 +144,10 @@ export function benchOptions(
     ),
     json: values.json ?? env.BENCH_JSON,
     cpuProfDir: values["cpu-prof"] ?? env.BENCH_CPU_PROF,
+    closedLoop: values["closed-loop"] ?? env.BENCH_CLOSED_LOOP === "1",
+    publishers: pick(values.publishers, "BENCH_PUBLISHERS", "4").split(",")
+      .map((p) => wholeNumber("publishers", p.trim(), 1, 256)),
+    pin: values.pin ?? env.BENCH_PIN === "1",
     help: values.help ?? false,
   };
 }

@@ -42,12 +42,17 @@ export class Publisher {
     this.#url = url;
   }
 
+  /** The next message sequence; numbers are unique over the whole run. */
+  nextSeq(): number {
+    return ++this.#seq;
+  }
+
   /** Publishes one message; true when the server accepted it. */
   async publish(step: number): Promise<boolean> {
     const res = await fetch(this.#url, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ data: benchPayload(step, ++this.#seq) }),
+      body: JSON.stringify({ data: benchPayload(step, this.nextSeq()) }),
     });
     await res.body?.cancel();
     return res.ok;

@@ -9,15 +9,20 @@
  * ```
  * @module
  */
-import type { StepResult, TargetResult } from "./measure_target.ts";
+import {
+  stepLabel,
+  type StepResult,
+  type TargetResult,
+} from "./measure_target.ts";
 
-/** Targets from issue 3, item 9. */
+/** Targets from issue 3, item 9, and (closed loop) issue 14, item 1. */
 export const GOALS = {
   memoryVsRawDeliveries: 0.8,
   redisVsMemoryDeliveries: 0.7,
   p99VsRaw: 1.5,
   p99AbsoluteMs: 20,
   bytesPerConnectionVsRaw: 1.2,
+  closedLoopVsMemory: { redis: 0.8, kv: 0.6 } as Record<string, number>,
 } as const;
 
 const ms = (v: number) => Number.isFinite(v) ? v.toFixed(2) : "–";
@@ -27,27 +32,29 @@ const int = (v: number) => Math.round(v).toLocaleString("en-US");
 
 export function resultsTable(results: TargetResult[]): string {
   const rows = [
-    "| target | subscribers | rate msg/s | published | deliveries/s | p50 ms | p99 ms | max ms | POST p50/p99 ms | lost | dup | closed | server CPU | server µs/delivery | client CPU | load | KB/idle conn |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| target | subscribers | rate | published | publishes/s | deliveries/s | p50 ms | p99 ms | max ms | POST p50/p99 ms | lost | dup | closed | server CPU | server µs/delivery | client CPU | load | KB/idle conn |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const r of results) {
     if (r.skipped) {
-      rows.push(`| ${r.label} | skipped: ${r.skipped} |||||||||||||||`);
+      rows.push(`| ${r.label} | skipped: ${r.skipped} ||||||||||||||||`);
       continue;
     }
     for (const s of r.steps) {
       rows.push(
-        `| ${r.label} | ${int(r.connected)} | ${s.rate} | ${int(s.published)}` +
+        `| ${r.label} | ${int(r.connected)} | ${stepLabel(s)} | ${
+          int(s.published)
+        }` +
           `${s.publishFailed ? ` (+${s.publishFailed} failed)` : ""}` +
-          ` | ${int(s.deliveriesPerSec)} | ${ms(s.p50)} | ${ms(s.p99)} | ${
-            ms(s.max)
-          } | ${ms(s.publishP50)} / ${ms(s.publishP99)} | ${int(s.lost)} | ${
-            int(s.duplicates)
-          } | ${s.closedByServer} | ${s.serverCpuPercent.toFixed(0)}% | ${
-            s.serverMicrosPerDelivery.toFixed(2)
-          } | ${s.clientCpuPercent.toFixed(0)}% | ${
-            s.loadAverage.toFixed(1)
-          } | ${kb(r.bytesPerConnection)} |`,
+          ` | ${int(s.publishesPerSec)} | ${int(s.deliveriesPerSec)} | ${
+            ms(s.p50)
+          } | ${ms(s.p99)} | ${ms(s.max)} | ${ms(s.publishP50)} / ${
+            ms(s.publishP99)
+          } | ${int(s.lost)} | ${int(s.duplicates)} | ${s.closedByServer} | ${
+            s.serverCpuPercent.toFixed(0)
+          }% | ${s.serverMicrosPerDelivery.toFixed(2)} | ${
+            s.clientCpuPercent.toFixed(0)
+          }% | ${s.loadAverage.toFixed(1)} | ${kb(r.bytesPerConnection)} |`,
       );
     }
   }
@@ -59,7 +66,37 @@ function verdict(ok: boolean): string {
 }
 
 function stepAt(r: TargetResult | undefined, rate: number) {
-  return r?.skipped ? undefined : r?.steps.find((s) => s.rate === rate);
+  return r?.skipped
+    ? undefined
+    : r?.steps.find((s) => s.rate === rate && !s.publishers);
+}
+
+/** Closed loop: each log broker's deliveries/s and publishes/s against memory's, per publisher count. */
+function closedLoopLines(results: TargetResult[]): string[] {
+  const memory = results.find((r) => r.name === "memory" && !r.skipped);
+  if (!memory) return [];
+  const lines: string[] = [];
+  for (const base of memory.steps.filter((s) => s.publishers)) {
+    for (const r of results) {
+      const goal = GOALS.closedLoopVsMemory[r.name];
+      const step = r.skipped
+        ? undefined
+        : r.steps.find((s) => s.publishers === base.publishers);
+      if (!goal || !step) continue;
+      const d = step.deliveriesPerSec / base.deliveriesPerSec;
+      const p = step.publishesPerSec / base.publishesPerSec;
+      lines.push(
+        `- ${stepLabel(step)}: ${r.name} vs memory deliveries/s ${
+          d.toFixed(2)
+        }×, publishes/s ${p.toFixed(2)}× (goal ≥ ${goal}×) ${
+          verdict(d >= goal)
+        }; POST p50/p99 ${ms(step.publishP50)}/${ms(step.publishP99)} ms vs ${
+          ms(base.publishP50)
+        }/${ms(base.publishP99)} ms`,
+      );
+    }
+  }
+  return lines;
 }
 
 /** One line per ratio and step: value, goal and PASS/MISS. */
@@ -71,8 +108,13 @@ export function ratioLines(results: TargetResult[]): string[] {
   const redis2 = byName.get("redis2");
   const lines: string[] = [];
   const rates = [
-    ...new Set(results.flatMap((r) => r.steps.map((s) => s.rate))),
+    ...new Set(
+      results.flatMap((r) =>
+        r.steps.filter((s) => !s.publishers).map((s) => s.rate)
+      ),
+    ),
   ];
+  lines.push(...closedLoopLines(results));
   const ratio = (a: number, b: number) => b > 0 ? a / b : NaN;
 
   for (const rate of rates) {

@@ -85,7 +85,7 @@ if (opts.repeat > 1) {
   console.log(`\nmedians over ${opts.repeat} rounds (lost/dup: sums)`);
 }
 console.log("\n" + resultsTable(results) + "\n");
-console.log(ratioLines(results).join("\n"));
+console.log(ratioLines(results, rounds).join("\n"));
 if (opts.json) {
   await Deno.writeTextFile(
     opts.json,

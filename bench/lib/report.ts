@@ -71,8 +71,15 @@ function stepAt(r: TargetResult | undefined, rate: number) {
     : r?.steps.find((s) => s.rate === rate && !s.publishers);
 }
 
-/** Closed loop: each log broker's deliveries/s and publishes/s against memory's, per publisher count. */
-function closedLoopLines(results: TargetResult[]): string[] {
+/**
+ * Closed loop: each log broker's deliveries/s and publishes/s against
+ * memory's, per publisher count; with `rounds`, also the ratio within each
+ * round (the machine's load moves between rounds more than within one).
+ */
+function closedLoopLines(
+  results: TargetResult[],
+  rounds?: Map<string, TargetResult[]>,
+): string[] {
   const memory = results.find((r) => r.name === "memory" && !r.skipped);
   if (!memory) return [];
   const lines: string[] = [];
@@ -85,6 +92,15 @@ function closedLoopLines(results: TargetResult[]): string[] {
       if (!goal || !step) continue;
       const d = step.deliveriesPerSec / base.deliveriesPerSec;
       const p = step.publishesPerSec / base.publishesPerSec;
+      const perRound = (rounds?.get(r.name) ?? []).map((round, i) => {
+        const mine = round.steps.find((s) => s.publishers === base.publishers);
+        const theirs = rounds?.get("memory")?.[i]?.steps.find((s) =>
+          s.publishers === base.publishers
+        );
+        return mine && theirs
+          ? (mine.deliveriesPerSec / theirs.deliveriesPerSec).toFixed(2)
+          : "–";
+      });
       lines.push(
         `- ${stepLabel(step)}: ${r.name} vs memory deliveries/s ${
           d.toFixed(2)
@@ -92,15 +108,19 @@ function closedLoopLines(results: TargetResult[]): string[] {
           verdict(d >= goal)
         }; POST p50/p99 ${ms(step.publishP50)}/${ms(step.publishP99)} ms vs ${
           ms(base.publishP50)
-        }/${ms(base.publishP99)} ms`,
+        }/${ms(base.publishP99)} ms` +
+          (perRound.length > 1 ? `; per round ${perRound.join(" / ")}×` : ""),
       );
     }
   }
   return lines;
 }
 
-/** One line per ratio and step: value, goal and PASS/MISS. */
-export function ratioLines(results: TargetResult[]): string[] {
+/** One line per ratio and step: value, goal and PASS/MISS; `rounds` adds per-round closed-loop ratios. */
+export function ratioLines(
+  results: TargetResult[],
+  rounds?: Map<string, TargetResult[]>,
+): string[] {
   const byName = new Map(results.map((r) => [r.name, r]));
   const raw = byName.get("raw");
   const memory = byName.get("memory");
@@ -114,7 +134,7 @@ export function ratioLines(results: TargetResult[]): string[] {
       ),
     ),
   ];
-  lines.push(...closedLoopLines(results));
+  lines.push(...closedLoopLines(results, rounds));
   const ratio = (a: number, b: number) => b > 0 ? a / b : NaN;
 
   for (const rate of rates) {

@@ -42,7 +42,7 @@ export async function publishUpdate(
     const who = principalOf(req, access, grant, { remoteAddr: ctx.remoteAddr });
     const update = await readPublishForm(req, config.maxPayloadBytes, hubUrl);
     assertMayPublish(grant, update, access.tokens.enabled);
-    const fingerprint = await digest(["mercure", update]);
+    const fingerprint = () => digest(["mercure", update]);
     return await idempotent(
       req,
       store,

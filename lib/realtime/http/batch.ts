@@ -51,7 +51,7 @@ export async function publishBatch(
       store,
       {
         scope: publisherScope(who),
-        fingerprint: await digest(["batch", items]),
+        fingerprint: () => digest(["batch", items]),
       },
       async (once) => {
         const results: BatchResult[] = [];

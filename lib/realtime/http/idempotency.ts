@@ -40,8 +40,12 @@ interface Done {
 export interface IdempotencyScope {
   /** Who publishes (a token's subject, a session, an address): keys of different publishers never meet. */
   scope: string;
-  /** A digest of what the request asks for: the same key with another request is refused. */
-  fingerprint: string;
+  /**
+   * A digest of what the request asks for: the same key with another request
+   * is refused. Computed only for a request with a key (a SHA-256 per publish
+   * is an async op on a loaded server).
+   */
+  fingerprint: () => Promise<string>;
 }
 
 /** The request's `Idempotency-Key`, or null; a malformed one is a 400. */
@@ -82,9 +86,10 @@ export async function idempotent(
   if (key === null) return await publish();
   const once = await digest([who.scope, key]);
   const storeKey = ["idempotency", once];
+  const fingerprint = await who.fingerprint();
   const claim: Claim = {
     state: "pending",
-    fingerprint: who.fingerprint,
+    fingerprint,
     claim: crypto.randomUUID(),
   };
   // Twice: a claim or answer can expire between the refused claim and the read.
@@ -94,7 +99,7 @@ export async function idempotent(
     }
     const found = await store.get<Claim | Done>(storeKey);
     if (found === null) continue;
-    if (found.fingerprint !== who.fingerprint) {
+    if (found.fingerprint !== fingerprint) {
       throw new HttpError(
         422,
         "idempotency_key_reused",

@@ -86,13 +86,8 @@ export async function publishMessage(
     const body = await readPublishBody(req, config.maxPayloadBytes);
     const message = { event: body.event, data: body.data };
     const checked = guard?.(channel, message, who) ?? message;
-    const fingerprint = await digest([
-      "message",
-      channel,
-      checked,
-      body.form,
-      body.redirect ?? null,
-    ]);
+    const fingerprint = () =>
+      digest(["message", channel, checked, body.form, body.redirect ?? null]);
     let eventId: string | null = null; // null: a replayed answer
     const res = await idempotent(
       req,

@@ -37,7 +37,7 @@ export interface LogRead {
  */
 export type LogFollower = Pick<
   MergedFeed,
-  "offer" | "hold" | "catchUp" | "idle" | "channels" | "size"
+  "offer" | "hold" | "catchUp" | "idle" | "channels" | "size" | "cursor"
 >;
 
 /**

@@ -71,6 +71,30 @@ const FEED_PAGE = 1000;
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder();
 
+/** Appends committed together at most (each adds a few mutations and checks to one atomic commit). */
+const MAX_BATCH = 8;
+/** Payload bytes per batch at most (KV refuses an atomic commit past 800 KiB). */
+const MAX_BATCH_BYTES = 256 * 1024;
+
+interface QueuedAppend {
+  append: Append;
+  resolve: (stored: { id: string; time: number }) => void;
+  reject: (err: unknown) => void;
+}
+
+/** A committed batch: each append's id and time, the clock it was committed on, the events written. */
+interface StoredBatch {
+  stored: { id: string; time: number }[];
+  /** The clock before the batch, as an id. */
+  previous: string;
+  events: HeraldEvent[];
+}
+
+type BatchOutcome =
+  | StoredBatch
+  | { conflict: true }
+  | { tooLarge: number; error: PayloadTooLargeError };
+
 interface Watcher {
   reader: ReadableStreamDefaultReader<unknown>;
   done: Promise<void>;
@@ -115,7 +139,8 @@ export class KvLog implements EventLog {
   #follower: LogFollower | null = null;
   #watcher: Watcher | null = null;
   #poll: ReturnType<typeof setInterval> | undefined;
-  #publishing: Promise<unknown> = Promise.resolve();
+  #queue: QueuedAppend[] = [];
+  #committing: Promise<void> | null = null;
   #lastError = "";
   #closed = false;
   #now: () => number;
@@ -141,12 +166,17 @@ export class KvLog implements EventLog {
     }
   }
 
+  /**
+   * Queued: one batch of appends commits at a time per instance (only other
+   * processes cause conflicts), so publishes that arrive while a commit runs
+   * share the next one instead of each waiting for its own.
+   */
   append(e: Append): Promise<{ id: string; time: number }> {
     if (this.#closed) return Promise.reject(new BrokerClosedError(this.name));
-    // One commit at a time per instance: only other processes cause conflicts.
-    const result = this.#publishing.then(() => this.#commit(e));
-    this.#publishing = result.catch(() => {});
-    return result;
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ append: e, resolve, reject });
+      this.#committing ??= this.#drain();
+    });
   }
 
   async read(channel: string, opts: LogRead): Promise<HeraldEvent[]> {
@@ -306,118 +336,233 @@ export class KvLog implements EventLog {
     if (this.#closed) return;
     this.#closed = true;
     await this.#unfollow();
-    await this.#publishing;
+    await this.#committing;
     this.#shared.release();
   }
 
-  async #commit(
-    { channel, event, data, once }: Append,
-  ): Promise<{ id: string; time: number }> {
-    if (this.#closed) throw new BrokerClosedError(this.name);
+  async #drain(): Promise<void> {
+    try {
+      while (this.#queue.length > 0) await this.#commit(this.#takeBatch());
+    } finally {
+      this.#committing = null;
+    }
+  }
+
+  /**
+   * The next batch, in arrival order: at most MAX_BATCH appends and
+   * MAX_BATCH_BYTES of payload; a once key at most once (a repeat waits for
+   * the next batch, where it finds the first's record), and a channel at
+   * most as often as history holds events (so no event of the batch is
+   * trimmed by the batch itself).
+   */
+  #takeBatch(): QueuedAppend[] {
+    const batch: QueuedAppend[] = [];
+    const rest: QueuedAppend[] = [];
+    const perChannel = new Map<string, number>();
+    const onces = new Set<string>();
+    let bytes = 0;
+    for (const queued of this.#queue) {
+      const { channel, data, once } = queued.append;
+      const count = perChannel.get(channel) ?? 0;
+      const fits = batch.length === 0 ||
+        (batch.length < MAX_BATCH && bytes + data.length <= MAX_BATCH_BYTES &&
+          count < this.bounds.limit &&
+          (once === undefined || !onces.has(once)));
+      if (!fits) {
+        rest.push(queued);
+        continue;
+      }
+      batch.push(queued);
+      perChannel.set(channel, count + 1);
+      if (once !== undefined) onces.add(once);
+      bytes += data.length;
+    }
+    this.#queue = rest;
+    return batch;
+  }
+
+  /** Commits one batch, retrying lost races; settles every append of it. */
+  async #commit(batch: QueuedAppend[]): Promise<void> {
     let refused: unknown;
     for (let attempt = 1; attempt <= MAX_COMMIT_ATTEMPTS; attempt++) {
-      let stored: { id: string; seq: number; time: number } | null;
+      if (this.#closed) {
+        for (const q of batch) q.reject(new BrokerClosedError(this.name));
+        return;
+      }
+      let outcome: BatchOutcome;
       try {
-        stored = await this.#tryCommit(channel, event, data, once);
+        outcome = await this.#tryCommit(batch.map((q) => q.append));
       } catch (err) {
         // SQLite refuses a write while another process holds its lock (a
         // TypeError, as every refusal of ours would be; the size was checked
         // before): a conflict like any other. Anything else: not now.
-        if (!(err instanceof TypeError)) throw this.#failure(err);
+        if (!(err instanceof TypeError)) {
+          const failure = this.#failure(err);
+          for (const q of batch) q.reject(failure);
+          return;
+        }
         refused = err;
-        stored = null;
+        outcome = { conflict: true };
       }
-      if (stored) {
+      if ("tooLarge" in outcome) {
+        // Only that event is refused; the others go on at once.
+        batch[outcome.tooLarge].reject(outcome.error);
+        batch = batch.filter((_, i) => i !== outcome.tooLarge);
+        if (batch.length === 0) return;
+        attempt--;
+        continue;
+      }
+      if ("stored" in outcome) {
         this.#lastError = "";
-        // Local subscribers need not wait for the watch or the poll.
-        const follower = this.#follower;
-        if (follower && follower.size > 0) follower.catchUp().catch(() => {});
-        return { id: stored.id, time: stored.time };
+        this.#announce(outcome);
+        batch.forEach((q, i) => q.resolve(outcome.stored[i]));
+        return;
       }
       // Another publisher won the race: back off a little, try again.
       await new Promise((r) =>
         setTimeout(r, Math.random() * Math.min(attempt, 10))
       );
     }
-    throw new BrokerUnavailableError(
-      `kv: publish on ${channel} lost ${MAX_COMMIT_ATTEMPTS} commit races in a row` +
+    const error = new BrokerUnavailableError(
+      `kv: publish on ${
+        batch[0].append.channel
+      } lost ${MAX_COMMIT_ATTEMPTS} commit races in a row` +
         (refused ? ` (last: ${message(refused)})` : ""),
       { cause: refused },
     );
+    for (const q of batch) q.reject(error);
   }
 
   /**
-   * One attempt, in one read phase and one commit: the clock, the channel's
-   * meta and trim state and its oldest entries are read at once; the commit
-   * writes the event and drops the oldest entries beyond the count bound or
-   * older than the age bound. Null when another publisher changed the clock
-   * or trimmed meanwhile. With a `once` key already recorded, nothing is
-   * written and the recorded id and time are returned.
+   * Local subscribers need not wait for the watch or the poll. When the feed
+   * has delivered everything up to the clock this batch was committed on,
+   * the batch's events are exactly the next ones in id order: they go to
+   * the feed as live events, with no read. Otherwise (another process
+   * committed in between) the feed catches up from the store.
    */
-  async #tryCommit(
-    channel: string,
-    event: string,
-    data: string,
-    once?: string,
-  ): Promise<{ id: string; seq: number; time: number } | null> {
+  #announce({ previous, events }: StoredBatch): void {
+    const follower = this.#follower;
+    if (!follower || follower.size === 0 || events.length === 0) return;
+    if (follower.cursor >= previous) {
+      for (const event of events) follower.offer(event);
+    } else {
+      follower.catchUp().catch(() => {});
+    }
+  }
+
+  /**
+   * One attempt for a batch, in one read phase and one commit: the clock,
+   * each channel's meta, trim state and oldest entries, and the once
+   * records are read at once; the commit writes the events (ids from the
+   * clock, one after the other) and drops the oldest entries beyond the
+   * count bound or older than the age bound. A conflict when another
+   * publisher changed the clock or trimmed meanwhile. An append whose once
+   * key is already recorded writes nothing and gets the recorded id and time.
+   */
+  async #tryCommit(appends: Append[]): Promise<BatchOutcome> {
     const clockKey = this.#key("clock");
-    const metaKey = this.#key("meta", channel);
-    const trimmedKey = this.#key("trimmed", channel);
-    const log = this.#key("log", channel);
-    const onceKey = this.#key("once", once ?? "-");
-    const [[clock, meta, trimmed, prior], oldest] = await Promise.all([
-      this.#kv.getMany<[number, Meta, string, { id: string; time: number }]>(
-        [clockKey, metaKey, trimmedKey, onceKey],
-      ),
-      Array.fromAsync(
-        this.#kv.list<LogValue>({ prefix: log }, { limit: TRIM_BATCH }),
-      ),
-    ]);
-    if (once !== undefined && prior.value) return { ...prior.value, seq: 0 };
-    const time = this.#now();
-    const tick = Math.max(time * 1000, (clock.value ?? 0) + 1);
-    const id = formatEventId(tick);
-    const seq = (meta.value?.seq ?? 0) + 1;
-    const entry = utf8.encode(
-      `{"e":${JSON.stringify(event)},"t":${time},"seq":${seq},"d":${data}}`,
+    const channels = [...new Set(appends.map((a) => a.channel))];
+    const onceKeys = appends.map((a) =>
+      a.once === undefined ? null : this.#key("once", a.once)
     );
-    if (entry.byteLength > KV_VALUE_MAX) {
-      throw new PayloadTooLargeError(
-        `kv: an event must fit a KV value (64 KiB); this payload is ${
-          utf8.encode(data).byteLength
-        } bytes of JSON`,
+    const keys: Deno.KvKey[] = [clockKey];
+    for (const channel of channels) {
+      keys.push(this.#key("meta", channel), this.#key("trimmed", channel));
+    }
+    for (const key of onceKeys) if (key) keys.push(key);
+    const [read, oldest] = await Promise.all([
+      getManyBatched(this.#kv, keys),
+      Promise.all(channels.map((channel) =>
+        Array.fromAsync(
+          this.#kv.list<LogValue>({ prefix: this.#key("log", channel) }, {
+            limit: TRIM_BATCH,
+          }),
+        )
+      )),
+    ]);
+    const clock = read[0] as Deno.KvEntryMaybe<number>;
+    const state = new Map(channels.map((channel, i) => [channel, {
+      meta: read[1 + 2 * i] as Deno.KvEntryMaybe<Meta>,
+      trimmed: read[2 + 2 * i] as Deno.KvEntryMaybe<string>,
+      oldest: oldest[i],
+      seq: (read[1 + 2 * i].value as Meta | null)?.seq ?? 0,
+      head: null as string | null,
+    }]));
+    const op = this.#kv.atomic().check(clock);
+    for (const { meta, trimmed } of state.values()) op.check(meta, trimmed);
+    const time = this.#now();
+    let tick = clock.value ?? 0;
+    const stored: { id: string; time: number }[] = [];
+    const events: HeraldEvent[] = [];
+    let nextOnce = 1 + 2 * channels.length;
+    for (const [i, { channel, event, data }] of appends.entries()) {
+      const st = state.get(channel)!;
+      let prior: Deno.KvEntryMaybe<{ id: string; time: number }> | null = null;
+      if (onceKeys[i]) {
+        prior = read[nextOnce++] as Deno.KvEntryMaybe<
+          { id: string; time: number }
+        >;
+        op.check(prior);
+        if (prior.value) {
+          stored.push(prior.value);
+          continue;
+        }
+      }
+      tick = Math.max(time * 1000, tick + 1);
+      const id = formatEventId(tick);
+      const seq = ++st.seq;
+      const entry = utf8.encode(
+        `{"e":${JSON.stringify(event)},"t":${time},"seq":${seq},"d":${data}}`,
       );
+      if (entry.byteLength > KV_VALUE_MAX) {
+        return {
+          tooLarge: i,
+          error: new PayloadTooLargeError(
+            `kv: an event must fit a KV value (64 KiB); this payload is ${
+              utf8.encode(data).byteLength
+            } bytes of JSON`,
+          ),
+        };
+      }
+      if (prior) {
+        op.set(onceKeys[i]!, { id, time }, { expireIn: ONCE_TTL_MS });
+      }
+      op.set(this.#key("log", channel, id), entry, {
+        expireIn: this.bounds.ttlMs + EXPIRE_GRACE_MS,
+      }).set(this.#key("feed", id), channel, { expireIn: FEED_KEEP_MS });
+      st.head = id;
+      stored.push({ id, time });
+      events.push({ id, channel, event, data: JSON.parse(data), time });
     }
-    const floorSeq = seq - this.bounds.limit;
+    if (events.length === 0) {
+      return { stored, previous: formatEventId(clock.value ?? 0), events };
+    }
     const cutoff = eventIdAtTime(time - this.bounds.ttlMs);
-    const victims: string[] = [];
-    for (const old of oldest) {
-      const oldId = old.key.at(-1) as string;
-      if (decode(old.value).seq > floorSeq && oldId >= cutoff) break;
-      victims.push(oldId);
-    }
-    const op = this.#kv.atomic().check(clock, meta, trimmed);
-    if (once !== undefined) {
-      op.check(prior).set(onceKey, { id, time }, { expireIn: ONCE_TTL_MS });
-    }
-    for (const victim of victims) op.delete([...log, victim]);
-    const newest = victims.at(-1);
-    if (newest && !(trimmed.value && trimmed.value >= newest)) {
-      op.set(trimmedKey, newest, {
+    for (const [channel, st] of state) {
+      if (st.head === null) continue;
+      const log = this.#key("log", channel);
+      const floorSeq = st.seq - this.bounds.limit;
+      const victims: string[] = [];
+      for (const old of st.oldest) {
+        const oldId = old.key.at(-1) as string;
+        if (decode(old.value).seq > floorSeq && oldId >= cutoff) break;
+        victims.push(oldId);
+      }
+      for (const victim of victims) op.delete([...log, victim]);
+      const newest = victims.at(-1);
+      if (newest && !(st.trimmed.value && st.trimmed.value >= newest)) {
+        op.set(this.#key("trimmed", channel), newest, {
+          expireIn: this.bounds.ttlMs + META_GRACE_MS,
+        });
+      }
+      op.set(this.#key("meta", channel), { head: st.head, seq: st.seq }, {
         expireIn: this.bounds.ttlMs + META_GRACE_MS,
       });
     }
-    const res = await op
-      .set(clockKey, tick)
-      .set(this.#key("log", channel, id), entry, {
-        expireIn: this.bounds.ttlMs + EXPIRE_GRACE_MS,
-      })
-      .set(metaKey, { head: id, seq } satisfies Meta, {
-        expireIn: this.bounds.ttlMs + META_GRACE_MS,
-      })
-      .set(this.#key("feed", id), channel, { expireIn: FEED_KEEP_MS })
-      .commit();
-    return res.ok ? { id, seq, time } : null;
+    const res = await op.set(clockKey, tick).commit();
+    return res.ok
+      ? { stored, previous: formatEventId(clock.value ?? 0), events }
+      : { conflict: true };
   }
 
   #observe(id: string, at: number): void {
@@ -534,6 +679,18 @@ export class KvLog implements EventLog {
   ): Deno.KvKey {
     return [this.#prefix, kind, ...rest];
   }
+}
+
+/** `getMany` over any number of keys, GET_MANY_MAX at a time, all at once. */
+async function getManyBatched(
+  kv: Deno.Kv,
+  keys: Deno.KvKey[],
+): Promise<Deno.KvEntryMaybe<unknown>[]> {
+  const parts: Promise<Deno.KvEntryMaybe<unknown>[]>[] = [];
+  for (let i = 0; i < keys.length; i += GET_MANY_MAX) {
+    parts.push(kv.getMany<unknown[]>(keys.slice(i, i + GET_MANY_MAX)));
+  }
+  return (await Promise.all(parts)).flat();
 }
 
 function decode(value: LogValue): Entry {

@@ -485,3 +485,52 @@ Deno.test("kv broker where kv.watch is missing (not documented on Deno Deploy): 
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
 });
+
+Deno.test("kv broker: many concurrent publishes (committed in batches) are each stored once, in id order, trimmed to the limit, and delivered once in order", async () => {
+  const broker = await isolatedBroker({ limit: 3 });
+  try {
+    const received: HeraldEvent[] = [];
+    for (const channel of ["a", "b"]) {
+      await broker.subscribe(channel, (e) => received.push(e));
+    }
+    const tooLarge = "x".repeat(70_000);
+    const results = await Promise.allSettled(
+      Array.from({ length: 24 }, (_, i) =>
+        broker.publish(i % 2 ? "a" : "b", {
+          data: i === 5 ? tooLarge : { i },
+          // Publishes 6 and 7 repeat one key: the second is the first's event.
+          once: i === 6 || i === 7 ? "same-key" : undefined,
+        })),
+    );
+    assert.ok(results[5].status === "rejected");
+    assert.ok(results[5].reason instanceof PayloadTooLargeError);
+    const stored = results.flatMap((r) =>
+      r.status === "fulfilled" ? [r.value] : []
+    );
+    assert.strictEqual(stored.length, 23);
+    const [six, seven] = [results[6], results[7]].map((r) =>
+      r.status === "fulfilled" ? r.value.id : ""
+    );
+    assert.strictEqual(six, seven);
+    const distinct = [...new Set(stored.map((e) => e.id))];
+    assert.strictEqual(distinct.length, 22);
+
+    await waitFor(() => received.length >= 22, "22 events delivered");
+    const ids = received.map((e) => e.id);
+    assert.deepStrictEqual(ids, [...distinct].sort());
+    for (const channel of ["a", "b"]) {
+      const history = await broker.history(channel);
+      const mine = received.filter((e) => e.channel === channel);
+      assert.deepStrictEqual(
+        history.map((e) => e.id),
+        mine.slice(-3).map((e) => e.id),
+      );
+      assert.strictEqual(
+        await broker.trimmedThrough(channel),
+        mine.at(-4)!.id,
+      );
+    }
+  } finally {
+    await broker.close();
+  }
+});

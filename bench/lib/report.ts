@@ -32,7 +32,7 @@ const int = (v: number) => Math.round(v).toLocaleString("en-US");
 
 export function resultsTable(results: TargetResult[]): string {
   const rows = [
-    "| target | subscribers | rate | published | publishes/s | deliveries/s | p50 ms | p99 ms | max ms | POST p50/p99 ms | lost | dup | closed | server CPU | server µs/delivery | client CPU | load | KB/idle conn |",
+    "| target | subscribers | rate msg/s | published | publishes/s | deliveries/s | p50 ms | p99 ms | max ms | POST p50/p99 ms | lost | dup | closed | server CPU | server µs/delivery | client CPU | load | KB/idle conn |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const r of results) {
@@ -42,9 +42,9 @@ export function resultsTable(results: TargetResult[]): string {
     }
     for (const s of r.steps) {
       rows.push(
-        `| ${r.label} | ${int(r.connected)} | ${stepLabel(s)} | ${
-          int(s.published)
-        }` +
+        `| ${r.label} | ${int(r.connected)} | ${
+          s.publishers ? stepLabel(s) : s.rate
+        } | ${int(s.published)}` +
           `${s.publishFailed ? ` (+${s.publishFailed} failed)` : ""}` +
           ` | ${int(s.publishesPerSec)} | ${int(s.deliveriesPerSec)} | ${
             ms(s.p50)

@@ -8,6 +8,8 @@ import type {
 function step(p99: number, lost: number): StepResult {
   return {
     rate: 100,
+    publishers: 0,
+    publishesPerSec: 100,
     durationMs: 1000,
     published: 100,
     publishFailed: 0,

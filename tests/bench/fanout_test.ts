@@ -48,3 +48,45 @@ Deno.test("deno task bench measures the raw baseline with no loss and stops its 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("deno task bench --closed-loop publishes over exactly P connections, one in flight each, and every subscriber gets every message", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const json = `${dir}/results.json`;
+    const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        "bench/fanout.ts",
+        "--targets=raw",
+        "--subscribers=20",
+        "--closed-loop",
+        "--publishers=1,3",
+        "--duration=0.5",
+        `--json=${json}`,
+      ],
+      cwd: REPO_ROOT,
+      env: { NO_COLOR: "1" },
+    }).output();
+    const out = new TextDecoder().decode(stdout);
+    assert.deepEqual(code, 0, out + new TextDecoder().decode(stderr));
+    assert.match(out, /\| raw Deno\.serve \| 20 \| closed ×3 \|/);
+
+    const { results } = JSON.parse(await Deno.readTextFile(json)) as {
+      results: TargetResult[];
+    };
+    const [raw] = results;
+    assert.deepEqual(raw.steps.map((s) => s.publishers), [1, 3]);
+    for (const s of raw.steps) {
+      assert.deepEqual(s.publishFailed, 0);
+      assert.deepEqual(s.published > 0, true);
+      assert.deepEqual(s.publishesPerSec > 0, true);
+      assert.deepEqual(s.received, 20 * s.published);
+      assert.deepEqual(s.lost, 0);
+      assert.deepEqual(s.duplicates, 0);
+      assert.deepEqual(s.publishP50 <= s.publishP99, true);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

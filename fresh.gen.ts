@@ -22,7 +22,6 @@ import * as $api_clock from "./routes/api/clock.ts";
 import * as $api_events from "./routes/api/events.ts";
 import * as $api_health from "./routes/api/health.ts";
 import * as $api_messages from "./routes/api/messages.ts";
-import * as $chat_room_heartbeat from "./routes/chat/[room]/heartbeat.ts";
 import * as $chat_room_index from "./routes/chat/[room]/index.tsx";
 import * as $chat_room_join from "./routes/chat/[room]/join.ts";
 import * as $chat_room_leave from "./routes/chat/[room]/leave.ts";
@@ -76,7 +75,6 @@ const manifest = {
     "./routes/api/events.ts": $api_events,
     "./routes/api/health.ts": $api_health,
     "./routes/api/messages.ts": $api_messages,
-    "./routes/chat/[room]/heartbeat.ts": $chat_room_heartbeat,
     "./routes/chat/[room]/index.tsx": $chat_room_index,
     "./routes/chat/[room]/join.ts": $chat_room_join,
     "./routes/chat/[room]/leave.ts": $chat_room_leave,

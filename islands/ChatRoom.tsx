@@ -1,6 +1,7 @@
 /**
  * One chat room: the log, the member list and the join form / message box, live on
- * `chat:{room}` from `since`; membership is lib/app/chat/membership.ts.
+ * `chat:{room}` from `since`; membership is lib/app/chat/membership.ts. The list
+ * is the server's (presence of the room's channel), followed by `join`/`leave`.
  *
  * @module
  */
@@ -9,6 +10,7 @@ import { useEventStream } from "../lib/client/hook.ts";
 import {
   CHAT_EVENTS,
   type ChatLine,
+  type ChatMember,
   roomChannel,
   type RoomState,
 } from "../lib/app/chat/types.ts";
@@ -18,7 +20,7 @@ import {
   toLine,
   USERNAME_MAX,
 } from "../lib/app/chat/lines.ts";
-import { byName, withMember, withoutMember } from "../lib/app/chat/roster.ts";
+import { withMember, withoutMember } from "../lib/app/chat/roster.ts";
 import { useMembership } from "../lib/app/chat/membership.ts";
 import { Button } from "../components/Button.tsx";
 import { InlineForm } from "../components/InlineForm.tsx";
@@ -31,22 +33,26 @@ export interface ChatRoomProps {
   since?: string;
   /** Prefilled username (the session's display name). */
   suggestedName?: string;
-  /** How often the page renews its membership; default 15 s. */
-  heartbeatMs?: number;
+  /** This page's identity (its session): the member it is, when it joins. */
+  user?: string;
 }
 
 const focus = (id: string) => document.getElementById(id)?.focus();
 
 export default function ChatRoom(
-  { initial, since, suggestedName = "", heartbeatMs = 15_000 }: ChatRoomProps,
+  { initial, since, suggestedName = "", user }: ChatRoomProps,
 ) {
   const room = initial.room;
   const [lines, setLines] = useState<ChatLine[]>(initial.lines);
-  const [members, setMembers] = useState<string[]>(initial.members);
+  const [members, setMembers] = useState<ChatMember[]>(initial.members);
   const [mounted, setMounted] = useState(false);
   useEffect(() => setMounted(true), []);
-  const { me, pending, joinError, sendError, join, send, leave } =
-    useMembership(room, { heartbeatMs, onMembers: setMembers });
+  const membership = useMembership(room, {
+    user,
+    username: initial.me,
+    onMembers: setMembers,
+  });
+  const { me, pending, joinError, sendError, join, send, leave } = membership;
 
   useEventStream({
     channels: [roomChannel(room)],
@@ -56,13 +62,13 @@ export default function ChatRoom(
       const line = toLine(e);
       if (!line) return;
       setLines((current) => mergeLines(current, [line]));
+      const member = line.member;
+      if (member === undefined) return;
+      membership.follow(line);
       if (line.event === "join") {
-        setMembers((m) => {
-          const next = withMember(m, line.user);
-          return next === m ? m : next.sort(byName);
-        });
+        setMembers((m) => withMember(m, { name: line.user, user: member }));
       } else if (line.event === "leave") {
-        setMembers((m) => withoutMember(m, line.user));
+        setMembers((m) => withoutMember(m, member));
       }
     },
     onGap: async () => {
@@ -71,6 +77,7 @@ export default function ChatRoom(
       const state = await res.json() as RoomState;
       setLines((current) => mergeLines(current, state.lines));
       setMembers(state.members);
+      membership.resync(state.me);
     },
   });
 
@@ -150,7 +157,7 @@ export default function ChatRoom(
             </InlineForm>
           )}
       </section>
-      <MemberList members={members} me={me?.username} />
+      <MemberList members={members} me={me?.user} />
     </div>
   );
 }

@@ -13,7 +13,7 @@ export interface ChatLogProps {
 const FOLLOW_SLACK = 40;
 
 export function ChatLog({ room, lines, localTime }: ChatLogProps) {
-  const logRef = useRef<HTMLOListElement>(null);
+  const logRef = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
 
   useEffect(() => {
@@ -36,7 +36,8 @@ export function ChatLog({ room, lines, localTime }: ChatLogProps) {
   });
 
   return (
-    <ol
+    // The live region is the scrolling box; the lines inside keep list semantics.
+    <div
       ref={logRef}
       id="chat-log"
       role="log"
@@ -44,23 +45,25 @@ export function ChatLog({ room, lines, localTime }: ChatLogProps) {
       aria-label={`Messages in #${room}`}
       tabIndex={0}
       onScroll={onScroll}
-      class="h-96 space-y-1 overflow-y-auto rounded-lg border border-slate-200 bg-white p-3 focus-visible:outline-2 focus-visible:outline-sky-600"
+      class="h-96 overflow-y-auto rounded-lg border border-slate-200 bg-white p-3 focus-visible:outline-2 focus-visible:outline-sky-600"
     >
-      {lines.length === 0 && (
-        <li class="text-slate-500">No messages yet. Say hello!</li>
-      )}
-      {lines.map((l) => (
-        <li key={l.id} data-event={l.event} class="break-words">
-          <time
-            dateTime={new Date(l.time).toISOString()}
-            class="mr-2 text-xs tabular-nums text-slate-500"
-          >
-            {time.format(l.time)}
-          </time>
-          <LineText line={l} />
-        </li>
-      ))}
-    </ol>
+      <ol class="space-y-1">
+        {lines.length === 0 && (
+          <li class="text-slate-500">No messages yet. Say hello!</li>
+        )}
+        {lines.map((l) => (
+          <li key={l.id} data-event={l.event} class="break-words">
+            <time
+              dateTime={new Date(l.time).toISOString()}
+              class="mr-2 text-xs tabular-nums text-slate-500"
+            >
+              {time.format(l.time)}
+            </time>
+            <LineText line={l} />
+          </li>
+        ))}
+      </ol>
+    </div>
   );
 }
 
@@ -76,9 +79,7 @@ function LineText({ line }: { line: ChatLine }) {
       </>
     );
   }
-  const what = line.event === "join"
-    ? "joined"
-    : line.reason === "expired"
+  const what = line.event === "join" ? "joined" : line.reason === "expired" // older history: a heartbeat stopped
     ? "left (connection lost)"
     : "left";
   return <em class="text-sm text-slate-600">{line.user} {what}</em>;

@@ -1,9 +1,9 @@
-/** A chat room's member list, marking this tab's member with "(you)". */
-import { sameName } from "../../lib/app/chat/roster.ts";
+/** A chat room's member list (who is present and holds a name), marking this page's member with "(you)". */
+import type { ChatMember } from "../../lib/app/chat/types.ts";
 
 export interface MemberListProps {
-  members: string[];
-  /** This tab's username, when it joined. */
+  members: ChatMember[];
+  /** This page's identity, when it is a member. */
   me?: string;
 }
 
@@ -20,12 +20,10 @@ export function MemberList({ members, me }: MemberListProps) {
         {members.length === 0 && (
           <li class="text-slate-500">Nobody has joined yet.</li>
         )}
-        {members.map((name) => (
-          <li key={name} data-member={name} class="break-words">
-            {name}
-            {me !== undefined && sameName(me, name) && (
-              <span class="ml-1 text-slate-500">(you)</span>
-            )}
+        {members.map((m) => (
+          <li key={m.user} data-member={m.name} class="break-words">
+            {m.name}
+            {m.user === me && <span class="ml-1 text-slate-500">(you)</span>}
           </li>
         ))}
       </ul>

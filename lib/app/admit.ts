@@ -5,14 +5,14 @@
  * @module
  */
 import type { FreshContext } from "$fresh/server.ts";
-import type { Access } from "../access/access.ts";
+import type { Access, Principal } from "../access/access.ts";
 import { errorResponse } from "../http/error.ts";
 import type { ChatService } from "./chat/service.ts";
 import { roomChannel } from "./chat/types.ts";
 import type { Flights } from "./flights/runtime.ts";
 import { FLIGHTS_CHANNEL } from "./flights/types.ts";
 
-/** What the route charges: the publish rate, also the room-creation rate, or no rate (membership upkeep). */
+/** What the route charges: the publish rate, also the room-creation rate, or no rate (leaving). */
 export type Charge = "publish" | "room" | "none";
 
 /** The part of a route context admission reads. */
@@ -21,13 +21,13 @@ export interface AdmitContext {
   remoteAddr?: Deno.Addr;
 }
 
-/** Throws the API's HttpError (401/403/429) unless the caller may write `channel` now. */
+/** Throws the API's HttpError (401/403/429) unless the caller may write `channel` now; returns who. */
 export async function admit(
   req: Request,
   ctx: AdmitContext,
   channel: string,
   charge: Charge,
-): Promise<void> {
+): Promise<Principal> {
   const { access } = ctx.state;
   const who = await access.authorize(req, "publish", [channel], {
     remoteAddr: ctx.remoteAddr,
@@ -36,6 +36,7 @@ export async function admit(
   if (charge !== "none") {
     await access.checkPublishRate(who, { room: charge === "room" });
   }
+  return who;
 }
 
 /** Runs `route` once admitted; a refusal is answered as JSON, the body left unread. */
@@ -44,24 +45,25 @@ export async function admitted(
   ctx: AdmitContext,
   channel: string,
   charge: Charge,
-  route: () => Promise<Response>,
+  route: (who: Principal) => Promise<Response>,
 ): Promise<Response> {
+  let who: Principal;
   try {
-    await admit(req, ctx, channel, charge);
+    who = await admit(req, ctx, channel, charge);
   } catch (err) {
     await req.body?.cancel().catch(() => {});
     return errorResponse(err);
   }
-  return await route();
+  return await route(who);
 }
 
-/** Throws the API's HttpError (401/403) unless the caller may read every one of `channels`. */
+/** Throws the API's HttpError (401/403) unless the caller may read every one of `channels`; returns who. */
 export async function admitRead(
   req: Request,
   ctx: AdmitContext,
   channels: string[],
-): Promise<void> {
-  await ctx.state.access.authorize(req, "subscribe", channels, {
+): Promise<Principal> {
+  return await ctx.state.access.authorize(req, "subscribe", channels, {
     remoteAddr: ctx.remoteAddr,
   });
 }
@@ -69,7 +71,12 @@ export async function admitRead(
 /** The POST handler of a room route: admitted on `chat:{room}`, then `run`. */
 export function roomWrite(
   charge: Charge,
-  run: (chat: ChatService, req: Request, room: string) => Promise<Response>,
+  run: (
+    chat: ChatService,
+    req: Request,
+    room: string,
+    who: Principal,
+  ) => Promise<Response>,
 ): (
   req: Request,
   ctx: FreshContext<{ access: Access; chat: ChatService }>,
@@ -81,7 +88,7 @@ export function roomWrite(
       ctx,
       roomChannel(room),
       charge,
-      () => run(ctx.state.chat, req, room),
+      (who) => run(ctx.state.chat, req, room, who),
     );
   };
 }

@@ -42,6 +42,8 @@ export interface AppConfig {
   adminStatsMs: number;
   /** How long a process's presence entries outlive it, ms (`HERALD_PRESENCE_TTL_MS`). */
   presenceTtlMs: number;
+  /** How long a user whose last stream closed stays present, ms (`HERALD_PRESENCE_GRACE_MS`). */
+  presenceGraceMs: number;
 }
 
 /** Reads every setting; throws on the first bad value, naming its variable. */
@@ -74,5 +76,6 @@ export function appConfigFromEnv(
     logFormat: logFormatFromEnv(env),
     adminStatsMs: envInt(env, "HERALD_ADMIN_STATS_MS", 2000, { min: 100 }),
     presenceTtlMs: envInt(env, "HERALD_PRESENCE_TTL_MS", 30_000, { min: 1000 }),
+    presenceGraceMs: envInt(env, "HERALD_PRESENCE_GRACE_MS", 5000, { min: 0 }),
   };
 }

@@ -23,6 +23,7 @@ import type { LimitStore } from "../access/shared_limits.ts";
 import { limitStoreErrorLog, openLimitStore } from "./limits/create.ts";
 import type { AppConfig } from "./config.ts";
 import { ChatService } from "./chat/service.ts";
+import { keepOpenRoomsAlive } from "./chat/keep_alive.ts";
 import { type Flights, startFlights, stopFlights } from "./flights/runtime.ts";
 import { startLogRelay } from "./logs/relay.ts";
 import { answerWithRequestId } from "./logs/requests.ts";
@@ -122,6 +123,7 @@ export async function createServices(
       store,
       publish: (channel, message) => broker.publish(channel, message),
       ttlMs: config.presenceTtlMs,
+      graceMs: config.presenceGraceMs,
       log,
     });
     closers.push(() => presence.close());
@@ -134,7 +136,10 @@ export async function createServices(
     });
     await access.sessionKey(); // read (or stored) now, not on the first request
 
-    const chat = new ChatService(store, broker, config.chat);
+    // Who is in a room is presence of its channel; a member whose last stream closed leaves.
+    const chat = new ChatService(store, broker, presence, config.chat);
+    presence.listen((channel, change) => chat.presenceChanged(channel, change));
+    closers.push(keepOpenRoomsAlive(chat, presence, log));
     const flights = startFlights(config.flights, store, broker);
     closers.push(() => stopFlights(flights));
     // The full log only where someone may read it: the admin.

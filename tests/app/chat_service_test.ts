@@ -1,6 +1,8 @@
 /**
- * Chat rooms on a real store and broker: memory for the rules, Deno KV in a
- * temp file for persistence across a "restart" (everything closed and reopened).
+ * Chat rooms on a real store, broker and presence tracker: memory for the
+ * rules, Deno KV in a temp file for persistence across a "restart"
+ * (everything closed and reopened). A member is an identity (a session id
+ * here) holding a name; who is in the room is presence of its channel.
  */
 import assert from "node:assert/strict";
 import { createBroker } from "../../lib/realtime/brokers/create.ts";
@@ -19,8 +21,17 @@ import {
   validRoomName,
   validUsername,
 } from "../../lib/app/chat/validate.ts";
+import { Presence } from "../../lib/realtime/presence/presence.ts";
+import type { Principal } from "../../lib/access/access.ts";
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A page's session, as presence and the chat routes see it. */
+const session = (id: string): Principal => ({
+  sub: id,
+  ip: "127.0.0.1",
+  via: "session",
+  token: null,
+  session: { id, name: `guest ${id}` },
+});
 
 /**
  * The service as the HTTP edge drives it: raw fields parsed by validate.ts,
@@ -37,43 +48,51 @@ function atEdge(chat: ChatService) {
   return {
     createRoom: (name: unknown, by?: string) =>
       run(() => chat.createRoom(validRoomName(name), by)),
-    join: (room: string, username: unknown, memberId?: string) =>
-      run(() => chat.join(parseJoin(room, { username, memberId }))),
-    leave: (
-      room: string,
-      username: unknown,
-      memberId: unknown,
-      seat: unknown,
-    ) => run(() => chat.leave(parseMember(room, { username, memberId, seat }))),
-    heartbeat: (room: string, username: unknown, memberId: unknown) =>
-      run(() => chat.heartbeat(parseMember(room, { username, memberId }))),
-    send: (room: string, username: unknown, memberId: unknown, text: unknown) =>
-      run(() => chat.send(parseMessage(room, { username, memberId, text }))),
+    join: (room: string, username: unknown, user: string) =>
+      run(() => chat.join(parseJoin(room, user, { username }))),
+    leave: (room: string, user: string) =>
+      run(() => chat.leave(parseMember(room, user))),
+    send: (room: string, user: string, text: unknown) =>
+      run(() => chat.send(parseMessage(room, user, { text }))),
     listRooms: () => chat.listRooms(),
-    members: (room: string) => chat.members(room),
-    sweep: (room: string) => chat.sweep(room),
+    names: async (room: string) =>
+      (await chat.members(room)).map((m) => m.name),
     lines: (room: string) => chat.lines(room),
-    state: (room: string) => chat.state(room),
+    state: (room: string, user?: string) => chat.state(room, user),
   };
 }
 
-async function withChat(
-  fn: (
-    chat: ReturnType<typeof atEdge>,
-    broker: Broker,
-    store: AppStore,
-  ) => Promise<void>,
-  memberTtlMs = 45_000,
-) {
+interface Rig {
+  chat: ReturnType<typeof atEdge>;
+  broker: Broker;
+  store: AppStore;
+  presence: Presence;
+  /** Opens a stream of `user` on the room (a page); resolves to its close. */
+  open: (room: string, user: string) => Promise<() => Promise<void>>;
+}
+
+/** The parts wired as lib/app/services.ts wires them. */
+async function withChat(fn: (rig: Rig) => Promise<void>, graceMs = 0) {
   const broker = await createBroker({ broker: "memory" });
   const store = await createStore({ kind: "memory" });
+  const presence = new Presence({
+    store,
+    publish: (channel, message) => broker.publish(channel, message),
+    ttlMs: 60_000,
+    graceMs,
+  });
+  const chat = new ChatService(store, broker, presence);
+  presence.listen((channel, change) => chat.presenceChanged(channel, change));
   try {
-    await fn(
-      atEdge(new ChatService(store, broker, { memberTtlMs })),
+    await fn({
+      chat: atEdge(chat),
       broker,
       store,
-    );
+      presence,
+      open: (room, user) => presence.track([roomChannel(room)], session(user)),
+    });
   } finally {
+    await presence.close();
     await store.close();
     await broker.close();
   }
@@ -91,7 +110,10 @@ async function rejectsWith(p: Promise<unknown>, status: number, code: string) {
 function membership(events: HeraldEvent[]) {
   return events
     .filter((e) => e.event === "join" || e.event === "leave")
-    .map((e) => `${e.event} ${(e.data as { user: string }).user}`);
+    .map((e) => {
+      const data = e.data as { user: string; reason?: string };
+      return [e.event, data.user, data.reason].filter(Boolean).join(" ");
+    });
 }
 
 Deno.test("room names, usernames and messages are validated with clear messages", () => {
@@ -114,7 +136,7 @@ Deno.test("room names, usernames and messages are validated with clear messages"
 });
 
 Deno.test("creating a room twice is a 409; rooms are listed and announced", async () => {
-  await withChat(async (chat, broker) => {
+  await withChat(async ({ chat, broker }) => {
     await chat.createRoom("Lobby", "Ada");
     await rejectsWith(chat.createRoom("lobby"), 409, "room_exists");
     await rejectsWith(chat.createRoom("no spaces"), 400, "invalid_room");
@@ -131,118 +153,174 @@ Deno.test("creating a room twice is a 409; rooms are listed and announced", asyn
   });
 });
 
-Deno.test("a username is unique in a room, ignoring case; other rooms are separate", async () => {
-  await withChat(async (chat) => {
+Deno.test("a name is held by one member in a room, ignoring case; the same member takes it again; other rooms are separate", async () => {
+  await withChat(async ({ chat, open }) => {
     await chat.createRoom("lobby");
     await chat.createRoom("annex");
-    const ada = await chat.join("lobby", "Ada");
-    await rejectsWith(chat.join("lobby", "ada"), 409, "username_taken");
+    await open("lobby", "s-ada");
+    await open("lobby", "s-bob");
+    const ada = await chat.join("lobby", "Ada", "s-ada");
+    assert.equal(ada.user, "s-ada");
     await rejectsWith(
-      chat.join("lobby", "ADA", "guessed-id"),
+      chat.join("lobby", "ada", "s-bob"),
       409,
       "username_taken",
     );
-    await chat.join("annex", "ada");
-    // The same page (same memberId) may join again, e.g. after a reload.
-    const again = await chat.join("lobby", "Ada", ada.memberId);
-    assert.equal(again.memberId, ada.memberId);
-    await rejectsWith(chat.join("nowhere", "ada"), 404, "room_not_found");
-    assert.deepEqual(await chat.members("lobby"), ["Ada"]);
+    await rejectsWith(
+      chat.join("lobby", "ADA", "s-bob"),
+      409,
+      "username_taken",
+    );
+    await chat.join("annex", "ada", "s-bob");
+    // The same member (a reload, a second tab) keeps the name as it was held.
+    const again = await chat.join("lobby", "ada", "s-ada");
+    assert.equal(again.username, "Ada");
+    await rejectsWith(
+      chat.join("nowhere", "ada", "s-ada"),
+      404,
+      "room_not_found",
+    );
+    // Bob is present but holds no name here: only Ada is a member.
+    assert.deepEqual(ada.members, [
+      { name: "Ada", user: "s-ada", connections: 1 },
+    ]);
+    assert.deepEqual(await chat.names("lobby"), ["Ada"]);
   });
 });
 
 Deno.test("join, send and leave publish once each on the room channel", async () => {
-  await withChat(async (chat, broker) => {
+  await withChat(async ({ chat, broker, open }) => {
     await chat.createRoom("lobby");
-    const ada = await chat.join("lobby", "Ada");
-    const bob = await chat.join("lobby", "Bob");
-    await chat.join("lobby", "Ada", ada.memberId); // a reload: no second join event
-    assert.deepEqual(bob.members, ["Ada", "Bob"]);
-    await chat.send("lobby", "Ada", ada.memberId, "hello, Bob");
+    await open("lobby", "s-ada");
+    await open("lobby", "s-bob");
+    await chat.join("lobby", "Ada", "s-ada");
+    const bob = await chat.join("lobby", "Bob", "s-bob");
+    await chat.join("lobby", "Ada", "s-ada"); // a reload: no second join event
+    assert.deepEqual(bob.members.map((m) => m.name), ["Ada", "Bob"]);
+    await chat.send("lobby", "s-ada", "hello, Bob");
     await rejectsWith(
-      chat.send("lobby", "Ada", bob.memberId, "spoofed"),
+      chat.send("lobby", "s-eve", "spoofed"),
       403,
       "not_a_member",
     );
     await rejectsWith(
-      chat.send("lobby", "Bob", bob.memberId, "  "),
+      chat.send("lobby", "s-bob", "  "),
       400,
       "invalid_message",
     );
-    await chat.leave("lobby", "Bob", "wrong-id", bob.seat); // ignored
-    await chat.leave("lobby", "Bob", bob.memberId, bob.seat);
-    await chat.leave("lobby", "Bob", bob.memberId, bob.seat); // twice: announced once
+    await chat.leave("lobby", "s-eve"); // no name: nothing
+    await chat.leave("lobby", "s-bob");
+    await chat.leave("lobby", "s-bob"); // twice: announced once
     const events = await broker.history(roomChannel("lobby"));
-    assert.deepEqual(membership(events), ["join Ada", "join Bob", "leave Bob"]);
+    assert.deepEqual(membership(events), [
+      "join Ada",
+      "join Bob",
+      "leave Bob left",
+    ]);
     const lines = await chat.lines("lobby");
     assert.deepEqual(
-      lines.map((l) => [l.event, l.user, l.text ?? l.reason]),
+      lines.map((l) => [l.event, l.user, l.text ?? l.reason, l.member]),
       [
-        ["join", "Ada", undefined],
-        ["join", "Bob", undefined],
-        ["message", "Ada", "hello, Bob"],
-        ["leave", "Bob", "left"],
+        ["join", "Ada", undefined, "s-ada"],
+        ["join", "Bob", undefined, "s-bob"],
+        ["message", "Ada", "hello, Bob", undefined],
+        ["leave", "Bob", "left", "s-bob"],
       ],
     );
-    assert.deepEqual(await chat.members("lobby"), ["Ada"]);
-    // Bob's name is free again.
-    await chat.join("lobby", "bob");
+    assert.deepEqual(await chat.names("lobby"), ["Ada"]);
+    await rejectsWith(chat.send("lobby", "s-bob", "gone"), 403, "not_a_member");
+    // Bob's name is free again, for anyone.
+    await open("lobby", "s-cy");
+    await chat.join("lobby", "bob", "s-cy");
   });
 });
 
-Deno.test("a member whose page stopped renewing expires and is announced once", async () => {
-  await withChat(async (chat, broker) => {
+Deno.test("a member whose last stream closes leaves, announced once; a name whose holder is gone is free", async () => {
+  await withChat(async ({ chat, broker, open }) => {
     await chat.createRoom("lobby");
-    const ada = await chat.join("lobby", "Ada");
-    await chat.join("lobby", "Bob"); // Bob's page dies: no heartbeat
-    for (let i = 0; i < 4; i++) {
-      await sleep(120);
-      await chat.heartbeat("lobby", "Ada", ada.memberId);
-    }
-    assert.deepEqual(await chat.heartbeat("lobby", "Ada", ada.memberId), [
-      "Ada",
+    const adaTab1 = await open("lobby", "s-ada");
+    const adaTab2 = await open("lobby", "s-ada");
+    await chat.join("lobby", "Ada", "s-ada");
+    const state = await chat.state("lobby", "s-ada");
+    assert.equal(state?.me, "Ada");
+    assert.deepEqual(state?.members, [
+      { name: "Ada", user: "s-ada", connections: 2 },
     ]);
-    await chat.sweep("lobby");
+    await adaTab1();
+    assert.deepEqual(await chat.names("lobby"), ["Ada"]);
+    await adaTab2();
+    assert.deepEqual(await chat.names("lobby"), []);
     const events = await broker.history(roomChannel("lobby"));
-    assert.deepEqual(membership(events), ["join Ada", "join Bob", "leave Bob"]);
-    assert.equal(
-      (events.at(-1)!.data as { reason: string }).reason,
-      "expired",
+    assert.deepEqual(membership(events), ["join Ada", "leave Ada closed"]);
+    assert.equal((await chat.state("lobby", "s-ada"))?.me, undefined);
+
+    // Eve takes a name without ever opening the room; Bob, present, may have it.
+    await chat.join("lobby", "Eve", "s-eve");
+    await open("lobby", "s-bob");
+    await chat.join("lobby", "eve", "s-bob");
+    assert.deepEqual(await chat.names("lobby"), ["eve"]);
+    await rejectsWith(
+      chat.send("lobby", "s-eve", "mine?"),
+      403,
+      "not_a_member",
     );
-    // A page whose entry lapsed comes back on its next heartbeat.
-    await sleep(400);
-    assert.deepEqual(await chat.members("lobby"), []);
-    assert.deepEqual(await chat.heartbeat("lobby", "Ada", ada.memberId), [
-      "Ada",
-    ]);
-  }, 300);
+  });
 });
 
-Deno.test("rooms and history survive a restart on Deno KV", async () => {
+Deno.test("a reload within the presence grace is neither a leave nor a join", async () => {
+  await withChat(async ({ chat, broker, open, presence }) => {
+    await chat.createRoom("lobby");
+    const page = await open("lobby", "s-ada");
+    await chat.join("lobby", "Ada", "s-ada");
+    await page(); // the page unloads ...
+    // ... and while it reloads Ada is still a member, with no stream open.
+    assert.deepEqual(await chat.names("lobby"), ["Ada"]);
+    assert.equal(
+      (await chat.state("lobby", "s-ada"))?.members[0].connections,
+      0,
+    );
+    await open("lobby", "s-ada"); // the reloaded page
+    await chat.join("lobby", "Ada", "s-ada"); // its join finds the name held
+    assert.equal(
+      (await chat.state("lobby", "s-ada"))?.members[0].connections,
+      1,
+    );
+    await chat.send("lobby", "s-ada", "back");
+    // A process that shuts down announces its users' leaves at once.
+    await presence.close();
+    const events = await broker.history(roomChannel("lobby"));
+    assert.deepEqual(membership(events), ["join Ada", "leave Ada closed"]);
+  }, 60_000);
+});
+
+Deno.test("rooms, names and history survive a restart on Deno KV", async () => {
   const dir = await Deno.makeTempDir();
   const path = `${dir}/herald.kv`;
+  const nobody = { members: () => Promise.resolve([]) };
   try {
     {
       const broker = await createBroker({ broker: "kv", path });
       const store = await createStore({ kind: "kv", path });
-      const chat = atEdge(new ChatService(store, broker));
+      const chat = atEdge(new ChatService(store, broker, nobody));
       await chat.createRoom("lobby");
-      const ada = await chat.join("lobby", "Ada");
-      await chat.send("lobby", "Ada", ada.memberId, "before the restart");
+      await chat.join("lobby", "Ada", "s-ada");
+      await chat.send("lobby", "s-ada", "before the restart");
       await store.close();
       await broker.close();
     }
     const broker = await createBroker({ broker: "kv", path });
     const store = await createStore({ kind: "kv", path });
     try {
-      const chat = new ChatService(store, broker);
-      const state = await chat.state("lobby");
+      const chat = new ChatService(store, broker, nobody);
+      const state = await chat.state("lobby", "s-ada");
       assert(state);
       assert.deepEqual(
         state.lines.filter((l) => l.event === "message").map((l) => l.text),
         ["before the restart"],
       );
-      assert.deepEqual(state.members, ["Ada"]);
+      // Ada still holds her name; nobody has the room open.
+      assert.equal(state.me, "Ada");
+      assert.deepEqual(state.members, []);
       assert.equal(await chat.state("nowhere"), null);
     } finally {
       await store.close();
@@ -265,14 +343,22 @@ Deno.test("log lines come from chat events only and merge by id without duplicat
   assert.equal(toLine(ev("1", "message", { text: "no user" })), null);
   const a = toLine(ev("01", "message", { user: "Ada", text: "hi" }))!;
   const b = toLine(ev("02", "join", { user: "Bob" }))!;
-  const c = toLine(ev("03", "leave", { user: "Bob", reason: "expired" }))!;
+  const c = toLine(
+    ev("03", "leave", { user: "Bob", member: "s-bob", reason: "closed" }),
+  )!;
   assert.deepEqual(c, {
     id: "03",
     event: "leave",
     time: 0,
     user: "Bob",
-    reason: "expired",
+    member: "s-bob",
+    reason: "closed",
   });
+  // Older history: a leave by an expired heartbeat, no member identity.
+  assert.equal(
+    toLine(ev("04", "leave", { user: "Bob", reason: "expired" }))?.reason,
+    "expired",
+  );
   assert.deepEqual(mergeLines([a, c], [b, c, a]).map((l) => l.id), [
     "01",
     "02",
@@ -281,36 +367,19 @@ Deno.test("log lines come from chat events only and merge by id without duplicat
   assert.deepEqual(mergeLines([a, b], [c], 2).map((l) => l.id), ["02", "03"]);
 });
 
-Deno.test("the leave a reloaded page sends late cannot remove its successor", async () => {
-  await withChat(async (chat, broker) => {
-    await chat.createRoom("lobby");
-    const first = await chat.join("lobby", "Ada");
-    // The reloaded page re-joins with the same memberId before the old page's
-    // leave beacon arrives.
-    const second = await chat.join("lobby", "Ada", first.memberId);
-    assert.notEqual(second.seat, first.seat);
-    await chat.leave("lobby", "Ada", first.memberId, first.seat);
-    assert.deepEqual(await chat.members("lobby"), ["Ada"]);
-    await chat.send("lobby", "Ada", second.memberId, "still here");
-    await chat.leave("lobby", "Ada", second.memberId, second.seat);
-    assert.deepEqual(await chat.members("lobby"), []);
-    const events = await broker.history(roomChannel("lobby"));
-    assert.deepEqual(membership(events), ["join Ada", "leave Ada"]);
-  });
-});
-
 Deno.test("a burst of messages to one room on Deno KV is all published (room renewals do not contend)", async () => {
   const dir = await Deno.makeTempDir();
   const path = `${dir}/herald.kv`;
   const broker = await createBroker({ broker: "kv", path });
   const store = await createStore({ kind: "kv", path });
   try {
-    const chat = atEdge(new ChatService(store, broker));
+    const nobody = { members: () => Promise.resolve([]) };
+    const chat = atEdge(new ChatService(store, broker, nobody));
     await chat.createRoom("busy");
-    const ada = await chat.join("busy", "Ada");
+    await chat.join("busy", "Ada", "s-ada");
     const texts = Array.from({ length: 60 }, (_, i) => `burst ${i}`);
     const results = await Promise.allSettled(
-      texts.map((t) => chat.send("busy", "Ada", ada.memberId, t)),
+      texts.map((t) => chat.send("busy", "s-ada", t)),
     );
     const failed = results.filter((r) => r.status === "rejected");
     assert.equal(failed.length, 0, `failed sends: ${failed.length}`);

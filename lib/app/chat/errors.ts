@@ -43,3 +43,10 @@ export class NotAMember extends ChatError {
     super(`not a member of ${room}`);
   }
 }
+
+/** The caller has no identity to be a member under (no session cookie, no token `sub`). */
+export class NoIdentity extends ChatError {
+  constructor() {
+    super("no identity");
+  }
+}

@@ -9,10 +9,13 @@ import {
   ChatError,
   InvalidInput,
   NameTaken,
+  NoIdentity,
   NotAMember,
   RoomExists,
   RoomNotFound,
 } from "./errors.ts";
+import type { Principal } from "../../access/access.ts";
+import { presenceIdentity } from "../../realtime/presence/presence.ts";
 import { readFields } from "../../http/fields.ts";
 import type { ChatService } from "./service.ts";
 import {
@@ -43,6 +46,13 @@ export function chatHttpError(err: unknown): unknown {
       409,
       "username_taken",
       `The name “${err.username}” is taken in this room (or one that looks the same). Choose another one.`,
+    );
+  }
+  if (err instanceof NoIdentity) {
+    return new HttpError(
+      401,
+      "no_identity",
+      "Open the room's page first (it gives your browser a session), or send a token with a sub.",
     );
   }
   if (err instanceof NotAMember) {
@@ -84,13 +94,26 @@ export function createRoomJson(
   });
 }
 
+/**
+ * Who a member is: the identity presence counts their streams under (the
+ * page's session, or a token's `sub`), so a reload or a second tab is the
+ * same member; {@link NoIdentity} without one.
+ */
+export function memberIdentity(who: Principal): string {
+  const id = presenceIdentity(who);
+  if (!id) throw new NoIdentity();
+  return id.user;
+}
+
 export function joinRoom(
   chat: ChatService,
   req: Request,
   room: string,
+  who: Principal,
 ) {
   return answer(async () => {
-    const input = parseJoin(room, await readFields(req));
+    const user = memberIdentity(who);
+    const input = parseJoin(room, user, await readFields(req));
     const joined = await chat.join(input);
     return Response.json(joined, { status: 201 });
   });
@@ -100,23 +123,12 @@ export function leaveRoom(
   chat: ChatService,
   req: Request,
   room: string,
+  who: Principal,
 ) {
   return answer(async () => {
-    const input = parseMember(room, await readFields(req));
-    await chat.leave(input);
+    await req.body?.cancel();
+    await chat.leave(parseMember(room, memberIdentity(who)));
     return new Response(null, { status: 204 });
-  });
-}
-
-export function heartbeat(
-  chat: ChatService,
-  req: Request,
-  room: string,
-) {
-  return answer(async () => {
-    const input = parseMember(room, await readFields(req));
-    const members = await chat.heartbeat(input);
-    return Response.json({ members });
   });
 }
 
@@ -124,18 +136,21 @@ export function sendMessage(
   chat: ChatService,
   req: Request,
   room: string,
+  who: Principal,
 ) {
   return answer(async () => {
-    const input = parseMessage(room, await readFields(req));
+    const user = memberIdentity(who);
+    const input = parseMessage(room, user, await readFields(req));
     const event = await chat.send(input);
     return Response.json({ id: event.id }, { status: 201 });
   });
 }
 
-export function roomState(chat: ChatService, room: string) {
+/** The room as the page shows it; `me` when `who` holds a name in it. */
+export function roomState(chat: ChatService, room: string, who: Principal) {
   return answer(async () => {
     const name = validRoomName(room);
-    const state = await chat.state(name);
+    const state = await chat.state(name, presenceIdentity(who)?.user);
     if (!state) throw new RoomNotFound(name);
     return Response.json(state, {
       headers: { "cache-control": "no-store" },

@@ -19,11 +19,17 @@ export const USERNAME_MAX = 24;
 export const MESSAGE_MAX = 1000;
 export const ROOM_NAME = /^[a-z0-9][a-z0-9-]*$/;
 
+const REASONS = ["left", "closed", "expired"];
 const chars = (text: string) => [...text].length;
 
 function isName(value: unknown): value is string {
   return typeof value === "string" && value.trim() !== "" &&
     chars(value) <= USERNAME_MAX;
+}
+
+/** A member identity (a session id or a token's `sub`), as `join`/`leave` carry it. */
+function isIdentity(value: unknown): value is string {
+  return typeof value === "string" && value !== "" && value.length <= 256;
 }
 
 /**
@@ -49,8 +55,11 @@ export function toLine(e: HeraldEvent): ChatLine | null {
     time: e.time,
     user: data.user,
     ...(e.event === "message" ? { text: text as string } : {}),
-    ...(data.reason === "left" || data.reason === "expired"
-      ? { reason: data.reason }
+    ...(e.event !== "message" && isIdentity(data.member)
+      ? { member: data.member }
+      : {}),
+    ...(REASONS.includes(data.reason as string)
+      ? { reason: data.reason as ChatLine["reason"] }
       : {}),
   };
 }

@@ -1,18 +1,34 @@
-/** A room's member list: unique names regardless of case, in one order; used by the server and the page alike. */
+/** A room's member list, keyed by member identity, in one order; used by the server and the page alike. */
 import { usernameKey } from "./name_key.ts";
+import type { ChatMember } from "./types.ts";
 
-/** True when two usernames are the same member (case does not count). */
-export function sameName(a: string, b: string): boolean {
-  return usernameKey(a) === usernameKey(b);
+/** The list with `member` in it: an older entry of the same member, or of a look-alike name, replaced. */
+export function withMember(
+  members: ChatMember[],
+  member: ChatMember,
+): ChatMember[] {
+  const key = usernameKey(member.name);
+  return sortMembers([
+    ...members.filter((m) =>
+      m.user !== member.user && usernameKey(m.name) !== key
+    ),
+    member,
+  ]);
 }
 
-/** The list with `user` added, unless a member has that name already (unsorted). */
-export function withMember(names: string[], user: string): string[] {
-  return names.some((n) => sameName(n, user)) ? names : [...names, user];
+/** The list without the member `user`. */
+export function withoutMember(
+  members: ChatMember[],
+  user: string,
+): ChatMember[] {
+  return members.some((m) => m.user === user)
+    ? members.filter((m) => m.user !== user)
+    : members;
 }
 
-export function withoutMember(names: string[], user: string): string[] {
-  return names.filter((n) => !sameName(n, user));
+/** Members in the list's order (see {@link byName}). */
+export function sortMembers(members: ChatMember[]): ChatMember[] {
+  return members.sort((a, b) => byName(a.name, b.name));
 }
 
 /** The member list's order: alphabetical whatever the case, then by code unit. */

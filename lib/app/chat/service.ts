@@ -1,18 +1,24 @@
 /**
- * Chat rooms on the app store and the broker: create, join, send, leave, heartbeat and
- * sweep, with typed inputs and the chat's own errors (ARCHITECTURE.md, Chat).
+ * Chat rooms on the app store and the broker: create, join, send and leave, with
+ * typed inputs and the chat's own errors. Who is in a room is presence of its
+ * channel; the chat keeps only which name each member holds (ARCHITECTURE.md, Chat).
  *
  * @module
  */
 import { envInt, type EnvSource } from "../../config/env.ts";
 import type { Broker, HeraldEvent } from "../../realtime/types.ts";
 import { readHistoryPage } from "../../realtime/history/reader.ts";
+import type {
+  Presence,
+  PresenceChange,
+} from "../../realtime/presence/presence.ts";
 import type { AppStore } from "../store/types.ts";
 import { NameTaken, NotAMember, RoomExists, RoomNotFound } from "./errors.ts";
 import { toLine, toRoom } from "./lines.ts";
-import { byName, withMember, withoutMember } from "./roster.ts";
+import { sortMembers } from "./roster.ts";
 import {
   type ChatLine,
+  type ChatMember,
   type Member,
   type MembershipData,
   type Room,
@@ -23,41 +29,34 @@ import {
 import { usernameKey } from "./name_key.ts";
 
 export interface ChatOptions {
-  /** A member whose page stops renewing is gone after this long. */
-  memberTtlMs?: number;
   /** How many events of the room's history a page shows. */
   historyLimit?: number;
-  /** A room without member activity for this long is gone (at least `memberTtlMs`). */
+  /** A room nobody joins, writes in or has open for this long is gone. */
   roomTtlMs?: number;
 }
 
-/**
- * `HERALD_CHAT_MEMBER_TTL_MS` (default 45 s), `HERALD_CHAT_HISTORY` (default
- * 200) and `HERALD_CHAT_ROOM_TTL_MS` (default 1 h).
- */
+/** `HERALD_CHAT_HISTORY` (default 200) and `HERALD_CHAT_ROOM_TTL_MS` (default 1 h). */
 export function chatOptionsFromEnv(env: EnvSource = Deno.env): ChatOptions {
   return {
-    memberTtlMs: envInt(env, "HERALD_CHAT_MEMBER_TTL_MS", undefined),
     historyLimit: envInt(env, "HERALD_CHAT_HISTORY", undefined),
     roomTtlMs: envInt(env, "HERALD_CHAT_ROOM_TTL_MS", undefined, { min: 100 }),
   };
 }
 
-/** A join: a checked room and username; `memberId` when the page held the name before. */
+/** The part of presence the chat reads: who is on a room's channel. */
+export type ChatPresence = Pick<Presence, "members">;
+
+/** A join: a checked room and username, and who asks (a session id or token `sub`). */
 export interface JoinInput {
   room: string;
   username: string;
-  memberId?: string;
-  /** Only the heartbeat's re-join of a lapsed member keeps the page's seat. */
-  seat?: string;
+  user: string;
 }
 
-/** A page that says it is a member: the name, the secret its join returned, and its seat. */
+/** Who asks, in which room. */
 export interface MemberInput {
   room: string;
-  username: string;
-  memberId: string;
-  seat?: string;
+  user: string;
 }
 
 export interface MessageInput extends MemberInput {
@@ -72,22 +71,19 @@ const memberKey = (room: string, name: string) => [
   room,
   usernameKey(name),
 ];
-const rosterKey = (room: string) => ["chat", "roster", room];
 
 export interface Joined {
   room: string;
   username: string;
-  memberId: string;
-  /** This join's seat: the page's leave names it. */
-  seat: string;
-  members: string[];
+  /** The member's identity, as `join`/`leave` events name it. */
+  user: string;
+  members: ChatMember[];
 }
 
 /** Rooms whose last renewal is remembered; past it the memory starts over. */
 const MAX_RENEWALS_TRACKED = 10_000;
 
 export class ChatService {
-  readonly memberTtlMs: number;
   readonly historyLimit: number;
   readonly roomTtlMs: number;
   /** When this process last renewed each room (see #activeRoom). */
@@ -96,12 +92,11 @@ export class ChatService {
   constructor(
     readonly store: AppStore,
     readonly broker: Pick<Broker, "publish" | "history">,
+    readonly presence: ChatPresence,
     opts: ChatOptions = {},
   ) {
-    this.memberTtlMs = opts.memberTtlMs ?? 45_000;
     this.historyLimit = opts.historyLimit ?? 200;
-    // A room with a member renews on every heartbeat: it must outlive one interval.
-    this.roomTtlMs = Math.max(opts.roomTtlMs ?? 3_600_000, this.memberTtlMs);
+    this.roomTtlMs = opts.roomTtlMs ?? 3_600_000;
   }
 
   async listRooms(): Promise<Room[]> {
@@ -125,8 +120,10 @@ export class ChatService {
     if (!await this.store.setIfAbsent(roomKey(name), room, ttl)) {
       throw new RoomExists(name);
     }
-    // An expired room of that name may have left its roster behind.
-    await this.store.delete(rosterKey(name));
+    // An expired room of that name may have left names behind.
+    for (const { key } of await this.store.list(membersKey(name))) {
+      await this.store.delete(key);
+    }
     await this.broker.publish(ROOMS_CHANNEL, {
       event: "roomCreated",
       data: room,
@@ -135,7 +132,7 @@ export class ChatService {
   }
 
   /**
-   * The room, renewed for another `roomTtlMs`: a member is active in it.
+   * The room, renewed for another `roomTtlMs`: someone is active in it.
    * Renewed at most once a quarter-TTL per process, claimed before the write,
    * so a burst of messages does not contend on the room's entry.
    */
@@ -148,133 +145,126 @@ export class ChatService {
     }
     if (this.#renewedAt.size >= MAX_RENEWALS_TRACKED) this.#renewedAt.clear();
     this.#renewedAt.set(name, now);
-    await this.store.compareAndSet(roomKey(name), room, room, {
-      ttlMs: this.roomTtlMs,
-    });
+    const ttl = { ttlMs: this.roomTtlMs };
+    await this.store.compareAndSet(roomKey(name), room, room, ttl);
+    // The names live as long as their room (a crashed process's never leave).
+    for (const { key, value } of await this.store.list(membersKey(name))) {
+      await this.store.compareAndSet(key, value, value, ttl);
+    }
     return name;
   }
 
+  /** Renews a room someone has open (see keep_alive.ts); a gone room stays gone. */
+  async keepAlive(room: string): Promise<void> {
+    await this.#activeRoom(room).catch((err) => {
+      if (!(err instanceof RoomNotFound)) throw err;
+    });
+  }
+
   /**
-   * Joins `username` to the room. A page that already holds the name (same
-   * `memberId`, e.g. after a reload) keeps it; anyone else gets {@link NameTaken}.
+   * Gives `username` to `user` in the room. The member who holds it already
+   * (a reload, a second tab) keeps it and nothing is announced; a name held
+   * by someone present is {@link NameTaken}; one whose holder is gone is free.
    */
   async join(input: JoinInput): Promise<Joined> {
-    const name = await this.#activeRoom(input.room);
-    const user = input.username;
-    const { memberId } = input;
-    const seat = input.seat ?? crypto.randomUUID();
-    const key = memberKey(name, user);
-    const ttl = { ttlMs: this.memberTtlMs };
+    const room = await this.#activeRoom(input.room);
+    const { user } = input;
+    const key = memberKey(room, input.username);
+    const wanted: Member = { name: input.username, user, joinedAt: Date.now() };
     const current = await this.store.get<Member>(key);
-    let member: Member;
-    if (current && memberId && current.memberId === memberId) {
-      member = { ...current, name: user, seat };
-      if (!await this.store.compareAndSet(key, current, member, ttl)) {
-        throw new NameTaken(name, user);
+    const ttl = { ttlMs: this.roomTtlMs };
+    let member = wanted;
+    if (current?.user === user) {
+      member = current;
+    } else if (current) {
+      if (await this.#present(room, current.user)) {
+        throw new NameTaken(room, input.username);
       }
-    } else {
-      member = {
-        name: user,
-        memberId: memberId || crypto.randomUUID(),
-        seat,
-        joinedAt: Date.now(),
-      };
-      if (!await this.store.setIfAbsent(key, member, ttl)) {
-        throw new NameTaken(name, user);
+      if (!await this.store.compareAndSet(key, current, wanted, ttl)) {
+        throw new NameTaken(room, input.username);
+      }
+    } else if (!await this.store.setIfAbsent(key, wanted, ttl)) {
+      throw new NameTaken(room, input.username);
+    }
+    // One name per member: another name this member held is given up.
+    for (const other of await this.#namesOf(room, user)) {
+      if (usernameKey(other.name) !== usernameKey(member.name)) {
+        await this.store.deleteIf(memberKey(room, other.name), other);
       }
     }
-    if (await this.#updateRoster(name, (names) => withMember(names, user))) {
-      await this.#announce(name, "join", { user });
+    if (member === wanted) {
+      await this.#announce(room, "join", { user: member.name, member: user });
     }
     return {
-      room: name,
-      username: user,
-      memberId: member.memberId,
-      seat: member.seat,
-      members: await this.members(name),
+      room,
+      username: member.name,
+      user,
+      members: await this.members(room),
     };
   }
 
-  /** The member entry when `memberId` proves the caller is that member. */
-  async #member(input: MemberInput): Promise<Member | null> {
-    const member = await this.store.get<Member>(
-      memberKey(input.room, input.username),
+  /**
+   * Gives up the member's name and announces it once: `left` from the Leave
+   * button, `closed` when their last stream on the room closed (presence).
+   */
+  async leave(
+    input: MemberInput,
+    reason: "left" | "closed" = "left",
+  ): Promise<void> {
+    for (const member of await this.#namesOf(input.room, input.user)) {
+      if (
+        await this.store.deleteIf(memberKey(input.room, member.name), member)
+      ) {
+        await this.#announce(input.room, "leave", {
+          user: member.name,
+          member: input.user,
+          reason,
+        });
+      }
+    }
+  }
+
+  /** Presence's join/leave on any channel: a member who left a room's channel leaves the room. */
+  async presenceChanged(channel: string, change: PresenceChange) {
+    const prefix = roomChannel("");
+    if (change.action !== "leave" || !channel.startsWith(prefix)) return;
+    await this.leave(
+      { room: channel.slice(prefix.length), user: change.user },
+      "closed",
     );
-    return member && member.memberId === input.memberId ? member : null;
-  }
-
-  /**
-   * Removes the member (when `memberId` and the join's `seat` match) and
-   * announces it once. A stale leave (an older seat) is ignored.
-   */
-  async leave(input: MemberInput): Promise<void> {
-    const name = input.room;
-    const member = await this.#member(input);
-    if (!member || member.seat !== input.seat) return;
-    await this.store.deleteIf(memberKey(name, member.name), member);
-    if (
-      await this.#updateRoster(
-        name,
-        (names) => withoutMember(names, member.name),
-      )
-    ) {
-      await this.#announce(name, "leave", {
-        user: member.name,
-        reason: "left",
-      });
-    }
-  }
-
-  /**
-   * Renews the caller's membership (re-joining when it lapsed meanwhile),
-   * then announces members that expired. {@link NameTaken} when someone else
-   * took the name.
-   */
-  async heartbeat(input: MemberInput): Promise<string[]> {
-    const name = await this.#activeRoom(input.room);
-    const member = await this.#member(input);
-    if (member) {
-      await this.store.compareAndSet(
-        memberKey(name, member.name),
-        member,
-        member,
-        { ttlMs: this.memberTtlMs },
-      );
-    } else {
-      await this.join(input);
-    }
-    return await this.sweep(name);
-  }
-  /** Announces a leave for every announced member whose entry expired; returns the members. */
-  async sweep(room: string): Promise<string[]> {
-    const live = await this.members(room);
-    const liveKeys = new Set(live.map(usernameKey));
-    let gone: string[] = [];
-    await this.#updateRoster(room, (names) => {
-      gone = names.filter((n) => !liveKeys.has(usernameKey(n)));
-      return names.filter((n) => liveKeys.has(usernameKey(n)));
-    });
-    for (const user of gone) {
-      await this.#announce(room, "leave", { user, reason: "expired" });
-    }
-    return live;
   }
 
   /** Publishes a message from a member; {@link NotAMember} when the caller is not one. */
   async send(input: MessageInput): Promise<HeraldEvent> {
-    const name = await this.#activeRoom(input.room);
-    const member = await this.#member(input);
-    if (!member) throw new NotAMember(name);
-    return await this.broker.publish(roomChannel(name), {
+    const room = await this.#activeRoom(input.room);
+    const [member] = await this.#namesOf(room, input.user);
+    if (!member) throw new NotAMember(room);
+    return await this.broker.publish(roomChannel(room), {
       event: "message",
       data: { user: member.name, text: input.text },
     });
   }
 
-  /** Current members' names, sorted. */
-  async members(room: string): Promise<string[]> {
-    const entries = await this.store.list<Member>(membersKey(room));
-    return entries.map((e) => e.value.name).sort(byName);
+  /** The name `user` holds in the room, if any. */
+  async nameOf(room: string, user: string): Promise<string | undefined> {
+    return (await this.#namesOf(room, user))[0]?.name;
+  }
+
+  /** The members: present on the room's channel and holding a name; sorted by name. */
+  async members(room: string): Promise<ChatMember[]> {
+    const [names, present] = await Promise.all([
+      this.store.list<Member>(membersKey(room)),
+      this.presence.members(roomChannel(room)),
+    ]);
+    const connections = new Map(present.map((p) => [p.user, p.connections]));
+    return sortMembers(
+      names.map((e) => e.value).filter((m) => connections.has(m.user))
+        .map((m) => ({
+          name: m.name,
+          user: m.user,
+          connections: connections.get(m.user)!,
+        })),
+    );
   }
 
   /** The room's recent log (messages, joins, leaves), oldest first. */
@@ -287,38 +277,28 @@ export class ChatService {
     return events.map(toLine).filter((l): l is ChatLine => l !== null);
   }
 
-  /** Everything a page shows; null when the room does not exist. */
-  async state(room: string): Promise<RoomState | null> {
+  /** Everything a page shows (`me`: the name `user` holds); null when the room does not exist. */
+  async state(room: string, user?: string): Promise<RoomState | null> {
     if (!await this.getRoom(room)) return null;
-    const [lines, members] = await Promise.all([
+    const [lines, members, me] = await Promise.all([
       this.lines(room),
-      this.sweep(room),
+      this.members(room),
+      user ? this.nameOf(room, user) : undefined,
     ]);
-    return { room, lines, members };
+    return { room, lines, members, ...(me !== undefined ? { me } : {}) };
+  }
+
+  async #present(room: string, user: string): Promise<boolean> {
+    const present = await this.presence.members(roomChannel(room));
+    return present.some((p) => p.user === user);
+  }
+
+  async #namesOf(room: string, user: string): Promise<Member[]> {
+    return (await this.store.list<Member>(membersKey(room)))
+      .map((e) => e.value).filter((m) => m.user === user);
   }
 
   async #announce(room: string, event: "join" | "leave", data: MembershipData) {
     await this.broker.publish(roomChannel(room), { event, data });
   }
-
-  /** Compare-and-set loop on the roster; true when this call changed it. */
-  async #updateRoster(
-    room: string,
-    change: (names: string[]) => string[],
-  ): Promise<boolean> {
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const before = await this.store.get<string[]>(rosterKey(room));
-      const after = change(before ?? []).sort(byName);
-      if (sameNames(before ?? [], after)) return false;
-      const written = before === null
-        ? await this.store.setIfAbsent(rosterKey(room), after)
-        : await this.store.compareAndSet(rosterKey(room), before, after);
-      if (written) return true;
-    }
-    throw new Error(`chat: roster of ${room} keeps changing`);
-  }
-}
-
-function sameNames(a: string[], b: string[]) {
-  return a.length === b.length && a.every((n, i) => n === b[i]);
 }

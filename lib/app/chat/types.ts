@@ -21,18 +21,22 @@ export interface Room {
   createdBy?: string;
 }
 
-/** A member as stored (with a TTL, renewed by the page's heartbeat). */
+/**
+ * A name held in a room, as stored: the member is `user` (a session id or a
+ * token's `sub`, the identity presence counts), listed while present.
+ */
 export interface Member {
   name: string;
-  /** Secret the joining page holds; proves the page is this member. */
-  memberId: string;
-  /**
-   * New on every join, also a re-join after a reload: a leave must name it,
-   * so the leave a reloaded page sends as it goes cannot remove the member
-   * that its successor has just re-joined.
-   */
-  seat: string;
+  user: string;
   joinedAt: number;
+}
+
+/** A member as a page lists them: present on the room's channel and holding a name. */
+export interface ChatMember {
+  name: string;
+  user: string;
+  /** The member's open streams on the room (0 while a reload is under way); absent when a page learned of the member from a `join` event. */
+  connections?: number;
 }
 
 export interface ChatMessageData {
@@ -41,9 +45,15 @@ export interface ChatMessageData {
 }
 
 export interface MembershipData {
+  /** The member's name. */
   user: string;
-  /** Why a member left: the page said so, or its heartbeat stopped. */
-  reason?: "left" | "expired";
+  /** Who holds it (the page compares it with its own identity). */
+  member?: string;
+  /**
+   * Why a member left: "left" (the Leave button) or "closed" (their last
+   * page closed); "expired" in older history (a heartbeat stopped).
+   */
+  reason?: "left" | "closed" | "expired";
 }
 
 /** One line of the room's log, as the page shows it. */
@@ -54,11 +64,15 @@ export interface ChatLine {
   user: string;
   text?: string;
   reason?: MembershipData["reason"];
+  /** Who joined or left (a `join`/`leave` of a member identity). */
+  member?: string;
 }
 
 /** What a page needs to show a room (server render and resync). */
 export interface RoomState {
   room: string;
   lines: ChatLine[];
-  members: string[];
+  members: ChatMember[];
+  /** The asking session's name in the room, when it holds one. */
+  me?: string;
 }

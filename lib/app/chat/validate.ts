@@ -68,56 +68,29 @@ export function validMessage(value: unknown): string {
   return message;
 }
 
-/** A secret or seat handed out by a join: a short opaque string. */
-function token(value: unknown, what: string, required: true): string;
-function token(
-  value: unknown,
-  what: string,
-  required: false,
-): string | undefined;
-function token(value: unknown, what: string, required: boolean) {
-  if (value === undefined || value === null || value === "") {
-    if (required) throw new InvalidInput("member", `${what} is required.`);
-    return undefined;
-  }
-  if (typeof value !== "string" || value.length > 64) {
-    throw new InvalidInput("member", `${what} is not valid.`);
-  }
-  return value;
-}
-
-/** `{username, memberId?}` of a join (`seat` only from a heartbeat's re-join). */
+/** `{username}` of a join by `user` (the caller's identity, from the edge). */
 export function parseJoin(
   room: string,
+  user: string,
   fields: Record<string, unknown>,
 ): JoinInput {
   return {
     room: validRoomName(room),
     username: validUsername(fields.username),
-    memberId: token(fields.memberId, "memberId", false),
+    user,
   };
 }
 
-/** `{username, memberId, seat?}`: a page that says it is a member. */
-export function parseMember(
-  room: string,
-  fields: Record<string, unknown>,
-): MemberInput {
-  return {
-    room: validRoomName(room),
-    username: validUsername(fields.username),
-    memberId: token(fields.memberId, "memberId", true),
-    seat: token(fields.seat, "seat", false),
-  };
+/** The member `user` in `room` (a leave: no fields). */
+export function parseMember(room: string, user: string): MemberInput {
+  return { room: validRoomName(room), user };
 }
 
-/** `{username, memberId, text}`: a message from a member. */
+/** `{text}`: a message from the member `user`. */
 export function parseMessage(
   room: string,
+  user: string,
   fields: Record<string, unknown>,
 ): MessageInput {
-  return {
-    ...parseMember(room, fields),
-    text: validMessage(fields.text),
-  };
+  return { ...parseMember(room, user), text: validMessage(fields.text) };
 }

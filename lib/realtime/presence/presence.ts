@@ -44,7 +44,22 @@ interface StoredEntry {
 interface Local extends StoredEntry {
   channel: string;
   user: string;
+  /** Set while the last connection has closed and the leave waits out the grace. */
+  leaving?: ReturnType<typeof setTimeout>;
 }
+
+/** A join or leave as announced on `presence:{channel}`. */
+export interface PresenceChange {
+  user: string;
+  name?: string;
+  action: "join" | "leave";
+}
+
+/** Told of each join and leave once across processes, by the process that announced it. */
+export type PresenceListener = (
+  channel: string,
+  change: PresenceChange,
+) => Promise<void> | void;
 
 export interface PresenceOptions {
   store: PresenceStore;
@@ -52,6 +67,12 @@ export interface PresenceOptions {
   publish(channel: string, message: PublishMessage): Promise<unknown>;
   /** How long a process's entries outlive its last renewal (a crashed process's users drop out then). */
   ttlMs: number;
+  /**
+   * How long a user whose last connection closed stays present (listed, with
+   * 0 connections) before the leave; a reload or a reconnect within it is
+   * neither a leave nor a join. Default 0.
+   */
+  graceMs?: number;
   /** This process's id, unique among the processes sharing the store. */
   processId?: string;
   /** Where failed updates are logged (default: a fresh, unheard log). */
@@ -89,6 +110,8 @@ export class Presence {
   /** One queue per channel and user, so its store writes happen in order. */
   readonly #queues = new Map<string, Promise<void>>();
   readonly #timer: ReturnType<typeof setInterval>;
+  readonly #listeners: PresenceListener[] = [];
+  #closing = false;
   #closed = false;
 
   constructor(opts: PresenceOptions) {
@@ -129,6 +152,16 @@ export class Presence {
     };
   }
 
+  /** Calls `listener` after each join or leave this process announces. */
+  listen(listener: PresenceListener): void {
+    this.#listeners.push(listener);
+  }
+
+  /** The channels this process has users on (including users in their grace). */
+  localChannels(): string[] {
+    return [...new Set([...this.#local.values()].map((l) => l.channel))];
+  }
+
   /** Everyone on `channel` across every process, oldest first. */
   async members(channel: string): Promise<PresenceMember[]> {
     const entries = await this.#opts.store.list<StoredEntry>([
@@ -153,9 +186,10 @@ export class Presence {
     })).sort((a, b) => a.since.localeCompare(b.since));
   }
 
-  /** Uncounts this process's streams (announcing the leaves) and stops renewing. */
+  /** Uncounts this process's streams (announcing the leaves, without grace) and stops renewing. */
   async close(): Promise<void> {
     clearInterval(this.#timer);
+    this.#closing = true;
     const open = [...this.#local.values()];
     await Promise.allSettled(
       open.map((l) =>
@@ -202,18 +236,43 @@ export class Presence {
   ): Promise<void> {
     const { store, ttlMs } = this.#opts;
     const entryKey = [ENTRIES, channel, id.user, this.#processId];
-    const local = this.#local.get(key) ??
-      { channel, user: id.user, name: id.name, connections: 0, since: 0 };
-    if (local.connections === 0) local.since = Date.now();
+    const local = this.#local.get(key) ?? {
+      channel,
+      user: id.user,
+      name: id.name,
+      connections: 0,
+      since: Date.now(),
+    };
+    const returning = local.leaving !== undefined;
+    clearTimeout(local.leaving);
+    local.leaving = undefined;
     local.connections = Math.max(0, local.connections + delta);
     if (local.connections > 0) {
       this.#local.set(key, local);
       await store.set(entryKey, stored(local), { ttlMs });
-      if (local.connections === delta) await this.#announceJoin(channel, local);
+      if (local.connections === delta && !returning) {
+        await this.#announceJoin(channel, local);
+      }
       return;
     }
+    const graceMs = this.#opts.graceMs ?? 0;
+    if (graceMs <= 0 || this.#closing) return await this.#depart(key, local);
+    // Still present (0 connections) until the grace ends without a new one.
+    this.#local.set(key, local);
+    await store.set(entryKey, stored(local), { ttlMs });
+    local.leaving = setTimeout(
+      () => void this.#enqueue(key, channel, () => this.#depart(key, local)),
+      graceMs,
+    );
+  }
+
+  /** Removes the user's entry here and announces the leave when no process has them. */
+  async #depart(key: string, local: Local): Promise<void> {
+    if (this.#local.get(key) !== local || local.connections > 0) return;
+    clearTimeout(local.leaving);
     this.#local.delete(key);
-    await store.delete(entryKey);
+    const { channel, user } = local;
+    await this.#opts.store.delete([ENTRIES, channel, user, this.#processId]);
     await this.#announceLeave(channel, local);
   }
 
@@ -242,15 +301,26 @@ export class Presence {
     return (await this.#opts.store.list([ENTRIES, channel, user])).length > 0;
   }
 
-  #publish(channel: string, who: Local, action: "join" | "leave") {
-    return this.#opts.publish(PRESENCE_PREFIX + channel, {
+  async #publish(channel: string, who: Local, action: "join" | "leave") {
+    const change: PresenceChange = {
+      user: who.user,
+      ...(who.name !== undefined ? { name: who.name } : {}),
+      action,
+    };
+    await this.#opts.publish(PRESENCE_PREFIX + channel, {
       event: "presence",
-      data: {
-        user: who.user,
-        ...(who.name !== undefined ? { name: who.name } : {}),
-        action,
-      },
+      data: change,
     });
+    for (const listener of this.#listeners) {
+      try {
+        await listener(channel, change);
+      } catch (err) {
+        this.#log.log("warn", "presence listener failed", {
+          channel,
+          error: String(err),
+        });
+      }
+    }
   }
 
   /** Renews this process's entries and the announced marks of its users. */

@@ -1,12 +1,14 @@
 /**
  * One chat room (`/chat/{room}`): server-rendered with its recent log and members
- * (readable without JavaScript), then kept live by the island from `since`.
+ * (readable without JavaScript), then kept live by the island from `since`. An
+ * unknown or expired room answers 404 with a way back to the rooms.
  *
  * @module
  */
 import { Head } from "$fresh/runtime.ts";
 import type { Handlers, PageProps } from "$fresh/server.ts";
 import { PageHeader } from "../../../components/PageHeader.tsx";
+import { RoomNotFound } from "../../../components/chat/RoomNotFound.tsx";
 import ConnectionBadge from "../../../islands/ConnectionBadge.tsx";
 import ChatRoom from "../../../islands/ChatRoom.tsx";
 import { renderSince } from "../../../lib/app/page/since.ts";
@@ -14,38 +16,45 @@ import type { AppState } from "../../../lib/app/services.ts";
 import { roomChannel, type RoomState } from "../../../lib/app/chat/types.ts";
 import { admitRead } from "../../../lib/app/admit.ts";
 import { ROOM_NAME_MAX } from "../../../lib/app/chat/validate.ts";
+import { presenceIdentity } from "../../../lib/realtime/presence/presence.ts";
 
-interface RoomPageData {
-  state: RoomState;
-  /** The broker head read before `state`: the room gets every event after it. */
-  since: string;
-  suggestedName: string;
-  heartbeatMs: number;
-}
+type RoomPageData =
+  | {
+    state: RoomState;
+    /** The broker head read before `state`: the room gets every event after it. */
+    since: string;
+    suggestedName: string;
+    /** Who this page is as a member (its session): `join`/`leave` events name it. */
+    user?: string;
+  }
+  | { missing: string };
 
 const ROOM_PATTERN = new RegExp(`^[a-z0-9][a-z0-9-]{0,${ROOM_NAME_MAX - 1}}$`);
 
 export const handler: Handlers<RoomPageData, AppState> = {
   async GET(req, ctx) {
     const room = ctx.params.room;
-    if (!ROOM_PATTERN.test(room)) return ctx.renderNotFound();
-    await admitRead(req, ctx, [roomChannel(room)]);
-    const { chat, herald } = ctx.state;
+    if (!ROOM_PATTERN.test(room)) {
+      return ctx.render({ missing: room }, { status: 404 });
+    }
+    const who = await admitRead(req, ctx, [roomChannel(room)]);
+    const { chat, herald, session } = ctx.state;
+    // A first visit's session is the one this answer's cookie carries.
+    const user = presenceIdentity(who)?.user ?? session?.id;
     const since = await renderSince(herald.broker); // before the state: see page/since.ts
-    const state = await chat.state(room);
-    if (!state) return ctx.renderNotFound();
-    const session = ctx.state.session;
+    const state = await chat.state(room, user);
+    if (!state) return ctx.render({ missing: room }, { status: 404 });
     return ctx.render({
       state,
       since,
       suggestedName: session?.name ?? "",
-      // Three heartbeats per member TTL: one lost request does not drop a member.
-      heartbeatMs: Math.floor(chat.memberTtlMs / 3),
+      ...(user ? { user } : {}),
     });
   },
 };
 
 export default function ChatRoomPage({ data }: PageProps<RoomPageData>) {
+  if ("missing" in data) return <RoomNotFound room={data.missing} />;
   const { state } = data;
   return (
     <>
@@ -67,7 +76,7 @@ export default function ChatRoomPage({ data }: PageProps<RoomPageData>) {
         initial={state}
         since={data.since}
         suggestedName={data.suggestedName}
-        heartbeatMs={data.heartbeatMs}
+        user={data.user}
       />
     </>
   );

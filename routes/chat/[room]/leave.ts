@@ -1,4 +1,4 @@
-/** `POST /chat/{room}/leave` (also by `navigator.sendBeacon` on `pagehide`): see lib/app/chat/http.ts. @module */
+/** `POST /chat/{room}/leave`: the member gives up their name (the Leave button); see lib/app/chat/http.ts. @module */
 import type { Handlers } from "$fresh/server.ts";
 import type { AppState } from "../../../lib/app/services.ts";
 import { roomWrite } from "../../../lib/app/admit.ts";

@@ -7,7 +7,7 @@ import { roomChannel } from "../../../lib/app/chat/types.ts";
 
 export const handler: Handlers<unknown, AppState> = {
   async GET(req, ctx) {
-    await admitRead(req, ctx, [roomChannel(ctx.params.room)]);
-    return roomState(ctx.state.chat, ctx.params.room);
+    const who = await admitRead(req, ctx, [roomChannel(ctx.params.room)]);
+    return roomState(ctx.state.chat, ctx.params.room, who);
   },
 };

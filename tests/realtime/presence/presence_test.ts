@@ -8,6 +8,7 @@ import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { MemoryStore } from "../../../lib/app/store/memory.ts";
 import { Presence } from "../../../lib/realtime/presence/presence.ts";
 import type { Principal } from "../../../lib/access/access.ts";
+import { waitFor } from "../../_support/wait.ts";
 
 const user = (sub: string): Principal => ({
   sub,
@@ -64,5 +65,72 @@ Deno.test("anonymous streams and presence channels are not counted", async () =>
   await presence.track(["presence:room"], user("bob"));
   assertEquals(await presence.members("room"), []);
   assertEquals(await presence.members("presence:room"), []);
+  await presence.close();
+});
+
+Deno.test("within the grace a reconnect, here or on another process, is neither a leave nor a join", async () => {
+  const store = new MemoryStore();
+  const published: string[] = [];
+  const heard: string[] = [];
+  const publish = (channel: string, message: { data: unknown }) => {
+    const { user, action } = message.data as { user: string; action: string };
+    published.push(`${channel} ${user} ${action}`);
+    return Promise.resolve();
+  };
+  // A grace no test run outlasts: only close() ends it.
+  const [a, b] = [1, 2].map(() =>
+    new Presence({ store, publish, ttlMs: 60_000, graceMs: 600_000 })
+  );
+  b.listen((channel, change) => {
+    heard.push(`${channel} ${change.user} ${change.action}`);
+  });
+  const reload = await a.track(["room"], user("alice"));
+  await reload();
+  // Still present, with no connection, while the page reloads.
+  assertEquals(
+    (await a.members("room")).map((m) => [m.user, m.connections]),
+    [["alice", 0]],
+  );
+  assertEquals(a.localChannels(), ["room"]);
+  const back = await a.track(["room"], user("alice"));
+  await back();
+  await b.track(["room"], user("alice")); // the next page lands on process B
+  assertEquals(
+    (await b.members("room")).map((m) => [m.user, m.connections]),
+    [["alice", 1]],
+  );
+  await a.close(); // A's grace ends: Alice is still on B
+  assertEquals(published, ["presence:room alice join"]);
+  await b.close();
+  assertEquals(published, [
+    "presence:room alice join",
+    "presence:room alice leave",
+  ]);
+  assertEquals(heard, ["room alice leave"]);
+  assertEquals(await a.members("room"), []);
+});
+
+Deno.test("after the grace the leave is announced", async () => {
+  const store = new MemoryStore();
+  const published: string[] = [];
+  const presence = new Presence({
+    store,
+    publish: (channel, message) => {
+      const { user, action } = message.data as { user: string; action: string };
+      published.push(`${channel} ${user} ${action}`);
+      return Promise.resolve();
+    },
+    ttlMs: 60_000,
+    graceMs: 50,
+  });
+  const release = await presence.track(["room"], user("alice"));
+  await release();
+  await waitFor(() => published.length === 2, "the leave after the grace");
+  assertEquals(published, [
+    "presence:room alice join",
+    "presence:room alice leave",
+  ]);
+  assertEquals(await presence.members("room"), []);
+  assertEquals(presence.localChannels(), []);
   await presence.close();
 });

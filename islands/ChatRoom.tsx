@@ -1,23 +1,26 @@
 /**
  * One chat room: the log, the member list and the join form / message box, live on
  * `chat:{room}` from `since`; membership is lib/app/chat/membership.ts. The list
- * is the server's (presence of the room's channel), followed by `join`/`leave`.
+ * is the server's (presence of the room's channel ∩ names held), followed by
+ * the room's `join`/`leave` (names) and its presence events (who is there).
  *
  * @module
  */
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { useEventStream } from "../lib/client/hook.ts";
 import {
   CHAT_EVENTS,
   type ChatLine,
   type ChatMember,
   roomChannel,
+  roomPresenceChannel,
   type RoomState,
 } from "../lib/app/chat/types.ts";
 import {
   mergeLines,
   MESSAGE_MAX,
   toLine,
+  toPresence,
   USERNAME_MAX,
 } from "../lib/app/chat/lines.ts";
 import { withMember, withoutMember } from "../lib/app/chat/roster.ts";
@@ -50,15 +53,32 @@ export default function ChatRoom(
   const membership = useMembership(room, {
     user,
     username: initial.me,
-    onMembers: setMembers,
+    onMembers: (list) => listMembers(list),
   });
   const { me, pending, joinError, sendError, join, send, leave } = membership;
+  // The name each member holds, also while they are away (a restart, a lost
+  // connection): their presence coming back lists them again.
+  const names = useRef(new Map(initial.members.map((m) => [m.user, m.name])));
+  const listMembers = (list: ChatMember[]) => {
+    names.current = new Map(list.map((m) => [m.user, m.name]));
+    setMembers(list);
+  };
 
   useEventStream({
-    channels: [roomChannel(room)],
-    events: [...CHAT_EVENTS],
+    channels: [roomChannel(room), roomPresenceChannel(room)],
+    events: [...CHAT_EVENTS, "presence"],
     since,
     onEvent: (e) => {
+      const presence = toPresence(e);
+      if (presence) {
+        const name = names.current.get(presence.user);
+        if (presence.action === "leave") {
+          setMembers((m) => withoutMember(m, presence.user));
+        } else if (name !== undefined) {
+          setMembers((m) => withMember(m, { name, user: presence.user }));
+        }
+        return;
+      }
       const line = toLine(e);
       if (!line) return;
       setLines((current) => mergeLines(current, [line]));
@@ -66,8 +86,10 @@ export default function ChatRoom(
       if (member === undefined) return;
       membership.follow(line);
       if (line.event === "join") {
+        names.current.set(member, line.user);
         setMembers((m) => withMember(m, { name: line.user, user: member }));
       } else if (line.event === "leave") {
+        names.current.delete(member);
         setMembers((m) => withoutMember(m, member));
       }
     },
@@ -76,7 +98,7 @@ export default function ChatRoom(
       if (!res?.ok) return;
       const state = await res.json() as RoomState;
       setLines((current) => mergeLines(current, state.lines));
-      setMembers(state.members);
+      listMembers(state.members);
       membership.resync(state.me);
     },
   });

@@ -332,9 +332,17 @@ async function forged(ctx: WaveContext) {
 async function chatFloods(ctx: WaveContext) {
   const rooms = counter(ctx, "room creation flood");
   const messages = counter(ctx, "chat message flood");
+  // A member is a session: the flooder takes the cookie a page gives.
+  const page = await rawRequest({
+    port: ctx.port,
+    from: ADDRESS.chat,
+    head: requestHead("GET", "/chat", ctx.port),
+  });
+  const cookie = /^set-cookie: ([^;\r\n]*)/im.exec(page.head)?.[1];
   const post = async (path: string, body: unknown) => {
     const req = postRequest(path, ctx.port, JSON_TYPE, JSON.stringify(body), {
       accept: JSON_TYPE,
+      ...(cookie ? { cookie } : {}),
     });
     return await rawRequest({
       port: ctx.port,
@@ -351,18 +359,10 @@ async function chatFloods(ctx: WaveContext) {
   const joined = await post("/chat/soak-room/join", {
     username: `flooder ${ctx.wave}`,
   });
-  let member: { memberId?: string; username?: string } = {};
-  try {
-    member = JSON.parse(joined.body);
-  } catch { /* not joined: the messages below are refused */ }
   messages.add(`join ${label(joined)}`);
   await pool(ctx.scale.chatMessages, 8, async (i) => {
     messages.add(label(
-      await post("/chat/soak-room/messages", {
-        username: member.username ?? "flooder",
-        memberId: member.memberId ?? "none",
-        text: `flood ${i}`,
-      }),
+      await post("/chat/soak-room/messages", { text: `flood ${i}` }),
     ));
   });
 }

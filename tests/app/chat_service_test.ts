@@ -267,7 +267,7 @@ Deno.test("a member whose last stream closes leaves, announced once; a name whos
   });
 });
 
-Deno.test("a reload within the presence grace is neither a leave nor a join", async () => {
+Deno.test("a reload within the presence grace, or a restart, is neither a leave nor a join", async () => {
   await withChat(async ({ chat, broker, open, presence }) => {
     await chat.createRoom("lobby");
     const page = await open("lobby", "s-ada");
@@ -286,10 +286,13 @@ Deno.test("a reload within the presence grace is neither a leave nor a join", as
       1,
     );
     await chat.send("lobby", "s-ada", "back");
-    // A process that shuts down announces its users' leaves at once.
+    // A process that shuts down ends its users' presence, not their
+    // membership: they come back on the next process.
     await presence.close();
     const events = await broker.history(roomChannel("lobby"));
-    assert.deepEqual(membership(events), ["join Ada", "leave Ada closed"]);
+    assert.deepEqual(membership(events), ["join Ada"]);
+    assert.deepEqual(await chat.names("lobby"), []);
+    assert.equal((await chat.state("lobby", "s-ada"))?.me, "Ada");
   }, 60_000);
 });
 

@@ -64,6 +64,21 @@ export function toLine(e: HeraldEvent): ChatLine | null {
   };
 }
 
+/** A presence event of the room's channel: whose streams came or went; null when malformed. */
+export function toPresence(
+  e: HeraldEvent,
+): { user: string; action: "join" | "leave" } | null {
+  if (e.event !== "presence") return null;
+  const data = (e.data ?? {}) as Record<string, unknown>;
+  if (
+    !isIdentity(data.user) ||
+    (data.action !== "join" && data.action !== "leave")
+  ) {
+    return skipped("presence", e.id, "no user and action");
+  }
+  return { user: data.user, action: data.action };
+}
+
 /** A stored or announced room, checked; null (with a log line) when malformed. */
 export function toRoom(value: unknown, id = "room"): Room | null {
   const r = (value ?? {}) as Record<string, unknown>;

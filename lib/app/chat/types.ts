@@ -5,6 +5,8 @@
  * @module
  */
 
+import { presenceChannel } from "../../realtime/presence/channel.ts";
+
 export const ROOMS_CHANNEL = "chat-rooms";
 export const CHAT_EVENTS = ["message", "join", "leave"] as const;
 export type ChatEventName = typeof CHAT_EVENTS[number];
@@ -12,6 +14,11 @@ export type ChatEventName = typeof CHAT_EVENTS[number];
 /** The channel of one room. */
 export function roomChannel(room: string): string {
   return `chat:${room}`;
+}
+
+/** Who is on a room's channel, announced by presence: `presence` events `{user, action}`. */
+export function roomPresenceChannel(room: string): string {
+  return presenceChannel(roomChannel(room));
 }
 
 export interface Room {

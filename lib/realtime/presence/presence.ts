@@ -10,8 +10,9 @@ import type { PublishMessage } from "../types.ts";
 import { HeraldLog } from "../observe.ts";
 import type { KeyValueStore } from "../key_value.ts";
 
-/** The companion channel of `channel`'s join/leave events is this prefix + `channel`. */
-export const PRESENCE_PREFIX = "presence:";
+import { PRESENCE_PREFIX, presenceChannel } from "./channel.ts";
+
+export { PRESENCE_PREFIX };
 
 /** The part of the app's store (lib/app/store) presence needs. */
 export type PresenceStore = Pick<
@@ -55,7 +56,7 @@ export interface PresenceChange {
   action: "join" | "leave";
 }
 
-/** Told of each join and leave once across processes, by the process that announced it. */
+/** Told of each join and leave once across processes, by the process that announced it (a closing process's leaves excepted). */
 export type PresenceListener = (
   channel: string,
   change: PresenceChange,
@@ -152,7 +153,7 @@ export class Presence {
     };
   }
 
-  /** Calls `listener` after each join or leave this process announces. */
+  /** Calls `listener` after each join or leave this process announces (not those of {@link close}). */
   listen(listener: PresenceListener): void {
     this.#listeners.push(listener);
   }
@@ -307,10 +308,13 @@ export class Presence {
       ...(who.name !== undefined ? { name: who.name } : {}),
       action,
     };
-    await this.#opts.publish(PRESENCE_PREFIX + channel, {
+    await this.#opts.publish(presenceChannel(channel), {
       event: "presence",
       data: change,
     });
+    // A closing process's leaves are not its users leaving: they come back on
+    // another process (or this one restarted), so listeners do not hear them.
+    if (this.#closing) return;
     for (const listener of this.#listeners) {
       try {
         await listener(channel, change);

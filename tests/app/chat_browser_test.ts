@@ -3,7 +3,8 @@
  * KV broker and store in a temp file): creating a room (and the inline 409),
  * two visitors in one room (live messages, a taken username refused, the
  * member list on join, leave and page close), history after a reload and
- * after a server restart, reading without JavaScript, and a 375 px phone.
+ * after a server restart, reading without JavaScript, the 404 page of an
+ * unknown room, and a 375 px phone.
  *
  * @module
  */
@@ -130,7 +131,8 @@ browserTest("chat rooms in Chromium", async ({ app, browser, t }) => {
       await membersAre(ada, ["Ada"]);
       await join(bob, "Bob");
       await membersAre(ada, ["Ada", "Bob"]);
-      // Bob's page goes away: pagehide sends the leave beacon.
+      // Bob's page goes away: his last stream closes, and after the
+      // presence grace he leaves.
       await bob.goto("about:blank");
       await membersAre(ada, ["Ada"]);
       await ada.locator("#chat-log li", { hasText: "Bob left" }).first()
@@ -180,11 +182,26 @@ browserTest("chat rooms in Chromium", async ({ app, browser, t }) => {
     await context.close();
   });
 
-  await t.step("unknown rooms are a 404", async () => {
-    const res = await fetch(`${app.url}/chat/no-such-room`);
-    await res.body?.cancel();
-    assert.equal(res.status, 404);
-  });
+  await t.step(
+    "an unknown room is a 404 page that says so and leads back to the rooms",
+    async () => {
+      for (const name of ["no-such-room", "Not_A_Room!"]) {
+        const res = await fetch(`${app.url}/chat/${name}`);
+        await res.body?.cancel();
+        assert.equal(res.status, 404);
+      }
+      const page = await openPage(browser);
+      const answer = await page.goto(`${app.url}/chat/no-such-room`);
+      assert.equal(answer?.status(), 404);
+      await page.locator("h1", { hasText: "No such room" }).waitFor(WAIT);
+      await page.locator("#room-missing", { hasText: "#no-such-room" })
+        .waitFor(WAIT);
+      await page.click('a:has-text("All rooms")');
+      await page.waitForURL(`${app.url}/chat`, WAIT);
+      await page.locator("#room-name").waitFor(WAIT);
+      await page.context().close();
+    },
+  );
 
   await t.step("nothing overflows sideways at 375 px", async () => {
     const context = await browser.newContext({

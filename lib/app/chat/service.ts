@@ -147,9 +147,17 @@ export class ChatService {
     this.#renewedAt.set(name, now);
     const ttl = { ttlMs: this.roomTtlMs };
     await this.store.compareAndSet(roomKey(name), room, room, ttl);
-    // The names live as long as their room (a crashed process's never leave).
-    for (const { key, value } of await this.store.list(membersKey(name))) {
-      await this.store.compareAndSet(key, value, value, ttl);
+    // Present members' names live on with the room; a name nobody present
+    // holds (a crashed process's member, one never present) lapses.
+    const present = new Set(
+      (await this.presence.members(roomChannel(name))).map((p) => p.user),
+    );
+    for (
+      const { key, value } of await this.store.list<Member>(membersKey(name))
+    ) {
+      if (present.has(value.user)) {
+        await this.store.compareAndSet(key, value, value, ttl);
+      }
     }
     return name;
   }

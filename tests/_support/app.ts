@@ -144,3 +144,14 @@ export async function assertNoHorizontalOverflow(page: Page): Promise<void> {
 
 /** Waits until `check` is true (a hang guard, not a timing assertion). */
 export { waitFor as eventually } from "./wait.ts";
+
+/** A visitor's page session: the cookie (`name=value`) any page of the app sets. */
+export async function sessionCookie(url: string): Promise<string> {
+  const res = await fetch(`${url}/about`);
+  await res.body?.cancel();
+  const cookie = res.headers.get("set-cookie")?.split(";")[0] ?? "";
+  if (!cookie.startsWith("herald_session=")) {
+    throw new Error(`GET /about set no session cookie (${res.status})`);
+  }
+  return cookie;
+}

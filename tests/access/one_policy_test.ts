@@ -6,17 +6,8 @@
  * `HERALD_MAX_CHANNELS_PER_IP` distinct channels across its open streams.
  */
 import assert from "node:assert/strict";
-import { startApp } from "../_support/app.ts";
+import { sessionCookie, startApp } from "../_support/app.ts";
 import { hsToken, SECRET } from "./_tokens.ts";
-
-/** A page session: the cookie a visitor gets with any page. */
-async function sessionCookie(url: string): Promise<string> {
-  const res = await fetch(`${url}/about`);
-  await res.body?.cancel();
-  const cookie = res.headers.get("set-cookie")?.split(";")[0] ?? "";
-  assert.ok(cookie.startsWith("herald_session="), "a page sets the session");
-  return cookie;
-}
 
 function postJson(
   url: string,

@@ -9,42 +9,16 @@
  * @module
  */
 import assert from "node:assert/strict";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { browserTest, WAIT } from "../_support/browser.ts";
-import { assertNoHorizontalOverflow, eventually } from "../_support/app.ts";
-
-/** A page in a context of its own (its own session and sessionStorage). */
-async function openPage(browser: Browser): Promise<Page> {
-  const context = await browser.newContext();
-  return await context.newPage();
-}
-
-/** Opens the room and waits until the island is hydrated and the stream open. */
-async function enterRoom(page: Page, url: string) {
-  await page.goto(url);
-  await page.locator('[data-status="open"]').first().waitFor(WAIT);
-  await page.locator("#chat-username:enabled, #chat-text").first().waitFor(
-    WAIT,
-  );
-}
-
-async function join(page: Page, name: string) {
-  await page.fill("#chat-username", name);
-  await page.click('button:has-text("Join")');
-}
-
-const members = (page: Page) =>
-  page.locator("#chat-members [data-member]").evaluateAll((els) =>
-    els.map((el) => el.getAttribute("data-member"))
-  );
-
-async function membersAre(page: Page, expected: string[]) {
-  await eventually(
-    async () =>
-      JSON.stringify(await members(page)) === JSON.stringify(expected),
-    `members ${expected.join(", ")} (have ${await members(page)})`,
-  );
-}
+import {
+  enterRoom,
+  join,
+  members,
+  membersAre,
+  openPage,
+} from "./_chat_pages.ts";
+import { assertNoHorizontalOverflow } from "../_support/app.ts";
 
 const messageLine = (page: Page, text: string) =>
   page.locator('#chat-log li[data-event="message"]', { hasText: text });

@@ -9,16 +9,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { eventually, startApp } from "../_support/app.ts";
-
-/** A visitor: the session cookie any page gives. */
-async function visitor(url: string): Promise<string> {
-  const res = await fetch(`${url}/chat`);
-  await res.body?.cancel();
-  const cookie = res.headers.get("set-cookie")?.split(";")[0] ?? "";
-  assert.ok(cookie.startsWith("herald_session="), "a page sets the session");
-  return cookie;
-}
+import { eventually, sessionCookie, startApp } from "../_support/app.ts";
 
 /** A JSON post as `cookie`'s visitor (none: no session). */
 async function post(url: string, body: unknown, cookie?: string) {
@@ -45,7 +36,7 @@ async function openRoom(url: string, room: string, cookie: string) {
 Deno.test("look-alike names are taken", async (t) => {
   await using app = await startApp();
   assert.equal((await post(`${app.url}/chat`, { room: "names" })).status, 201);
-  const admin = await visitor(app.url);
+  const admin = await sessionCookie(app.url);
   const page = await openRoom(app.url, "names", admin);
   const join = async (username: string, cookie?: string) =>
     await post(`${app.url}/chat/names/join`, { username }, cookie);
@@ -58,7 +49,7 @@ Deno.test("look-alike names are taken", async (t) => {
       ) === '["admin"]',
     "admin listed once present",
   );
-  const other = await visitor(app.url);
+  const other = await sessionCookie(app.url);
 
   for (
     const [what, name] of [
@@ -119,7 +110,7 @@ Deno.test("an empty room expires; a room somebody has open stays", async () => {
   });
   assert.equal((await post(`${app.url}/chat`, { room: "empty" })).status, 201);
   assert.equal((await post(`${app.url}/chat`, { room: "busy" })).status, 201);
-  const ada = await visitor(app.url);
+  const ada = await sessionCookie(app.url);
   const page = await openRoom(app.url, "busy", ada);
   const joined = await post(
     `${app.url}/chat/busy/join`,
@@ -146,7 +137,7 @@ Deno.test("an empty room expires; a room somebody has open stays", async () => {
     const again = await post(
       `${app.url}/chat/empty/join`,
       { username: "bob" },
-      await visitor(app.url),
+      await sessionCookie(app.url),
     );
     assert.equal(again.status, 404);
     // The name is free again.

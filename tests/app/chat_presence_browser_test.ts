@@ -8,51 +8,21 @@
  * @module
  */
 import assert from "node:assert/strict";
-import type { Browser, Page } from "playwright-core";
 import { browserTest, WAIT } from "../_support/browser.ts";
+import {
+  enterRoom,
+  join,
+  members,
+  membersAre,
+  openPage,
+} from "./_chat_pages.ts";
 import { eventually } from "../_support/app.ts";
+import { createRoom } from "./_hostile_data.ts";
 
-async function createRoom(url: string): Promise<string> {
+async function newRoom(url: string): Promise<string> {
   const room = `room-${crypto.randomUUID().slice(0, 8)}`;
-  const res = await fetch(`${url}/chat`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ room }),
-  });
-  assert.equal(res.status, 201, await res.text());
+  await createRoom(url, room);
   return room;
-}
-
-/** A page in a browser context of its own: a session of its own. */
-async function newSession(browser: Browser): Promise<Page> {
-  return await (await browser.newContext()).newPage();
-}
-
-/** Opens the room; resolves once the island is hydrated and the stream open. */
-async function enterRoom(page: Page, url: string) {
-  await page.goto(url);
-  await page.locator('[data-status="open"]').first().waitFor(WAIT);
-  await page.locator("#chat-username:enabled, #chat-text").first().waitFor(
-    WAIT,
-  );
-}
-
-async function join(page: Page, name: string) {
-  await page.fill("#chat-username", name);
-  await page.click('button:has-text("Join")');
-}
-
-const members = (page: Page) =>
-  page.locator("#chat-members [data-member]").evaluateAll((els) =>
-    els.map((el) => el.getAttribute("data-member"))
-  );
-
-async function membersAre(page: Page, expected: string[]) {
-  await eventually(
-    async () =>
-      JSON.stringify(await members(page)) === JSON.stringify(expected),
-    `members ${expected.join(", ")} (have ${await members(page)})`,
-  );
 }
 
 /** The room's stored joins and leaves, as everyone's history shows them. */
@@ -73,13 +43,13 @@ async function presence(url: string, room: string) {
 browserTest(
   "two sessions in a room see each other from presence; one closing its browser leaves",
   async ({ app, browser, page: ada }) => {
-    const room = await createRoom(app.url);
+    const room = await newRoom(app.url);
     const roomUrl = `${app.url}/chat/${room}`;
     await enterRoom(ada, roomUrl);
     await join(ada, "Ada");
     await ada.locator("#chat-text").waitFor(WAIT);
 
-    const bob = await newSession(browser);
+    const bob = await openPage(browser);
     await enterRoom(bob, roomUrl);
     // Bob watches without a name: present, not a member.
     await eventually(
@@ -104,7 +74,7 @@ browserTest(
       "leave Bob",
     ]);
     // Bob's name is free for another session now.
-    const cy = await newSession(browser);
+    const cy = await openPage(browser);
     await enterRoom(cy, roomUrl);
     await join(cy, "bob");
     await membersAre(ada, ["Ada", "bob"]);
@@ -117,7 +87,7 @@ browserTest(
 browserTest(
   "a reload, a second tab and a second window of one session are one member",
   async ({ app, browser, page: tab }) => {
-    const room = await createRoom(app.url);
+    const room = await newRoom(app.url);
     const roomUrl = `${app.url}/chat/${room}`;
     await enterRoom(tab, roomUrl);
     await join(tab, "Ada");
@@ -173,7 +143,7 @@ browserTest(
     assert.deepEqual(await joinsAndLeaves(app.url, room), ["join Ada"]);
 
     // Another session cannot take the name, nor a look-alike.
-    const eve = await newSession(browser);
+    const eve = await openPage(browser);
     await enterRoom(eve, roomUrl);
     await join(eve, "ADA");
     await eve.locator("#chat-join-error", { hasText: "taken" }).waitFor(WAIT);

@@ -112,8 +112,8 @@ export function joinRoom(
   who: Principal,
 ) {
   return answer(async () => {
-    const user = memberIdentity(who);
-    const input = parseJoin(room, user, await readFields(req));
+    const fields = await readFields(req);
+    const input = parseJoin(room, memberIdentity(who), fields);
     const joined = await chat.join(input);
     return Response.json(joined, { status: 201 });
   });
@@ -139,8 +139,8 @@ export function sendMessage(
   who: Principal,
 ) {
   return answer(async () => {
-    const user = memberIdentity(who);
-    const input = parseMessage(room, user, await readFields(req));
+    const fields = await readFields(req);
+    const input = parseMessage(room, memberIdentity(who), fields);
     const event = await chat.send(input);
     return Response.json({ id: event.id }, { status: 201 });
   });

@@ -6,12 +6,11 @@
  *
  * @module
  */
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { useEventStream } from "../lib/client/hook.ts";
 import {
   CHAT_EVENTS,
   type ChatLine,
-  type ChatMember,
   roomChannel,
   roomPresenceChannel,
   type RoomState,
@@ -23,7 +22,11 @@ import {
   toPresence,
   USERNAME_MAX,
 } from "../lib/app/chat/lines.ts";
-import { withMember, withoutMember } from "../lib/app/chat/roster.ts";
+import {
+  followLine,
+  followPresence,
+  memberBook,
+} from "../lib/app/chat/roster.ts";
 import { useMembership } from "../lib/app/chat/membership.ts";
 import { Button } from "../components/Button.tsx";
 import { InlineForm } from "../components/InlineForm.tsx";
@@ -47,22 +50,15 @@ export default function ChatRoom(
 ) {
   const room = initial.room;
   const [lines, setLines] = useState<ChatLine[]>(initial.lines);
-  const [members, setMembers] = useState<ChatMember[]>(initial.members);
+  const [book, setBook] = useState(() => memberBook(initial.members));
   const [mounted, setMounted] = useState(false);
   useEffect(() => setMounted(true), []);
   const membership = useMembership(room, {
     user,
     username: initial.me,
-    onMembers: (list) => listMembers(list),
+    onMembers: (list) => setBook(memberBook(list)),
   });
   const { me, pending, joinError, sendError, join, send, leave } = membership;
-  // The name each member holds, also while they are away (a restart, a lost
-  // connection): their presence coming back lists them again.
-  const names = useRef(new Map(initial.members.map((m) => [m.user, m.name])));
-  const listMembers = (list: ChatMember[]) => {
-    names.current = new Map(list.map((m) => [m.user, m.name]));
-    setMembers(list);
-  };
 
   useEventStream({
     channels: [roomChannel(room), roomPresenceChannel(room)],
@@ -70,35 +66,19 @@ export default function ChatRoom(
     since,
     onEvent: (e) => {
       const presence = toPresence(e);
-      if (presence) {
-        const name = names.current.get(presence.user);
-        if (presence.action === "leave") {
-          setMembers((m) => withoutMember(m, presence.user));
-        } else if (name !== undefined) {
-          setMembers((m) => withMember(m, { name, user: presence.user }));
-        }
-        return;
-      }
+      if (presence) return setBook((b) => followPresence(b, presence));
       const line = toLine(e);
       if (!line) return;
       setLines((current) => mergeLines(current, [line]));
-      const member = line.member;
-      if (member === undefined) return;
+      setBook((b) => followLine(b, line));
       membership.follow(line);
-      if (line.event === "join") {
-        names.current.set(member, line.user);
-        setMembers((m) => withMember(m, { name: line.user, user: member }));
-      } else if (line.event === "leave") {
-        names.current.delete(member);
-        setMembers((m) => withoutMember(m, member));
-      }
     },
     onGap: async () => {
       const res = await fetch(`/chat/${room}/state`).catch(() => null);
       if (!res?.ok) return;
       const state = await res.json() as RoomState;
       setLines((current) => mergeLines(current, state.lines));
-      listMembers(state.members);
+      setBook(memberBook(state.members));
       membership.resync(state.me);
     },
   });
@@ -179,7 +159,7 @@ export default function ChatRoom(
             </InlineForm>
           )}
       </section>
-      <MemberList members={members} me={me?.user} />
+      <MemberList members={book.members} me={me?.user} />
     </div>
   );
 }

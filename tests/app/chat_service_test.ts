@@ -10,6 +10,12 @@ import type { Broker, HeraldEvent } from "../../lib/realtime/types.ts";
 import { type AppStore, createStore } from "../../lib/app/store/mod.ts";
 import { ChatService } from "../../lib/app/chat/service.ts";
 import { mergeLines, toLine } from "../../lib/app/chat/lines.ts";
+import {
+  followLine,
+  followPresence,
+  type MemberBook,
+  memberBook,
+} from "../../lib/app/chat/roster.ts";
 import { roomChannel, ROOMS_CHANNEL } from "../../lib/app/chat/types.ts";
 import { HttpError } from "../../lib/http/error.ts";
 import { chatHttpError } from "../../lib/app/chat/http.ts";
@@ -394,4 +400,37 @@ Deno.test("a burst of messages to one room on Deno KV is all published (room ren
     await broker.close();
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("a page's member list follows names from the room's lines and who is there from presence", () => {
+  const line = (event: "join" | "leave", user: string, member: string) => ({
+    id: "1",
+    event,
+    time: 0,
+    user,
+    member,
+  });
+  const listed = (book: MemberBook) => book.members.map((m) => m.name);
+  let book = memberBook([{ name: "Bob", user: "s-bob", connections: 1 }]);
+  // A watcher arrives: present, no name, not listed.
+  book = followPresence(book, { user: "s-ada", action: "join" });
+  assert.deepEqual(listed(book), ["Bob"]);
+  book = followLine(book, line("join", "Ada", "s-ada"));
+  assert.deepEqual(listed(book), ["Ada", "Bob"]);
+  // Ada's process restarts: away, then back under the name she holds.
+  book = followPresence(book, { user: "s-ada", action: "leave" });
+  assert.deepEqual(listed(book), ["Bob"]);
+  book = followPresence(book, { user: "s-ada", action: "join" });
+  assert.deepEqual(listed(book), ["Ada", "Bob"]);
+  // Bob leaves with the button: while still present he holds no name.
+  book = followLine(book, line("leave", "Bob", "s-bob"));
+  book = followPresence(book, { user: "s-bob", action: "join" });
+  assert.deepEqual(listed(book), ["Ada"]);
+  // Someone else takes Bob's name, spelled another way: one entry per name.
+  book = followLine(book, line("join", "bob", "s-cy"));
+  book = followLine(book, line("join", "BOB", "s-dee"));
+  assert.deepEqual(book.members.map((m) => [m.name, m.user]), [
+    ["Ada", "s-ada"],
+    ["BOB", "s-dee"],
+  ]);
 });

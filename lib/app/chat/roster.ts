@@ -1,6 +1,51 @@
 /** A room's member list, keyed by member identity, in one order; used by the server and the page alike. */
 import { usernameKey } from "./name_key.ts";
-import type { ChatMember } from "./types.ts";
+import type { ChatLine, ChatMember } from "./types.ts";
+
+/**
+ * What a page knows of a room's members: who is listed, and the name each
+ * member holds, also while away (a restart, a lost connection), so their
+ * presence coming back lists them again.
+ */
+export interface MemberBook {
+  members: ChatMember[];
+  names: ReadonlyMap<string, string>;
+}
+
+/** The book of a member list as the server gave it. */
+export function memberBook(members: ChatMember[]): MemberBook {
+  return { members, names: new Map(members.map((m) => [m.user, m.name])) };
+}
+
+/** After a presence event: a member away is unlisted, one back is listed under the name they hold. */
+export function followPresence(
+  book: MemberBook,
+  { user, action }: { user: string; action: "join" | "leave" },
+): MemberBook {
+  if (action === "leave") {
+    return { ...book, members: withoutMember(book.members, user) };
+  }
+  const name = book.names.get(user);
+  return name === undefined
+    ? book
+    : { ...book, members: withMember(book.members, { name, user }) };
+}
+
+/** After a room line: a `join` lists its member under the name, a `leave` forgets it. */
+export function followLine(book: MemberBook, line: ChatLine): MemberBook {
+  const user = line.member;
+  if (user === undefined || line.event === "message") return book;
+  const names = new Map(book.names);
+  if (line.event === "join") {
+    names.set(user, line.user);
+    return {
+      names,
+      members: withMember(book.members, { name: line.user, user }),
+    };
+  }
+  names.delete(user);
+  return { names, members: withoutMember(book.members, user) };
+}
 
 /** The list with `member` in it: an older entry of the same member, or of a look-alike name, replaced. */
 export function withMember(

@@ -13,7 +13,7 @@ export interface NavLink {
 export const NAV_LINKS: readonly NavLink[] = [
   { href: "/", label: "Notifications" },
   { href: "/chat", label: "Chat" },
-  { href: "/flights", label: "Flights" },
+  { href: "/flights", label: "Arrivals" },
   { href: "/logs", label: "Logs" },
   { href: "/clock", label: "Clock" },
   { href: "/about", label: "About" },

@@ -1,7 +1,7 @@
 /**
- * The arrivals table, live on the `flights` channel from the render on (`since`);
- * refetches the board after a gap or a skipped `seq`; rows of fixed height, so an
- * update never moves the page.
+ * The arrivals table and the board's clock, live on the `flights` channel from the
+ * render on (`since`); refetches the board after a gap or a skipped `seq`; rows of
+ * fixed height, so an update never moves the page.
  *
  * @module
  */
@@ -9,6 +9,7 @@ import { useRef, useState } from "preact/hooks";
 import { useEventStream } from "../lib/client/hook.ts";
 import {
   type Board,
+  expectedArrival,
   type Flight,
   FLIGHT_EVENTS,
   FLIGHTS_CHANNEL,
@@ -19,10 +20,9 @@ import { Button } from "../components/Button.tsx";
 
 const STATE_LOOK: Record<FlightState, { label: string; class: string }> = {
   scheduled: { label: "Scheduled", class: "bg-slate-100 text-slate-800" },
-  boarding: { label: "Boarding", class: "bg-sky-100 text-sky-900" },
-  departed: { label: "Departed", class: "bg-indigo-100 text-indigo-900" },
-  landed: { label: "Landed", class: "bg-emerald-100 text-emerald-900" },
   delayed: { label: "Delayed", class: "bg-amber-100 text-amber-900" },
+  approaching: { label: "Approaching", class: "bg-sky-100 text-sky-900" },
+  landed: { label: "Landed", class: "bg-emerald-100 text-emerald-900" },
   cancelled: { label: "Cancelled", class: "bg-red-100 text-red-900" },
 };
 
@@ -77,6 +77,7 @@ export default function FlightBoard({ initial, since }: FlightBoardProps) {
         setBoard((b) => ({
           ...b,
           seq: data.seq,
+          clock: Math.max(b.clock, e.data.clock ?? b.clock),
           flights: [...b.flights.filter((f) => f.id !== flight.id), flight]
             .sort(byArrival),
         }));
@@ -96,6 +97,7 @@ export default function FlightBoard({ initial, since }: FlightBoardProps) {
           return {
             ...b,
             seq: data.seq,
+            clock: Math.max(b.clock, e.data.clock ?? b.clock),
             flights: b.flights.filter((f) => f.id !== id),
           };
         });
@@ -175,6 +177,18 @@ export default function FlightBoard({ initial, since }: FlightBoardProps) {
         </p>
       </form>
       <p role="status" class="sr-only">{announcement}</p>
+      <p id="flights-clock" class="mb-2 text-sm text-slate-700">
+        Board time{" "}
+        <time
+          dateTime={new Date(board.clock).toISOString()}
+          data-clock={board.clock}
+          class="font-semibold tabular-nums"
+        >
+          {clock.format(board.clock)}
+        </time>{" "}
+        UTC{" "}
+        <span class="text-slate-600">(simulated, faster than real time)</span>
+      </p>
       <div class="min-h-[27.5rem] rounded-lg border border-slate-200 bg-white">
         <table class="w-full table-fixed text-left text-sm">
           <caption class="sr-only">
@@ -194,6 +208,7 @@ export default function FlightBoard({ initial, since }: FlightBoardProps) {
                 key={f.id}
                 data-flight-id={f.id}
                 data-state={f.state}
+                data-expected={expectedArrival(f)}
                 class={`h-12 border-b border-slate-100 transition-colors duration-700 ${
                   changed === f.id ? "bg-amber-50" : ""
                 }`}

@@ -1,5 +1,5 @@
 /**
- * The flight board (`/flights`): server-rendered from the board in the app store, then
+ * The arrivals board (`/flights`, "Arrivals" in the navigation and heading): server-rendered from the board in the app store, then
  * kept live by the island on the `flights` channel.
  *
  * @module
@@ -34,7 +34,7 @@ export default function FlightsPage({ data }: PageProps<FlightsPageData>) {
   return (
     <>
       <Head>
-        <title>Flights · Herald</title>
+        <title>Arrivals · Herald</title>
       </Head>
       <PageHeader
         title="Arrivals"

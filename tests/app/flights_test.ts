@@ -8,14 +8,20 @@ import { createBroker } from "../../lib/realtime/brokers/create.ts";
 import type { Broker } from "../../lib/realtime/types.ts";
 import { type AppStore, createStore } from "../../lib/app/store/mod.ts";
 import {
+  APPROACH_MS,
   seedBoard,
   step,
+  STEP_MS,
   TARGET_FLIGHTS,
 } from "../../lib/app/flights/simulate.ts";
 import { BoardPaused, FlightBoard } from "../../lib/app/flights/board.ts";
 import { FlightSimulator } from "../../lib/app/flights/simulator.ts";
 import { flightsConfigFromEnv } from "../../lib/app/flights/runtime.ts";
-import { type Board, FLIGHTS_CHANNEL } from "../../lib/app/flights/types.ts";
+import {
+  type Board,
+  expectedArrival,
+  FLIGHTS_CHANNEL,
+} from "../../lib/app/flights/types.ts";
 
 /** A repeatable random sequence. */
 function seeded(seed: number) {
@@ -41,9 +47,10 @@ Deno.test("a step changes exactly one flight and names it in its event", () => {
   const seen = new Set<string>();
   for (let i = 1; i <= 200; i++) {
     const before = board;
-    const { board: after, event } = step(before, Date.now(), random);
+    const { board: after, event } = step(before, random);
     assert.equal(after.seq, i);
     assert.equal(event.data.seq, i);
+    assert.equal(event.data.clock, after.clock);
     seen.add(event.event);
     if (event.event === "flightRemoval") {
       const gone = before.flights.find((f) => f.id === event.data.id)!;
@@ -51,14 +58,14 @@ Deno.test("a step changes exactly one flight and names it in its event", () => {
       assert.equal(after.flights.length, before.flights.length - 1);
     } else {
       const { flight } = event.data;
+      seen.add(flight.state);
       assert.deepEqual(after.flights.find((f) => f.id === flight.id), flight);
       const old = before.flights.find((f) => f.id === flight.id);
       if (old) {
         const allowed: Record<string, string[]> = {
-          scheduled: ["boarding", "delayed", "cancelled"],
-          delayed: ["boarding", "delayed", "cancelled"],
-          boarding: ["departed"],
-          departed: ["landed"],
+          scheduled: ["delayed", "approaching", "cancelled"],
+          delayed: ["delayed", "approaching", "cancelled"],
+          approaching: ["landed"],
         };
         assert(
           allowed[old.state]?.includes(flight.state),
@@ -73,7 +80,49 @@ Deno.test("a step changes exactly one flight and names it in its event", () => {
     assert.deepEqual(arrivals, [...arrivals].sort((a, b) => a - b));
     board = after;
   }
-  assert.deepEqual([...seen].sort(), ["flightRemoval", "flightStateUpdate"]);
+  assert.deepEqual(
+    [...seen].sort(),
+    [
+      "approaching",
+      "cancelled",
+      "delayed",
+      "flightRemoval",
+      "flightStateUpdate",
+      "landed",
+      "scheduled",
+    ],
+  );
+});
+
+Deno.test("the board's clock allows every state it shows: never landed before the expected arrival", () => {
+  for (let seed = 1; seed <= 20; seed++) {
+    const random = seeded(seed);
+    let board: Board = seedBoard(Date.now(), random);
+    for (let i = 0; i <= 300; i++) {
+      if (i > 0) {
+        const before = board.clock;
+        board = step(board, random).board;
+        assert(board.clock >= before + STEP_MS, "the clock moves on");
+      }
+      for (const f of board.flights) {
+        const left = expectedArrival(f) - board.clock;
+        const where = `seed ${seed}, step ${i}, ${f.id} ${f.state}`;
+        assert(f.updatedAt <= board.clock, where);
+        if (f.state === "landed") {
+          assert(left <= 0, `${where}: landed ${-left / 60_000} min early`);
+          assert(f.updatedAt >= expectedArrival(f), where);
+        }
+        if (f.state === "approaching") {
+          // One change per step: a landing due with another waits a minute or two.
+          assert(left <= APPROACH_MS, `${where}: ${left}`);
+        }
+        if (f.state === "scheduled" || f.state === "delayed") {
+          assert(left > 0, `${where}: still ${f.state} after its time`);
+        }
+        if (f.state === "delayed") assert(f.delayMin > 0, where);
+      }
+    }
+  }
 });
 
 async function withKv(
@@ -215,7 +264,7 @@ Deno.test("no two flights on the board show the same flight number", () => {
     const random = seeded(seed);
     let board: Board = seedBoard(Date.now(), random);
     for (let i = 0; i < 300; i++) {
-      board = step(board, Date.now(), random).board;
+      board = step(board, random).board;
       const numbers = board.flights.map((f) => f.flight);
       assert.equal(
         new Set(numbers).size,

@@ -28,8 +28,18 @@ export class FlightBoard {
   /** The current board (seeded on first use). */
   async get(): Promise<Board> {
     const board = await this.store.get<Board>(BOARD_KEY);
-    if (board) return board;
-    await this.store.setIfAbsent(BOARD_KEY, seedBoard(Date.now(), this.random));
+    if (typeof board?.clock === "number") return board;
+    const fresh = seedBoard(Date.now(), this.random);
+    if (board) {
+      // Stored before boards had a clock and arrival states: start afresh, seq going on.
+      await this.store.compareAndSet(BOARD_KEY, board, {
+        ...fresh,
+        seq: board.seq + 1,
+        paused: board.paused,
+      });
+    } else {
+      await this.store.setIfAbsent(BOARD_KEY, fresh);
+    }
     return (await this.store.get<Board>(BOARD_KEY))!;
   }
 
@@ -52,7 +62,7 @@ export class FlightBoard {
   async advance(): Promise<StepEvent | null> {
     const event = await this.#update((board) => {
       if (board.paused) return null;
-      const next = step(board, Date.now(), this.random);
+      const next = step(board, this.random);
       return { board: next.board, result: next.event };
     });
     if (event) await this.broker.publish(FLIGHTS_CHANNEL, event);

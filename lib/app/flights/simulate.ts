@@ -1,12 +1,24 @@
 /**
  * One step of the flight simulation as a pure function (randomness injected): the new
- * board and the event that tells the pages.
+ * board and the event that tells the pages. The board keeps its own clock, which each
+ * step moves on at least a minute (further when nothing happens sooner), and a flight
+ * changes only when that clock allows it: approaching within 15 minutes of its
+ * expected arrival (scheduled plus delay), landed at or after it, gone 10 minutes
+ * after landing or being cancelled.
  *
  * @module
  */
-import type { Board, Flight, FlightState } from "./types.ts";
+import { type Board, expectedArrival, type Flight } from "./types.ts";
 
 export const TARGET_FLIGHTS = 8;
+/** How far the board's clock moves at least per step. */
+export const STEP_MS = 60_000;
+/** How long before its expected arrival a flight is approaching. */
+export const APPROACH_MS = 15 * 60_000;
+/** How long a landed or cancelled flight stays on the board. */
+export const SHOWN_AFTER_MS = 10 * 60_000;
+/** How often a step is news (a delay or a cancellation) rather than the next due change. */
+const NEWS = 0.3;
 
 const ORIGINS = [
   "Lisbon",
@@ -26,8 +38,14 @@ const ORIGINS = [
 export type Random = () => number;
 
 export type StepEvent =
-  | { event: "flightStateUpdate"; data: { seq: number; flight: Flight } }
-  | { event: "flightRemoval"; data: { seq: number; id: string } };
+  | {
+    event: "flightStateUpdate";
+    data: { seq: number; clock: number; flight: Flight };
+  }
+  | {
+    event: "flightRemoval";
+    data: { seq: number; clock: number; id: string };
+  };
 
 function pick<T>(items: readonly T[], random: Random): T {
   return items[Math.min(items.length - 1, Math.floor(random() * items.length))];
@@ -44,6 +62,8 @@ function freeNumber(board: Board, random: Random): number {
   return 100 + start; // a board of 900 flights: repeats cannot be avoided
 }
 
+const toMinute = (ms: number) => Math.ceil(ms / 60_000) * 60_000;
+
 function newFlight(board: Board, now: number, random: Random): Flight {
   const number = freeNumber(board, random);
   const n = board.added + 1;
@@ -51,105 +71,141 @@ function newFlight(board: Board, now: number, random: Random): Flight {
     id: `HR${number}-${n}`,
     flight: `HR ${number}`,
     origin: pick(ORIGINS, random),
-    // Arrivals on the minute, 20 minutes to 3 hours ahead.
-    arrival: Math.floor((now + (20 + random() * 160) * 60_000) / 60_000) *
-      60_000,
+    // On the minute, 20 to 90 minutes ahead: past the approach window.
+    arrival: toMinute(now + (20 + random() * 70) * 60_000),
     delayMin: 0,
     state: "scheduled",
     updatedAt: now,
   };
 }
 
-function nextState(flight: Flight, random: Random): FlightState | null {
-  const r = random();
-  switch (flight.state) {
+/** The change a flight's times call for next, and the board time it is due. */
+function nextChange(
+  f: Flight,
+): { at: number; state: Flight["state"] | null } {
+  switch (f.state) {
     case "scheduled":
-      return r < 0.6 ? "boarding" : r < 0.9 ? "delayed" : "cancelled";
     case "delayed":
-      return r < 0.6 ? "boarding" : r < 0.8 ? "delayed" : "cancelled";
-    case "boarding":
-      return "departed";
-    case "departed":
-      return "landed";
+      return { at: expectedArrival(f) - APPROACH_MS, state: "approaching" };
+    case "approaching":
+      return { at: expectedArrival(f), state: "landed" };
     case "landed":
     case "cancelled":
-      return null; // leaves the board
+      return { at: f.updatedAt + SHOWN_AFTER_MS, state: null }; // leaves the board
   }
 }
 
 const byArrival = (a: Flight, b: Flight) =>
   a.arrival - b.arrival || (a.id < b.id ? -1 : 1);
 
+/** A delay or a cancellation for a flight still outside its approach window, if any. */
+function news(board: Board, now: number, random: Random): Flight | null {
+  const open = board.flights.filter((f) =>
+    (f.state === "scheduled" || f.state === "delayed") &&
+    expectedArrival(f) - APPROACH_MS > now
+  );
+  if (open.length === 0) return null;
+  const current = pick(open, random);
+  if (random() < 0.1) return { ...current, state: "cancelled", updatedAt: now };
+  return {
+    ...current,
+    state: "delayed",
+    delayMin: current.delayMin + 10 + Math.floor(random() * 4) * 10,
+    updatedAt: now,
+  };
+}
+
 /** The board after one change, and the event that announces it. */
 export function step(
   board: Board,
-  now: number,
   random: Random = Math.random,
 ): { board: Board; event: StepEvent } {
   const seq = board.seq + 1;
+  let now = board.clock + STEP_MS;
+  const changed = (flight: Flight) => ({
+    board: {
+      ...board,
+      seq,
+      clock: now,
+      flights: board.flights.map((f) => f.id === flight.id ? flight : f)
+        .sort(byArrival),
+    },
+    event: {
+      event: "flightStateUpdate",
+      data: { seq, clock: now, flight },
+    } as StepEvent,
+  });
+
   if (board.flights.length < TARGET_FLIGHTS) {
     const flight = newFlight(board, now, random);
     return {
       board: {
         ...board,
         seq,
+        clock: now,
         added: board.added + 1,
         flights: [...board.flights, flight].sort(byArrival),
       },
-      event: { event: "flightStateUpdate", data: { seq, flight } },
+      event: { event: "flightStateUpdate", data: { seq, clock: now, flight } },
     };
   }
-  const current = pick(board.flights, random);
-  const state = nextState(current, random);
-  if (state === null) {
+  const due = board.flights
+    .map((flight) => ({ flight, ...nextChange(flight) }))
+    .sort((a, b) => a.at - b.at)[0];
+  if (due.at > now) {
+    const told = random() < NEWS ? news(board, now, random) : null;
+    if (told) return changed(told);
+    now = due.at; // nothing happens sooner: the clock moves on to it
+  }
+  if (due.state === null) {
     return {
       board: {
         ...board,
         seq,
-        flights: board.flights.filter((f) => f.id !== current.id),
+        clock: now,
+        flights: board.flights.filter((f) => f.id !== due.flight.id),
       },
-      event: { event: "flightRemoval", data: { seq, id: current.id } },
+      event: {
+        event: "flightRemoval",
+        data: { seq, clock: now, id: due.flight.id },
+      },
     };
   }
-  const flight: Flight = {
-    ...current,
-    state,
-    delayMin: state === "delayed"
-      ? current.delayMin + 15 + Math.floor(random() * 4) * 10
-      : current.delayMin,
-    updatedAt: now,
-  };
-  return {
-    board: {
-      ...board,
-      seq,
-      flights: board.flights.map((f) => f.id === flight.id ? flight : f),
-    },
-    event: { event: "flightStateUpdate", data: { seq, flight } },
-  };
+  return changed({ ...due.flight, state: due.state, updatedAt: now });
 }
 
-/** A board to start from: a full set of flights in assorted states. */
+/** A board to start from at `now`: a full set of flights in states their times allow. */
 export function seedBoard(now: number, random: Random = Math.random): Board {
-  const states: FlightState[] = [
-    "landed",
-    "departed",
-    "boarding",
-    "delayed",
-    "scheduled",
-    "scheduled",
-    "scheduled",
-    "scheduled",
-  ];
-  let board: Board = { seq: 0, paused: false, flights: [], added: 0 };
-  for (const state of states) {
-    const { board: next } = step(board, now, random);
-    const added = next.flights.find((f) =>
-      !board.flights.some((g) => g.id === f.id)
-    )!;
-    added.state = state;
-    if (state === "delayed") added.delayMin = 25;
-    board = next;
+  let board: Board = {
+    seq: 0,
+    paused: false,
+    clock: now - TARGET_FLIGHTS * STEP_MS,
+    flights: [],
+    added: 0,
+  };
+  while (board.flights.length < TARGET_FLIGHTS) {
+    board = step(board, random).board;
   }
-  return { ...board, seq: 0 };
+  const minute = 60_000;
+  const [landed, approaching, delayed] = board.flights;
+  const seeded: Record<string, Partial<Flight>> = {
+    [landed.id]: {
+      state: "landed",
+      arrival: toMinute(now - 6 * minute),
+      updatedAt: now - 4 * minute,
+    },
+    [approaching.id]: {
+      state: "approaching",
+      arrival: toMinute(now + 9 * minute),
+    },
+    [delayed.id]: { state: "delayed", delayMin: 25 },
+  };
+  return {
+    ...board,
+    seq: 0,
+    clock: now,
+    flights: board.flights.map((f) => ({ ...f, ...seeded[f.id] })).sort(
+      byArrival,
+    ),
+  };
 }

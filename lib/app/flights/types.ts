@@ -12,12 +12,12 @@ export const FLIGHT_EVENTS = [
   "flightsPaused",
 ] as const;
 
+/** An arrival's states, in the order a flight goes through them (lib/app/flights/simulate.ts). */
 export const FLIGHT_STATES = [
   "scheduled",
-  "boarding",
-  "departed",
-  "landed",
   "delayed",
+  "approaching",
+  "landed",
   "cancelled",
 ] as const;
 export type FlightState = typeof FLIGHT_STATES[number];
@@ -33,12 +33,19 @@ export interface Flight {
   /** Minutes of delay announced so far (0 when on time). */
   delayMin: number;
   state: FlightState;
+  /** The board time of the flight's last change. */
   updatedAt: number;
 }
+
+/** When a flight is expected (scheduled arrival plus its delay), ms since the epoch. */
+export const expectedArrival = (f: Flight): number =>
+  f.arrival + f.delayMin * 60_000;
 
 export interface Board {
   seq: number;
   paused: boolean;
+  /** The board's own time, ms since the epoch: each change moves it on. */
+  clock: number;
   /** Sorted by arrival. */
   flights: Flight[];
   /** Counter for new flights' ids. */
@@ -47,11 +54,15 @@ export interface Board {
 
 export interface FlightUpdate {
   seq: number;
+  /** The board's time after the change (absent from older events). */
+  clock?: number;
   flight: Flight;
 }
 
 export interface FlightRemoval {
   seq: number;
+  /** The board's time after the change (absent from older events). */
+  clock?: number;
   id: string;
 }
 

@@ -53,15 +53,16 @@ export function toFlight(value: unknown): Flight | null {
 export function toFlightEvent(e: HeraldEvent): FlightEvent | null {
   const d = (e.data ?? {}) as Record<string, unknown>;
   if (!isSeq(d.seq)) return skipped("flights", e.id, "no valid seq");
+  const clock = validTime(d.clock) ? d.clock : undefined;
   switch (e.event) {
     case "flightStateUpdate": {
       const flight = toFlight(d.flight);
       if (!flight) return skipped("flights", e.id, "not a valid flight");
-      return { event: e.event, data: { seq: d.seq, flight } };
+      return { event: e.event, data: { seq: d.seq, clock, flight } };
     }
     case "flightRemoval":
       if (!isText(d.id)) return skipped("flights", e.id, "no flight id");
-      return { event: e.event, data: { seq: d.seq, id: d.id } };
+      return { event: e.event, data: { seq: d.seq, clock, id: d.id } };
     case "flightsPaused":
       if (typeof d.paused !== "boolean") {
         return skipped("flights", e.id, "paused is not a boolean");
@@ -82,6 +83,7 @@ export function checkedBoard(value: unknown): Board {
   return {
     seq: isSeq(b.seq) ? b.seq : 0,
     paused: b.paused === true,
+    clock: validTime(b.clock) ? b.clock : Date.now(),
     flights,
     added: isSeq(b.added) ? b.added : 0,
   };

@@ -1,6 +1,7 @@
 /**
  * The HTML document around every page: language, viewport for phones, the
- * Tailwind stylesheet (fingerprinted through `asset`) and the body.
+ * Tailwind stylesheet and the icon (fingerprinted through `asset`; `/favicon.ico`
+ * too for browsers and tools that ask for it) and the body.
  *
  * @module
  */
@@ -14,8 +15,7 @@ export default function App({ Component }: AppProps) {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="color-scheme" content="light" />
-        {/* No favicon file: an empty one saves every page a 404. */}
-        <link rel="icon" href="data:," />
+        <link rel="icon" href={asset("/favicon.svg")} type="image/svg+xml" />
         <link rel="stylesheet" href={asset("/styles.css")} />
       </head>
       <body class="min-h-screen bg-slate-50 text-slate-900 antialiased">

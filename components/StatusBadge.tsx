@@ -1,6 +1,7 @@
 /**
- * The connection badge: a dot and a word for the stream's status, of fixed width and
- * announced politely to screen readers.
+ * The connection badge: a dot and a word for the stream's status, as wide as its word
+ * (it sits at the end of its row, so a change of word moves nothing else), announced
+ * politely to screen readers.
  *
  * @module
  */
@@ -21,7 +22,7 @@ export function StatusBadge(
     <span
       role="status"
       data-status={status}
-      class="inline-flex w-36 items-center gap-2 rounded-full border border-slate-300 bg-white px-3 py-1 text-xs font-medium text-slate-700"
+      class="inline-flex w-fit shrink-0 items-center gap-2 rounded-full border border-slate-300 bg-white px-3 py-1 text-xs font-medium text-slate-700"
     >
       <span
         aria-hidden="true"

@@ -1,12 +1,14 @@
 /**
  * A toast for each new notification from the render on (`since`); each closes after
- * 5 s or with its button; at most three at a time, floating over the page.
+ * `durationMs` of time not spent pointing at or focused in the toasts, or with its
+ * button; at most three at a time (one, with a count, on a phone).
  *
  * @module
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { Toast, ToastStack } from "../components/Toast.tsx";
 import { useEventStream } from "../lib/client/hook.ts";
+import { PausableTimers } from "../lib/client/pausable_timers.ts";
 import {
   type Notification,
   toNotification,
@@ -19,17 +21,18 @@ export interface NotificationToastsProps {
   channels: string[];
   /** The broker head read before the page's feeds (lib/app/page/since.ts). */
   since?: string;
+  /** How long a toast stays up (`HERALD_TOAST_MS`); default {@link TOAST_MS}. */
+  durationMs?: number;
 }
 
 export default function NotificationToasts(
-  { channels, since }: NotificationToastsProps,
+  { channels, since, durationMs = TOAST_MS }: NotificationToastsProps,
 ) {
   const [toasts, setToasts] = useState<Notification[]>([]);
-  const timers = useRef(new Map<string, ReturnType<typeof setTimeout>>());
+  const timers = useRef(new PausableTimers());
 
   const dismiss = (id: string) => {
-    clearTimeout(timers.current.get(id));
-    timers.current.delete(id);
+    timers.current.remove(id);
     setToasts((list) => list.filter((t) => t.id !== id));
   };
 
@@ -39,22 +42,30 @@ export default function NotificationToasts(
     onEvent: (e) => {
       const item = toNotification(e);
       if (timers.current.has(item.id)) return;
-      timers.current.set(item.id, setTimeout(() => dismiss(item.id), TOAST_MS));
-      setToasts((list) => [...list, item].slice(-MAX_TOASTS));
+      timers.current.add(item.id, durationMs, () => dismiss(item.id));
+      setToasts((list) => {
+        const next = [...list, item];
+        for (const gone of next.slice(0, -MAX_TOASTS)) {
+          timers.current.remove(gone.id);
+        }
+        return next.slice(-MAX_TOASTS);
+      });
     },
   });
 
-  useEffect(() => () => {
-    for (const timer of timers.current.values()) clearTimeout(timer);
-  }, []);
+  useEffect(() => () => timers.current.clear(), []);
 
   return (
-    <ToastStack>
-      {toasts.map((t) => (
+    <ToastStack
+      onHold={(held) => held ? timers.current.pause() : timers.current.resume()}
+    >
+      {toasts.map((t, i) => (
         <Toast
           key={t.id}
           kind={t.kind}
           onClose={() => dismiss(t.id)}
+          older={i < toasts.length - 1}
+          more={i === toasts.length - 1 ? toasts.length - 1 : 0}
         >
           {t.sender && <strong class="font-semibold">{t.sender}:</strong>}{" "}
           {t.message}

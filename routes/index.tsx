@@ -22,20 +22,23 @@ import {
 import type { AppState } from "../lib/app/services.ts";
 import { admitRead } from "../lib/app/admit.ts";
 
-export const handler: Handlers<NotificationsPageData, AppState> = {
+interface PageData extends NotificationsPageData {
+  toastMs: number;
+}
+
+export const handler: Handlers<PageData, AppState> = {
   async GET(req, ctx) {
     // The public feed; the visitor's own `user:` feed is theirs by their session.
     await admitRead(req, ctx, [NOTIFICATIONS_CHANNEL]);
-    const { session, herald } = ctx.state;
-    return ctx.render(
-      await loadNotificationsPage(new URL(req.url), session, herald.broker),
-    );
+    const { session, herald, config } = ctx.state;
+    return ctx.render({
+      ...await loadNotificationsPage(new URL(req.url), session, herald.broker),
+      toastMs: config.toastMs,
+    });
   },
 };
 
-export default function NotificationsPage(
-  { data }: PageProps<NotificationsPageData>,
-) {
+export default function NotificationsPage({ data }: PageProps<PageData>) {
   const own = data.userId ? userChannel(data.userId) : null;
   return (
     <>
@@ -80,6 +83,7 @@ export default function NotificationsPage(
       <NotificationToasts
         channels={own ? [NOTIFICATIONS_CHANNEL, own] : [NOTIFICATIONS_CHANNEL]}
         since={data.since}
+        durationMs={data.toastMs}
       />
     </>
   );

@@ -44,6 +44,8 @@ export interface AppConfig {
   presenceTtlMs: number;
   /** How long a user whose last stream closed stays present, ms (`HERALD_PRESENCE_GRACE_MS`). */
   presenceGraceMs: number;
+  /** How long a notification toast stays up, ms (`HERALD_TOAST_MS`). */
+  toastMs: number;
 }
 
 /** Reads every setting; throws on the first bad value, naming its variable. */
@@ -77,5 +79,6 @@ export function appConfigFromEnv(
     adminStatsMs: envInt(env, "HERALD_ADMIN_STATS_MS", 2000, { min: 100 }),
     presenceTtlMs: envInt(env, "HERALD_PRESENCE_TTL_MS", 30_000, { min: 1000 }),
     presenceGraceMs: envInt(env, "HERALD_PRESENCE_GRACE_MS", 5000, { min: 0 }),
+    toastMs: envInt(env, "HERALD_TOAST_MS", 5000, { min: 1000 }),
   };
 }

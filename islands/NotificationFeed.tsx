@@ -1,6 +1,8 @@
 /**
  * A live list of one channel's notifications, newest first, from the server-rendered
  * history on (`since`); reloads after a gap; new items appear in a `role="log"` region.
+ * Side by side (md and up) the box has a fixed height, so an arrival moves nothing;
+ * stacked on a phone it is only as tall as its items, so an empty one takes one line.
  *
  * @module
  */
@@ -65,10 +67,10 @@ export default function NotificationFeed(props: NotificationFeedProps) {
         tabIndex={0}
         data-channel={props.channel}
         data-user-id={props.userId}
-        class="h-96 overflow-y-auto rounded-lg border border-slate-200 bg-slate-100 p-2 focus-visible:outline-2 focus-visible:outline-sky-600"
+        class="max-h-96 overflow-y-auto md:h-96 rounded-lg border border-slate-200 bg-slate-100 p-2 focus-visible:outline-2 focus-visible:outline-sky-600"
       >
         {items.length === 0
-          ? <p class="p-2 text-sm text-slate-500">{props.empty}</p>
+          ? <p class="p-2 text-sm text-slate-600">{props.empty}</p>
           : (
             <ol class="space-y-2">
               {items.map((item) => (

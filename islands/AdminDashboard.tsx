@@ -241,8 +241,19 @@ export default function AdminDashboard({ initial, pollMs }: Props) {
       </div>
 
       <section>
-        <h2 class="mb-2 text-lg font-semibold text-slate-900">Processes</h2>
-        <div class="overflow-x-auto">
+        <h2
+          id="admin-processes"
+          class="mb-2 text-lg font-semibold text-slate-900"
+        >
+          Processes
+        </h2>
+        {/* Scrolls sideways on a phone: focusable, so a keyboard can scroll it too. */}
+        <div
+          role="region"
+          aria-labelledby="admin-processes"
+          tabIndex={0}
+          class="overflow-x-auto focus-visible:outline-2 focus-visible:outline-sky-600"
+        >
           <table class="min-w-full text-left text-sm">
             <thead class="text-slate-500">
               <tr>

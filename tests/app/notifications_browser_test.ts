@@ -15,6 +15,7 @@ import {
   PHONE_VIEWPORT,
 } from "../_support/app.ts";
 import { brokerFromEnv } from "../../lib/realtime/brokers/create.ts";
+import { TOAST_MS } from "../../islands/NotificationToasts.tsx";
 
 const publicItems = (page: Page) =>
   page.locator('[data-channel="notifications"] li').allInnerTexts();
@@ -40,6 +41,29 @@ async function publish(page: Page, message: string, opts: {
 browserTest(
   "notifications page in Chromium",
   async ({ app, browser, t }) => {
+    await t.step(
+      "on a 375 px phone empty feeds stay small: 'Only you' is within reach",
+      async () => {
+        const context = await browser.newContext({ viewport: PHONE_VIEWPORT });
+        const page = await context.newPage();
+        await page.goto(app.url + "/");
+        const own = page.locator("[data-user-id]");
+        await own.getByText("Nothing for you yet").waitFor(WAIT);
+        // The whole section, down to its empty text, one short scroll away
+        // (two empty 24rem boxes put its end at two screens).
+        const bottom = await own.evaluate((el) =>
+          el.closest("section")!.getBoundingClientRect().bottom +
+          globalThis.scrollY
+        );
+        assertEquals(
+          bottom < 1.25 * PHONE_VIEWPORT.height,
+          true,
+          `'Only you' ends ${bottom} px down a ${PHONE_VIEWPORT.height} px screen`,
+        );
+        await context.close();
+      },
+    );
+
     await t.step("a post in one page appears live in another", async () => {
       const alice = await openLive(browser, app.url);
       const bob = await openLive(browser, app.url);
@@ -128,6 +152,108 @@ browserTest(
         await two.waitFor({ state: "detached", ...WAIT });
         await alice.context().close();
         await bob.context().close();
+      },
+    );
+
+    await t.step("an error toast is an alert, the others status", async () => {
+      const alice = await openLive(browser, app.url);
+      const bob = await openLive(browser, app.url);
+      await publish(alice, "Disk full", { kind: "error" });
+      const error = bob.locator("[data-toast]", { hasText: "Disk full" });
+      await error.waitFor(WAIT);
+      assertEquals(await error.getAttribute("role"), "alert");
+      assertEquals(
+        (await bob.getByRole("alert").innerText()).includes("Disk full"),
+        true,
+      );
+      await publish(alice, "Disk cleaned", { kind: "success" });
+      const info = bob.locator("[data-toast]", { hasText: "Disk cleaned" });
+      await info.waitFor(WAIT);
+      assertEquals(await info.getAttribute("role"), "status");
+      await alice.context().close();
+      await bob.context().close();
+    });
+
+    await t.step(
+      "a toast stays while pointed at or focused, and closes after",
+      async () => {
+        const alice = await openLive(browser, app.url);
+        const context = await browser.newContext();
+        const bob = await context.newPage();
+        // Bob's timers run on a clock the test stops and moves: no sleeping
+        // through 5 s, and no toast closing before the pointer gets to it.
+        await bob.clock.install();
+        await bob.goto(app.url + "/");
+        await bob.locator('[data-status="open"]').first().waitFor(WAIT);
+        await bob.clock.pauseAt(await bob.evaluate(() => Date.now() + 1000));
+        const past = 3 * TOAST_MS;
+
+        await publish(alice, "Hover me");
+        const hovered = bob.locator("[data-toast]", { hasText: "Hover me" });
+        await hovered.hover();
+        await bob.clock.fastForward(past);
+        assertEquals(await hovered.isVisible(), true, "open while hovered");
+        await bob.mouse.move(1, 1);
+        await bob.clock.fastForward(past);
+        await hovered.waitFor({ state: "detached", ...WAIT });
+
+        await publish(alice, "Focus me");
+        const focused = bob.locator("[data-toast]", { hasText: "Focus me" });
+        await focused.getByRole("button", { name: "Dismiss notification" })
+          .focus();
+        await bob.clock.fastForward(past);
+        assertEquals(await focused.isVisible(), true, "open while focused");
+        await bob.locator("#publish-message").focus();
+        await bob.clock.fastForward(past);
+        await focused.waitFor({ state: "detached", ...WAIT });
+        await alice.context().close();
+        await context.close();
+      },
+    );
+
+    await t.step(
+      "on a 375 px phone one toast shows, with a count, off the Publish button",
+      async () => {
+        const context = await browser.newContext({ viewport: PHONE_VIEWPORT });
+        const page = await context.newPage();
+        await page.goto(app.url + "/");
+        await page.locator('[data-status="open"]').first().waitFor(WAIT);
+        for (const n of [1, 2, 3]) {
+          await publish(page, `Phone toast ${n} `.repeat(12));
+          await page.locator("[data-toast]", { hasText: `Phone toast ${n}` })
+            .waitFor(WAIT);
+        }
+        const visible = page.locator("[data-toast]:visible");
+        assertEquals(await visible.count(), 1, "one toast visible");
+        assertEquals(
+          await visible.innerText().then((t) => t.includes("3")),
+          true,
+        );
+        assertEquals(
+          await page.locator("[data-toast-more]").innerText(),
+          "+2 more",
+        );
+        const button = await page.locator('#publish button[type="submit"]')
+          .boundingBox();
+        const toast = await visible.boundingBox();
+        const overlap = button && toast &&
+          toast.x < button.x + button.width &&
+          button.x < toast.x + toast.width &&
+          toast.y < button.y + button.height &&
+          button.y < toast.y + toast.height;
+        assertEquals(
+          overlap,
+          false,
+          `toast ${JSON.stringify(toast)} over button ${
+            JSON.stringify(button)
+          }`,
+        );
+        assertEquals(
+          (toast?.height ?? 0) <= 80,
+          true,
+          `a compact toast: ${toast?.height} px`,
+        );
+        await context.close();
       },
     );
 

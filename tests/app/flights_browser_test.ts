@@ -1,7 +1,8 @@
 /**
  * The flight board in Chromium, against the app running as its own process
- * (Deno KV in a temp file): a change renders live in every open page and a
- * page opened later shows the current state; pause stops the simulator for
+ * (Deno KV in a temp file): a change renders live in every open page, only in
+ * arrival states and never landed before its time, and a page opened later
+ * shows the current state; pause stops the simulator for
  * everyone and resume starts it again; two processes on one KV file run
  * exactly one simulator, and the other takes over when the holder is killed.
  *
@@ -68,6 +69,61 @@ browserTest(
         assert.equal(await pageSeq(one), body.data.seq);
       }
     });
+
+    await t.step(
+      "arrival states only, and never Landed before the flight's time",
+      async () => {
+        const labels = new Set<string>();
+        for (let i = 0; i < 40; i++) {
+          const { status, body } = await step();
+          assert.equal(status, 201);
+          await one.locator(`#flight-board[data-seq="${body.data.seq}"]`)
+            .waitFor(WAIT);
+          const shown = await one.evaluate(() => {
+            const clock = Number(
+              document.querySelector("[data-clock]")!.getAttribute(
+                "data-clock",
+              ),
+            );
+            return [...document.querySelectorAll("#flight-rows tr")].map(
+              (row) => ({
+                label: row.querySelector("td:last-child")!.textContent!,
+                left: Number(row.getAttribute("data-expected")) - clock,
+              }),
+            );
+          });
+          for (const { label, left } of shown) {
+            labels.add(label);
+            if (label === "Landed") {
+              assert(left <= 0, `landed ${left} ms early`);
+            }
+            if (label === "Scheduled" || label === "Delayed") {
+              assert(left > 0, `${label} ${-left} ms after its time`);
+            }
+          }
+        }
+        assert(labels.has("Landed"), [...labels].join());
+        for (const label of labels) {
+          assert(
+            ["Scheduled", "Delayed", "Approaching", "Landed", "Cancelled"]
+              .includes(label),
+            label,
+          );
+        }
+      },
+    );
+
+    await t.step(
+      "the navigation and the heading name the page alike",
+      async () => {
+        const current = one.locator(
+          'nav[aria-label="Main"] [aria-current="page"]',
+        );
+        assert.equal(await current.innerText(), "Arrivals");
+        assert.equal(await one.locator("main h1").innerText(), "Arrivals");
+        assert.equal(await one.title(), "Arrivals · Herald");
+      },
+    );
 
     await t.step("a page opened later shows the current state", async () => {
       const late = await (await browser.newContext({

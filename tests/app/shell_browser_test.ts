@@ -1,8 +1,9 @@
 /**
  * The app shell in Chromium: navigation marks the current page, the skip
  * link is the first stop of the keyboard and moves focus to the content,
- * /about ships no JavaScript, unknown addresses get the 404 page, and the
- * shell's pages fit a 375 px phone.
+ * /about ships no JavaScript, unknown addresses get the 404 page, every page
+ * has an icon, the connection badge fits its word, and the shell's pages fit a
+ * 375 px phone.
  *
  * @module
  */
@@ -73,6 +74,38 @@ browserTest(
         );
       },
     );
+
+    await t.step("every page has an icon: no /favicon.ico 404", async () => {
+      for (const path of ["/", "/about", "/no/such/page"]) {
+        await page.goto(app.url + path);
+        const href = await page.locator('link[rel="icon"]').getAttribute(
+          "href",
+        );
+        for (const icon of [href!, "/favicon.ico"]) {
+          const res = await page.request.get(new URL(icon, page.url()).href);
+          assertEquals(res.status(), 200, `${icon} from ${path}`);
+          assert(res.headers()["content-type"].startsWith("image/"), icon);
+        }
+      }
+    });
+
+    await t.step("the Live badge is as wide as its word", async () => {
+      await page.goto(app.url + "/");
+      const badge = page.locator('[data-status="open"]');
+      await badge.waitFor();
+      const { badge: width, word } = await badge.evaluate((el) => {
+        const text = el.children[1]; // the word (its sr-only prefix takes no room)
+        return {
+          badge: el.getBoundingClientRect().width,
+          word: text.getBoundingClientRect().width,
+        };
+      });
+      // Padding 2 × 12, the dot 8 and its gap 8, borders 2: 42 px beside the word.
+      assert(
+        width - word <= 46,
+        `a ${width} px badge around a ${word} px word`,
+      );
+    });
 
     await t.step("the 404 page fits a phone", async () => {
       await page.goto(

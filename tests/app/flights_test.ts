@@ -14,7 +14,11 @@ import {
   STEP_MS,
   TARGET_FLIGHTS,
 } from "../../lib/app/flights/simulate.ts";
-import { BoardPaused, FlightBoard } from "../../lib/app/flights/board.ts";
+import {
+  BOARD_KEY,
+  BoardPaused,
+  FlightBoard,
+} from "../../lib/app/flights/board.ts";
 import { FlightSimulator } from "../../lib/app/flights/simulator.ts";
 import { flightsConfigFromEnv } from "../../lib/app/flights/runtime.ts";
 import {
@@ -273,4 +277,29 @@ Deno.test("no two flights on the board show the same flight number", () => {
       );
     }
   }
+});
+
+Deno.test("a board stored before boards had a clock starts afresh, its seq going on", async () => {
+  await withKv(async (a, _b, broker) => {
+    await a.setIfAbsent(BOARD_KEY, {
+      seq: 41,
+      paused: true,
+      added: 9,
+      flights: [{
+        id: "HR100-1",
+        flight: "HR 100",
+        origin: "Lisbon",
+        arrival: Date.now() + 3_600_000,
+        delayMin: 0,
+        state: "departed",
+        updatedAt: Date.now(),
+      }],
+    });
+    const board = await new FlightBoard(a, broker, seeded(5)).get();
+    assert.equal(board.seq, 42);
+    assert.equal(board.paused, true);
+    assert.equal(typeof board.clock, "number");
+    assert.equal(board.flights.length, TARGET_FLIGHTS);
+    assert(board.flights.every((f) => f.state !== ("departed" as string)));
+  });
 });

@@ -145,6 +145,8 @@ browserTest(
         await one.getByRole("button", { name: "Dismiss notification" })
           .click();
         await one.waitFor({ state: "detached", ...WAIT });
+        // Off the toasts: one arriving under a resting pointer stays (hovered).
+        await bob.mouse.move(1, 1);
         await publish(alice, "Toast two", { kind: "warning" });
         const two = bob.locator("[data-toast]", { hasText: "Toast two" });
         await two.waitFor(WAIT);

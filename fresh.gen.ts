@@ -29,6 +29,8 @@ import * as $chat_room_messages from "./routes/chat/[room]/messages.ts";
 import * as $chat_room_state from "./routes/chat/[room]/state.ts";
 import * as $chat_index from "./routes/chat/index.tsx";
 import * as $clock from "./routes/clock.tsx";
+import * as $clock_runs from "./routes/clock/runs.ts";
+import * as $clock_runs_run_ from "./routes/clock/runs/[run].ts";
 import * as $flights_index from "./routes/flights/index.tsx";
 import * as $flights_pause from "./routes/flights/pause.ts";
 import * as $flights_state from "./routes/flights/state.ts";
@@ -82,6 +84,8 @@ const manifest = {
     "./routes/chat/[room]/state.ts": $chat_room_state,
     "./routes/chat/index.tsx": $chat_index,
     "./routes/clock.tsx": $clock,
+    "./routes/clock/runs.ts": $clock_runs,
+    "./routes/clock/runs/[run].ts": $clock_runs_run_,
     "./routes/flights/index.tsx": $flights_index,
     "./routes/flights/pause.ts": $flights_pause,
     "./routes/flights/state.ts": $flights_state,

@@ -1,21 +1,26 @@
 /**
  * The connection badge: a dot and a word for the stream's status, as wide as its word
  * (it sits at the end of its row, so a change of word moves nothing else), announced
- * politely to screen readers.
+ * politely to screen readers. `ended` is a finished run (the clock), not a failure:
+ * it reads as done, not as offline.
  *
  * @module
  */
 import type { StreamStatus } from "../lib/client/connection.ts";
 
-const LOOK: Record<StreamStatus, { label: string; dot: string }> = {
+/** What a badge shows: the stream's status, or a run that finished as it should. */
+export type BadgeStatus = StreamStatus | "ended";
+
+const LOOK: Record<BadgeStatus, { label: string; dot: string }> = {
   connecting: { label: "Connecting", dot: "bg-amber-400" },
   open: { label: "Live", dot: "bg-emerald-500" },
   reconnecting: { label: "Reconnecting", dot: "bg-amber-500 animate-pulse" },
   closed: { label: "Offline", dot: "bg-slate-400" },
+  ended: { label: "Ended", dot: "bg-sky-500" },
 };
 
 export function StatusBadge(
-  { status, label = "Connection" }: { status: StreamStatus; label?: string },
+  { status, label = "Connection" }: { status: BadgeStatus; label?: string },
 ) {
   const look = LOOK[status];
   return (

@@ -1,6 +1,7 @@
 /**
- * Clock (`/clock`): the server's time every second over its own SSE stream
- * (`/api/clock`), which ends after `HERALD_CLOCK_SECONDS` (default 60).
+ * Clock (`/clock`): the server's time every second for one run over the page's shared
+ * event stream (lib/app/clock/runs.ts), which ends after `HERALD_CLOCK_SECONDS`
+ * (default 60).
  *
  * @module
  */

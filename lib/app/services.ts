@@ -24,6 +24,7 @@ import { limitStoreErrorLog, openLimitStore } from "./limits/create.ts";
 import type { AppConfig } from "./config.ts";
 import { ChatService } from "./chat/service.ts";
 import { keepOpenRoomsAlive } from "./chat/keep_alive.ts";
+import { ClockRuns } from "./clock/runs.ts";
 import { type Flights, startFlights, stopFlights } from "./flights/runtime.ts";
 import { startLogRelay } from "./logs/relay.ts";
 import { answerWithRequestId } from "./logs/requests.ts";
@@ -44,6 +45,8 @@ export interface AppServices {
   access: Access;
   chat: ChatService;
   flights: Flights;
+  /** The /clock page's runs, ticking on the shared `clock` channel. */
+  clockRuns: ClockRuns;
   /** Herald's own log records (also `herald.log`): printed, relayed to /logs. */
   log: HeraldLog;
   /** Who has a stream open on each channel (`GET /api/channels/{channel}/presence`). */
@@ -142,6 +145,8 @@ export async function createServices(
     closers.push(keepOpenRoomsAlive(chat, presence, log));
     const flights = startFlights(config.flights, store, broker);
     closers.push(() => stopFlights(flights));
+    const clockRuns = new ClockRuns({ store, broker, log }, config.clock);
+    closers.push(() => clockRuns.close());
     // The full log only where someone may read it: the admin.
     const logs = startLogRelay(broker, log, {
       detail: config.access.adminToken !== null,
@@ -168,6 +173,7 @@ export async function createServices(
         access,
         chat,
         flights,
+        clockRuns,
         log,
         presence,
         closing: closing.signal,

@@ -1,12 +1,14 @@
 /**
- * The /clock page in Chromium: the time ticks from the server, the run ends
- * with the server's `end` event, and the page then stays closed: no
- * reconnect loop (one `/api/clock` request for the whole run).
+ * The /clock page in Chromium: the time ticks from the server over the page's
+ * shared stream (never a stream of its own), the run ends with the server's
+ * `end` event and shows "Ended" (not "Offline"), nothing starts a new run by
+ * itself; a reload goes on with the same run, and a run whose server was down
+ * over its end stays ended.
  *
  * @module
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import type { Request } from "playwright-core";
+import type { Page, Request } from "playwright-core";
 import { browserTest, WAIT } from "../_support/browser.ts";
 import {
   assertNoHorizontalOverflow,
@@ -14,13 +16,22 @@ import {
   PHONE_VIEWPORT,
 } from "../_support/app.ts";
 
+/** The run starts (`POST /clock/runs`) and clock streams (`/api/clock`) of the context. */
+function clockRequests(page: Page) {
+  const starts: Request[] = [];
+  const ownStreams: Request[] = [];
+  page.context().on("request", (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path === "/clock/runs") starts.push(r);
+    if (path === "/api/clock") ownStreams.push(r);
+  });
+  return { starts, ownStreams };
+}
+
 browserTest(
-  "clock page ticks, ends cleanly and does not reconnect",
+  "clock page ticks, ends cleanly and does not start again by itself",
   async ({ app, page }) => {
-    const requests: Request[] = [];
-    page.context().on("request", (r) => {
-      if (new URL(r.url()).pathname === "/api/clock") requests.push(r);
-    });
+    const { starts, ownStreams } = clockRequests(page);
     await page.goto(app.url + "/clock?duration=3");
     const time = page.locator("[role=timer] time");
     const first = await time.getAttribute("datetime");
@@ -32,20 +43,20 @@ browserTest(
     await assertNoHorizontalOverflow(page);
 
     await page.locator('[data-ended="true"]').waitFor(WAIT);
-    await page.getByText("The clock stream has ended.").waitFor();
-    assertEquals(
-      await page.locator('[data-status="closed"]').count(),
-      1,
-      "the badge says the stream is closed",
-    );
-    // Longer than the server's retry delay (1 s): a loop would show here.
-    await page.waitForTimeout(2500);
-    assertEquals(requests.length, 1);
+    await page.getByText("This run has ended.").waitFor();
+    // The badge says the run ended, not that the page is offline.
+    await page.locator('[data-status="ended"]', { hasText: "Ended" }).waitFor();
+    assertEquals(await page.locator('[data-status="closed"]').count(), 0);
+    // Longer than the stall check (5 s): a new run by itself would show here.
+    await page.waitForTimeout(6000);
+    assertEquals(starts.length, 1);
+    assertEquals(ownStreams.length, 0, "no stream of its own");
 
     // "Start again" opens one new run.
     await page.getByRole("button", { name: "Start again" }).click();
     await page.locator('[data-ended="false"]').waitFor();
-    await eventually(() => requests.length === 2, "a new run");
+    await eventually(() => starts.length === 2, "a new run");
+    await page.getByText(/Ends in \d+ s/).waitFor(WAIT);
   },
   { context: { viewport: PHONE_VIEWPORT } },
 );
@@ -66,27 +77,38 @@ browserTest(
     await page.locator('[data-status="reconnecting"]').waitFor(WAIT);
     // Down past the run's end, plus the reconnect delay (1 s).
     await page.waitForTimeout(Math.max(0, runOver + 1000 - Date.now()));
-    let newRuns = 0;
-    page.context().on("response", (r) => {
-      if (new URL(r.url()).pathname === "/api/clock" && r.status() === 200) {
-        newRuns++;
-      }
-    });
+    const { starts } = clockRequests(page);
     await app.restart();
 
     // Past the reconnect backoff that grew while the server was down.
     await page.locator('[data-ended="true"]').waitFor({
       timeout: 2 * WAIT.timeout,
     });
-    await page.getByText("The clock stream has ended.").waitFor();
+    await page.getByText("This run has ended.").waitFor();
     assertEquals(
       await page.getByRole("button", { name: "Start again" }).isEnabled(),
       true,
       "a new run is offered",
     );
-    // Longer than the server's retry delay (1 s): a restarted run would show here.
-    await page.waitForTimeout(2500);
-    assertEquals(newRuns, 0, "the run that ended did not start over");
+    // Longer than the stall check (5 s): a restarted run would show here.
+    await page.waitForTimeout(6000);
+    assertEquals(starts.length, 0, "the run that ended did not start over");
     assertEquals(await page.getByText(/Ends in \d+ s/).count(), 0);
+  },
+);
+
+browserTest(
+  "a reload goes on with the same run, and after its end shows it ended",
+  async ({ app, page }) => {
+    const { starts } = clockRequests(page);
+    await page.goto(app.url + "/clock?duration=6");
+    await page.getByText(/Ends in \d+ s/).waitFor(WAIT);
+    await page.reload();
+    await page.getByText(/Ends in \d+ s/).waitFor(WAIT);
+    assertEquals(starts.length, 1, "the reload started no run");
+    await page.locator('[data-ended="true"]').waitFor(WAIT);
+    await page.reload();
+    await page.getByText("This run has ended.").waitFor(WAIT);
+    assertEquals(starts.length, 1, "nor did the reload after the end");
   },
 );

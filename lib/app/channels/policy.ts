@@ -11,6 +11,7 @@ import { FLIGHTS_CHANNEL } from "../flights/types.ts";
 import { PRIVATE_CHANNEL, PUBLIC_CHANNEL } from "../../mercure/update.ts";
 import { DETAIL_LOG_CHANNEL, LOG_CHANNEL } from "../logs/entry.ts";
 import { STATS_CHANNEL } from "../admin/stats.ts";
+import { CLOCK_CHANNEL } from "../clock/types.ts";
 import { PRESENCE_PREFIX } from "../../realtime/presence/presence.ts";
 import {
   notificationFromApi,
@@ -44,6 +45,7 @@ export const APP_OWNED_CHANNELS: readonly OwnedChannel[] = [
     writtenBy: "Herald's presence tracker (streams opening and closing)",
   },
   { name: STATS_CHANNEL, writtenBy: "each process's admin stats reporter" },
+  { name: CLOCK_CHANNEL, writtenBy: "the clock runs of /clock" },
 ];
 
 function ownerOf(channel: string): OwnedChannel | undefined {

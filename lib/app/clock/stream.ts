@@ -40,7 +40,8 @@ export interface ClockTick {
   remaining: number;
 }
 
-function parseDuration(
+/** A run's length from `?duration=` (or a form field): `SECONDS` or `SECONDSs`, 1 to `max`; throws a 400. */
+export function parseDuration(
   raw: string | null,
   fallback: number,
   max: number,

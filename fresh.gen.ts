@@ -22,6 +22,12 @@ import * as $api_clock from "./routes/api/clock.ts";
 import * as $api_events from "./routes/api/events.ts";
 import * as $api_health from "./routes/api/health.ts";
 import * as $api_messages from "./routes/api/messages.ts";
+import * as $assistant_ask from "./routes/assistant/ask.ts";
+import * as $assistant_index from "./routes/assistant/index.tsx";
+import * as $assistant_regenerate from "./routes/assistant/regenerate.ts";
+import * as $assistant_state from "./routes/assistant/state.ts";
+import * as $assistant_step from "./routes/assistant/step.ts";
+import * as $assistant_stop from "./routes/assistant/stop.ts";
 import * as $chat_room_index from "./routes/chat/[room]/index.tsx";
 import * as $chat_room_join from "./routes/chat/[room]/join.ts";
 import * as $chat_room_leave from "./routes/chat/[room]/leave.ts";
@@ -41,6 +47,7 @@ import * as $logs from "./routes/logs.tsx";
 import * as $metrics from "./routes/metrics.ts";
 import * as $notifications from "./routes/notifications.ts";
 import * as $AdminDashboard from "./islands/AdminDashboard.tsx";
+import * as $Assistant from "./islands/Assistant.tsx";
 import * as $ChatLobby from "./islands/ChatLobby.tsx";
 import * as $ChatRoom from "./islands/ChatRoom.tsx";
 import * as $Clock from "./islands/Clock.tsx";
@@ -77,6 +84,12 @@ const manifest = {
     "./routes/api/events.ts": $api_events,
     "./routes/api/health.ts": $api_health,
     "./routes/api/messages.ts": $api_messages,
+    "./routes/assistant/ask.ts": $assistant_ask,
+    "./routes/assistant/index.tsx": $assistant_index,
+    "./routes/assistant/regenerate.ts": $assistant_regenerate,
+    "./routes/assistant/state.ts": $assistant_state,
+    "./routes/assistant/step.ts": $assistant_step,
+    "./routes/assistant/stop.ts": $assistant_stop,
     "./routes/chat/[room]/index.tsx": $chat_room_index,
     "./routes/chat/[room]/join.ts": $chat_room_join,
     "./routes/chat/[room]/leave.ts": $chat_room_leave,
@@ -98,6 +111,7 @@ const manifest = {
   },
   islands: {
     "./islands/AdminDashboard.tsx": $AdminDashboard,
+    "./islands/Assistant.tsx": $Assistant,
     "./islands/ChatLobby.tsx": $ChatLobby,
     "./islands/ChatRoom.tsx": $ChatRoom,
     "./islands/Clock.tsx": $Clock,

@@ -14,6 +14,7 @@ export const NAV_LINKS: readonly NavLink[] = [
   { href: "/", label: "Notifications" },
   { href: "/chat", label: "Chat" },
   { href: "/flights", label: "Arrivals" },
+  { href: "/assistant", label: "Assistant" },
   { href: "/logs", label: "Logs" },
   { href: "/clock", label: "Clock" },
   { href: "/about", label: "About" },

@@ -40,6 +40,14 @@ export function reservedPrefix(channel: string): string | null {
   return RESERVED.find((prefix) => channel.startsWith(prefix)) ?? null;
 }
 
+/** Every session's private channels start with this. */
+export const SESSION_CHANNELS = "private:session.";
+
+/** The prefix of the channels only one session reads: `private:session.{id}.…` (the app's per-visitor channels). */
+export function sessionChannelPrefix(sessionId: string): string {
+  return `${SESSION_CHANNELS}${sessionId}.`;
+}
+
 /** Whether `patterns` grant `channel`, where reserved channels need a pattern naming their namespace. */
 export function patternsGrant(
   patterns: readonly string[],
@@ -74,6 +82,10 @@ function mayAct(
     }
   }
   if (action === "subscribe") {
+    // A session's private channels (the app writes them, the session reads them).
+    if (session && channel.startsWith(sessionChannelPrefix(session.id))) {
+      return true;
+    }
     if (isPublic(channel, options)) return true;
     return token !== null && patternsGrant(token.subscribe, channel);
   }

@@ -6,7 +6,9 @@
  */
 import type { FreshContext } from "$fresh/server.ts";
 import type { Access, Principal } from "../access/access.ts";
-import { errorResponse } from "../http/error.ts";
+import { assertNotCrossSiteWrite } from "../access/origin.ts";
+import type { Session } from "../access/session.ts";
+import { errorResponse, HttpError } from "../http/error.ts";
 import type { ChatService } from "./chat/service.ts";
 import { roomChannel } from "./chat/types.ts";
 import type { Flights } from "./flights/runtime.ts";
@@ -108,4 +110,30 @@ export function flightsWrite(
       "publish",
       () => run(ctx.state.flights, req),
     );
+}
+
+/**
+ * A write on the caller's own session channels (the assistant): the verified
+ * session cookie or a 401, cross-site writes refused, the publish rate charged
+ * unless `charge` is "none".
+ */
+export async function admitSession(
+  req: Request,
+  ctx: AdmitContext,
+  charge: "publish" | "none",
+): Promise<Principal & { session: Session }> {
+  const { access } = ctx.state;
+  assertNotCrossSiteWrite(req, access.cors);
+  const who = await access.authorize(req, "subscribe", [], {
+    remoteAddr: ctx.remoteAddr,
+  });
+  if (!who.session) {
+    throw new HttpError(
+      401,
+      "no_session",
+      "This needs the page's session cookie: open the page first.",
+    );
+  }
+  if (charge === "publish") await access.checkPublishRate(who);
+  return { ...who, session: who.session };
 }

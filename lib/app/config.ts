@@ -12,6 +12,10 @@ import {
 } from "../realtime/brokers/create.ts";
 import { configFromEnv, type HeraldConfig } from "../realtime/config.ts";
 import { type ChatOptions, chatOptionsFromEnv } from "./chat/service.ts";
+import {
+  type AssistantOptions,
+  assistantOptionsFromEnv,
+} from "./assistant/service.ts";
 import { type ClockOptions, clockOptionsFromEnv } from "./clock/stream.ts";
 import { type FlightsConfig, flightsConfigFromEnv } from "./flights/runtime.ts";
 import { countryHeaders } from "./notifications/country.ts";
@@ -29,6 +33,7 @@ export interface AppConfig {
   store: StoreOptions;
   chat: ChatOptions;
   flights: FlightsConfig;
+  assistant: AssistantOptions;
   clock: ClockOptions;
   /** Headers that may carry the sender's country (`HERALD_COUNTRY_HEADER`). */
   countryHeaders: string[];
@@ -68,6 +73,7 @@ export function appConfigFromEnv(
     store: storeOptionsFromEnv(env),
     chat: chatOptionsFromEnv(env),
     flights: flightsConfigFromEnv(env),
+    assistant: assistantOptionsFromEnv(env),
     clock: clockOptionsFromEnv(env),
     countryHeaders: countryHeaders(envValue(env, "HERALD_COUNTRY_HEADER")),
     server: serverOptionsFromEnv(env, {

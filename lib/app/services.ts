@@ -26,6 +26,7 @@ import { ChatService } from "./chat/service.ts";
 import { keepOpenRoomsAlive } from "./chat/keep_alive.ts";
 import { ClockRuns } from "./clock/runs.ts";
 import { type Flights, startFlights, stopFlights } from "./flights/runtime.ts";
+import { type Assistant, startAssistant } from "./assistant/runtime.ts";
 import { startLogRelay } from "./logs/relay.ts";
 import { answerWithRequestId } from "./logs/requests.ts";
 import { type AdminStats, startAdminStats } from "./admin/stats.ts";
@@ -47,6 +48,8 @@ export interface AppServices {
   flights: Flights;
   /** The /clock page's runs, ticking on the shared `clock` channel. */
   clockRuns: ClockRuns;
+  /** The streamed answers of `/assistant`. */
+  assistant: Assistant;
   /** Herald's own log records (also `herald.log`): printed, relayed to /logs. */
   log: HeraldLog;
   /** Who has a stream open on each channel (`GET /api/channels/{channel}/presence`). */
@@ -147,6 +150,13 @@ export async function createServices(
     closers.push(() => stopFlights(flights));
     const clockRuns = new ClockRuns({ store, broker, log }, config.clock);
     closers.push(() => clockRuns.close());
+    const assistant = await startAssistant(config.assistant, {
+      store,
+      broker,
+      log,
+    });
+    // Stops the answers being written, each stored as far as it got.
+    closers.push(() => assistant.service.close());
     // The full log only where someone may read it: the admin.
     const logs = startLogRelay(broker, log, {
       detail: config.access.adminToken !== null,
@@ -174,6 +184,7 @@ export async function createServices(
         chat,
         flights,
         clockRuns,
+        assistant,
         log,
         presence,
         closing: closing.signal,

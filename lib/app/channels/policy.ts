@@ -12,13 +12,14 @@ import { PRIVATE_CHANNEL, PUBLIC_CHANNEL } from "../../mercure/update.ts";
 import { DETAIL_LOG_CHANNEL, LOG_CHANNEL } from "../logs/entry.ts";
 import { STATS_CHANNEL } from "../admin/stats.ts";
 import { CLOCK_CHANNEL } from "../clock/types.ts";
+import { SESSION_CHANNELS } from "../../access/policy.ts";
 import { PRESENCE_PREFIX } from "../../realtime/presence/presence.ts";
 import {
   notificationFromApi,
   NOTIFICATIONS_CHANNEL,
 } from "../notifications/notification.ts";
 
-/** A channel (or channel prefix, ending in `:`) only the app writes, and who writes it. */
+/** A channel (or channel prefix, ending in `:` or `.`) only the app writes, and who writes it. */
 interface OwnedChannel {
   name: string;
   writtenBy: string;
@@ -46,11 +47,17 @@ export const APP_OWNED_CHANNELS: readonly OwnedChannel[] = [
   },
   { name: STATS_CHANNEL, writtenBy: "each process's admin stats reporter" },
   { name: CLOCK_CHANNEL, writtenBy: "the clock runs of /clock" },
+  {
+    name: SESSION_CHANNELS,
+    writtenBy: "the app for one session (the assistant's answers)",
+  },
 ];
 
 function ownerOf(channel: string): OwnedChannel | undefined {
   return APP_OWNED_CHANNELS.find((c) =>
-    c.name.endsWith(":") ? channel.startsWith(c.name) : channel === c.name
+    c.name.endsWith(":") || c.name.endsWith(".")
+      ? channel.startsWith(c.name)
+      : channel === c.name
   );
 }
 

@@ -1,0 +1,8 @@
+/** `GET /assistant/state`; see lib/app/assistant/http.ts. @module */
+import type { Handlers } from "$fresh/server.ts";
+import type { AppState } from "../../lib/app/services.ts";
+import { assistantState } from "../../lib/app/assistant/http.ts";
+
+export const handler: Handlers<unknown, AppState> = {
+  GET: assistantState,
+};

@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { MarkovSource } from "../../lib/app/assistant/markov.ts";
 import { CORPUS_URL } from "../../lib/app/assistant/runtime.ts";
-import { SteppedPace } from "../../lib/app/assistant/pace.ts";
+import { SteppedPace, timerPace } from "../../lib/app/assistant/pace.ts";
 import {
   type AssistantOptions,
   AssistantService,
@@ -408,4 +408,24 @@ Deno.test("the assistant's routes: bad input, no session, cross-site, other sess
   const res = await fetch(`${url}/assistant/state`);
   assert.equal(res.status, 401);
   await res.body?.cancel();
+});
+
+Deno.test("with the timer pace an answer finishes by itself", async () => {
+  const broker = new MemoryBroker();
+  const service = new AssistantService(
+    { broker, store: new MemoryStore(), source: markov, pace: timerPace(1) },
+    { ...OPTIONS, step: false },
+  );
+  const list = record(broker, answersChannel(asker.sessionId));
+  await service.ask(asker, "How late is it getting?");
+  await eventually(() => storedAnswers(list).length === 1, "the answer stored");
+  assert.equal(
+    storedAnswers(list)[0].text,
+    markov.words({
+      question: "How late is it getting?",
+      attempt: 0,
+      maxTokens: OPTIONS.maxTokens,
+    }).join(" "),
+  );
+  await service.close();
 });

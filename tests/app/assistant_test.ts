@@ -429,3 +429,34 @@ Deno.test("with the timer pace an answer finishes by itself", async () => {
   );
   await service.close();
 });
+
+Deno.test("answers running at once are capped per address and per process", async () => {
+  const broker = new MemoryBroker();
+  const service = new AssistantService(
+    {
+      broker,
+      store: new MemoryStore(),
+      source: markov,
+      pace: new SteppedPace(),
+    },
+    { ...OPTIONS, runningPerAddress: 2, runningMax: 3 },
+  );
+  const session = (n: number) => `anon-${String(n).padStart(20, "0")}`;
+  await service.ask({ sessionId: session(1), ip: "10.0.0.1" }, "one");
+  await service.ask({ sessionId: session(2), ip: "10.0.0.1" }, "two");
+  await assert.rejects(
+    service.ask({ sessionId: session(3), ip: "10.0.0.1" }, "three"),
+    (err: { status: number; code: string }) =>
+      err.status === 429 && err.code === "too_many_answers",
+  );
+  await service.ask({ sessionId: session(4), ip: "10.0.0.2" }, "four");
+  await assert.rejects(
+    service.ask({ sessionId: session(5), ip: "10.0.0.3" }, "five"),
+    (err: { status: number; code: string }) =>
+      err.status === 503 && err.code === "assistant_busy",
+  );
+  assert.equal(await service.stop(session(1), "0".repeat(32)), false);
+  await service.close();
+  const [first] = (await service.state(session(1))).answers;
+  assert.equal(first.stopped, true, "closing stored them");
+});

@@ -175,6 +175,14 @@ export class AssistantService {
     this.#perAddress.set(asker.ip, mine + 1);
     // Paced from now on, so `POST /assistant/step` after this answer reaches it.
     const pacer = this.deps.pace.start();
+    // Renewed on a timer, not per token: a paused pace must not free the session.
+    const renewal = setInterval(
+      () =>
+        this.#renew(run).catch((err) =>
+          this.#log("renewing an answer failed", err)
+        ),
+      RUNNING_TTL_MS / 3,
+    );
     run.done = (async () => {
       let answer: StoredAnswer | null = null;
       try {
@@ -187,6 +195,7 @@ export class AssistantService {
         this.#log("an answer failed", err);
       } finally {
         pacer.end();
+        clearInterval(renewal);
         this.#runs.delete(entry.answerId);
         const left = (this.#perAddress.get(asker.ip) ?? 1) - 1;
         if (left > 0) this.#perAddress.set(asker.ip, left);
@@ -297,7 +306,6 @@ export class AssistantService {
     const { signal } = controller;
     const channel = answerChannel(asker.sessionId, entry.answerId);
     const tokens: string[] = [];
-    let renewedAt = Date.now();
     const prompt = {
       question: entry.question,
       attempt: entry.attempt,
@@ -313,10 +321,6 @@ export class AssistantService {
         });
         tokens.push(token);
         if (tokens.length >= this.options.maxTokens) break;
-        if (Date.now() - renewedAt > RUNNING_TTL_MS / 3) {
-          renewedAt = Date.now();
-          await this.#renew(run);
-        }
       }
     } catch (err) {
       if (!signal.aborted) throw err;

@@ -456,6 +456,28 @@ Deno.test("answers running at once are capped per address and per process", asyn
       err.status === 503 && err.code === "assistant_busy",
   );
   assert.equal(await service.stop(session(1), "0".repeat(32)), false);
+
+  const racing = new AssistantService(
+    {
+      broker,
+      store: new MemoryStore(),
+      source: markov,
+      pace: new SteppedPace(),
+    },
+    { ...OPTIONS, runningPerAddress: 2 },
+  );
+  const results = await Promise.allSettled(
+    Array.from(
+      { length: 10 },
+      (_, n) => racing.ask({ sessionId: session(10 + n), ip: "10.0.0.9" }, "q"),
+    ),
+  );
+  assert.equal(
+    results.filter((r) => r.status === "fulfilled").length,
+    2,
+    "ten asks at once from one address: two start",
+  );
+  await racing.close();
   await service.close();
   const [first] = (await service.state(session(1))).answers;
   assert.equal(first.stopped, true, "closing stored them");

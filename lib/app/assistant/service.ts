@@ -114,6 +114,8 @@ export function validQuestion(value: unknown): string {
 export class AssistantService {
   readonly #runs = new Map<string, Run>();
   readonly #perAddress = new Map<string, number>();
+  /** Answers counted against the caps: running, or being claimed. */
+  #running = 0;
   #closed = false;
 
   constructor(
@@ -132,7 +134,7 @@ export class AssistantService {
     if (this.#closed) {
       throw new HttpError(503, "closing", "The server is shutting down.");
     }
-    if (this.#runs.size >= this.options.runningMax) {
+    if (this.#running >= this.options.runningMax) {
       throw new HttpError(
         503,
         "assistant_busy",
@@ -149,6 +151,9 @@ export class AssistantService {
         { "retry-after": "5" },
       );
     }
+    // Counted before the first await, so concurrent asks cannot all pass the caps.
+    this.#running++;
+    this.#perAddress.set(asker.ip, mine + 1);
     const entry: RunningEntry = {
       answerId: crypto.randomUUID().replaceAll("-", ""),
       question,
@@ -157,7 +162,14 @@ export class AssistantService {
     };
     const { store, broker } = this.deps;
     const key = runningKey(asker.sessionId);
-    if (!await store.setIfAbsent(key, entry, { ttlMs: RUNNING_TTL_MS })) {
+    const claimed = await store.setIfAbsent(key, entry, {
+      ttlMs: RUNNING_TTL_MS,
+    }).catch((err) => {
+      this.#uncount(asker.ip);
+      throw err;
+    });
+    if (!claimed) {
+      this.#uncount(asker.ip);
       throw new HttpError(
         409,
         "answer_running",
@@ -172,7 +184,6 @@ export class AssistantService {
       done: Promise.resolve(),
     };
     this.#runs.set(entry.answerId, run);
-    this.#perAddress.set(asker.ip, mine + 1);
     // Paced from now on, so `POST /assistant/step` after this answer reaches it.
     const pacer = this.deps.pace.start();
     // Renewed on a timer, not per token: a paused pace must not free the session.
@@ -197,9 +208,7 @@ export class AssistantService {
         pacer.end();
         clearInterval(renewal);
         this.#runs.delete(entry.answerId);
-        const left = (this.#perAddress.get(asker.ip) ?? 1) - 1;
-        if (left > 0) this.#perAddress.set(asker.ip, left);
-        else this.#perAddress.delete(asker.ip);
+        this.#uncount(asker.ip);
         // Freed before the answer is stored: a page that sees it may ask again at once.
         await this.#release(run).catch((err) =>
           this.#log("releasing an answer failed", err)
@@ -281,6 +290,13 @@ export class AssistantService {
     const runs = [...this.#runs.values()];
     for (const run of runs) run.controller.abort();
     await Promise.all(runs.map((run) => run.done));
+  }
+
+  #uncount(ip: string) {
+    this.#running--;
+    const left = (this.#perAddress.get(ip) ?? 1) - 1;
+    if (left > 0) this.#perAddress.set(ip, left);
+    else this.#perAddress.delete(ip);
   }
 
   /** The session's finished answers, oldest first (the newest `limit`). */

@@ -212,7 +212,7 @@ export default function Assistant(
                 {a.text}
               </p>
               {a.stopped && (
-                <p class="mt-1 text-xs text-slate-500">Stopped early.</p>
+                <p class="mt-1 text-xs text-slate-600">Stopped early.</p>
               )}
             </li>
           ))}
@@ -235,7 +235,7 @@ export default function Assistant(
             >
               {live.tokens.join("")}
             </p>
-            <p class="mt-1 text-xs text-slate-500">
+            <p class="mt-1 text-xs text-slate-600">
               {writing
                 ? "Writing…"
                 : live.done?.stopped

@@ -31,6 +31,12 @@ const PAGES: PageCheck[] = [
   { path: `/chat/${ROOM}` },
   { path: "/chat/no-such-room", ready: "main h1" },
   { path: "/flights" },
+  { path: "/assistant" },
+  {
+    path: "/assistant",
+    name: "/assistant mid-answer",
+    prepare: askQuestion,
+  },
   { path: "/logs" },
   { path: "/clock", ready: "[data-status]" },
   { path: "/about", ready: "main h1" },
@@ -60,6 +66,21 @@ async function showToasts(page: Page, url: string) {
     await res.body?.cancel();
   }
   await page.locator('[data-toast="error"]').waitFor(WAIT);
+}
+
+/** A question asked and its answer three words in (tokens released by hand). */
+async function askQuestion(page: Page, url: string) {
+  await page.locator(LIVE).first().waitFor(WAIT);
+  await page.getByLabel("Your question").fill("Where is the rabbit?");
+  await page.getByRole("button", { name: "Ask" }).click();
+  await page.locator("#assistant-running").waitFor(WAIT);
+  const res = await fetch(`${url}/assistant/step`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ tokens: 3 }),
+  });
+  await res.body?.cancel();
+  await page.locator('#assistant-running[data-tokens="3"]').waitFor(WAIT);
 }
 
 async function signIn(page: Page) {
@@ -140,6 +161,8 @@ browserTest(
         HERALD_ADMIN_TOKEN: ADMIN,
         // Long enough that the toasts are still up when axe looks at them.
         HERALD_TOAST_MS: "600000",
+        // The assistant's answers go only as far as the test releases them.
+        HERALD_ASSISTANT_STEP: "on",
       },
     },
   },

@@ -27,7 +27,7 @@ import { appPublishGuard } from "../../lib/app/channels/policy.ts";
 import { MemoryBroker } from "../../lib/realtime/brokers/memory.ts";
 import { MemoryStore } from "../../lib/app/store/memory.ts";
 import type { Broker, HeraldEvent } from "../../lib/realtime/types.ts";
-import { eventually } from "../_support/app.ts";
+import { eventually, sessionCookie } from "../_support/app.ts";
 import {
   RELAXED_ACCESS_ENV,
   serveApp,
@@ -288,14 +288,11 @@ Deno.test("the assistant's routes: bad input, no session, cross-site, other sess
   });
   await using server = await serveApp(app);
   const url = server.url;
-  const sessionOf = async () => {
-    const page = await fetch(`${url}/assistant`);
-    assert.equal(page.status, 200);
-    await page.body?.cancel();
-    return page.headers.get("set-cookie")!.split(";")[0];
-  };
-  const mine = await sessionOf();
-  const theirs = await sessionOf();
+  const page = await fetch(`${url}/assistant`);
+  await page.body?.cancel();
+  assert.equal(page.status, 200);
+  const mine = await sessionCookie(url);
+  const theirs = await sessionCookie(url);
   const post = async (
     path: string,
     body: unknown,

@@ -8,13 +8,14 @@
  * @module
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import type { BrowserContext, Page, Request } from "playwright-core";
+import type { Page } from "playwright-core";
 import {
   type AppBrowserTestContext,
   browserTest,
   WAIT,
 } from "../_support/browser.ts";
 import { eventually } from "../_support/app.ts";
+import { openEventStreams } from "./_event_streams.ts";
 
 /** Long enough that no clock ends during the test, even on a loaded machine. */
 const CLOCK = "/clock?duration=600";
@@ -28,23 +29,6 @@ const PAGES = [
   "/logs",
   "/about",
 ];
-
-/** The event streams (EventSource requests) of the context's pages that are open now. */
-function openEventStreams(context: BrowserContext) {
-  const open = new Set<Request>();
-  const all: Request[] = [];
-  context.on("request", (r) => {
-    if (r.resourceType() !== "eventsource") return;
-    open.add(r);
-    all.push(r);
-  });
-  context.on("requestfinished", (r) => open.delete(r));
-  context.on("requestfailed", (r) => open.delete(r));
-  return {
-    open: () => [...open].map((r) => new URL(r.url()).pathname),
-    all,
-  };
-}
 
 async function openStreamsOnServer(url: string): Promise<number> {
   const res = await fetch(`${url}/api/health`);

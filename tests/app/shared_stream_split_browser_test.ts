@@ -1,0 +1,96 @@
+/**
+ * More channels than one stream may carry (`HERALD_MAX_CHANNELS_PER_STREAM`,
+ * 32): twenty chat room tabs (the room and its presence channel each) and the
+ * notifications page in one browser, 42 channels. The leader tab spreads them
+ * over the fewest connections within the cap, each room whole on one, so every
+ * tab stays live; one refused stream for all would leave every tab offline.
+ *
+ * @module
+ */
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import type { Page } from "playwright-core";
+import { browserTest, WAIT } from "../_support/browser.ts";
+import { eventually } from "../_support/app.ts";
+import { openEventStreams } from "./_event_streams.ts";
+import { join } from "./_chat_pages.ts";
+
+const ROOMS = 20;
+/** 20 rooms × 2 channels + the notifications page's 1–2: over 32, within 64. */
+const PACKED_MINIMUM = 2;
+
+async function createRoom(url: string, room: string): Promise<void> {
+  const res = await fetch(`${url}/chat`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ room }),
+  });
+  await res.body?.cancel();
+  if (res.status !== 201) throw new Error(`create ${room}: HTTP ${res.status}`);
+}
+
+async function publish(url: string, message: string): Promise<void> {
+  const res = await fetch(`${url}/api/channels/notifications/messages`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ data: { message, kind: "info" } }),
+  });
+  await res.body?.cancel();
+  if (res.status !== 201) throw new Error(`publish: HTTP ${res.status}`);
+}
+
+async function say(tab: Page, name: string, text: string): Promise<void> {
+  await join(tab, name);
+  await tab.fill("#chat-text", text);
+  await tab.press("#chat-text", "Enter");
+  await tab.locator('#chat-log li[data-event="message"]', { hasText: text })
+    .waitFor(WAIT);
+}
+
+browserTest(
+  "twenty chat rooms and the notifications page: every tab live over the fewest streams within the cap",
+  async ({ app, browser }) => {
+    const prefix = `split-${crypto.randomUUID().slice(0, 6)}`;
+    const rooms = Array.from({ length: ROOMS }, (_, i) => `${prefix}-${i}`);
+    for (const room of rooms) await createRoom(app.url, room);
+
+    const context = await browser.newContext();
+    context.setDefaultTimeout(WAIT.timeout);
+    const streams = openEventStreams(context);
+    const home = await context.newPage();
+    await home.goto(app.url + "/");
+    const tabs: Page[] = [];
+    for (const room of rooms) {
+      const tab = await context.newPage();
+      await tab.goto(`${app.url}/chat/${room}`);
+      tabs.push(tab);
+    }
+    for (const tab of [home, ...tabs]) {
+      await tab.locator('[data-status="open"]').first().waitFor(WAIT);
+    }
+    await eventually(
+      () => streams.open().length === PACKED_MINIMUM,
+      `${PACKED_MINIMUM} open event streams, not ${streams.open().length}`,
+    );
+    assertEquals(
+      streams.open(),
+      Array(PACKED_MINIMUM).fill("/api/events"),
+    );
+
+    // Live: the first and the last room, and the notifications page.
+    await say(tabs[0], "First", "hello first room");
+    await say(tabs[ROOMS - 1], "Last", "hello last room");
+    await publish(app.url, "Forty channels, two streams");
+    await home.locator("li", { hasText: "Forty channels, two streams" })
+      .first().waitFor(WAIT);
+    for (const tab of [home, ...tabs]) {
+      assertEquals(
+        await tab.locator("[data-status]").first()
+          .getAttribute("data-status"),
+        "open",
+      );
+    }
+    assertEquals(streams.open().length, PACKED_MINIMUM);
+    await context.close();
+  },
+  { app: { env: { HERALD_ROOM_CREATE_BURST: String(ROOMS + 5) } } },
+);

@@ -19,8 +19,10 @@ export interface ConnectOptions {
   url?: string;
   /** A Herald token, for channels that need one (sent as `?token=` on the stream). */
   token?: string;
-  /** Share one connection between this site's tabs; default true. */
+  /** Share the connections between this site's tabs; default true. */
   shareTabs?: boolean;
+  /** Herald's `HERALD_MAX_CHANNELS_PER_STREAM`, when not the default 32. */
+  maxChannelsPerConnection?: number;
 }
 
 export interface HeraldClient {
@@ -45,6 +47,7 @@ export function connect(opts: ConnectOptions = {}): HeraldClient {
   const stream = new PageStream({
     endpoint: `${origin}/api/events${query}`,
     shareTabs: opts.shareTabs ?? true,
+    maxChannelsPerConnection: opts.maxChannelsPerConnection,
     // Tabs of one site may follow several Heralds, or one with several tokens.
     lockName: `herald:stream:${origin}:${opts.token ?? ""}`,
     readHistory: (channel, q) =>

@@ -30,6 +30,8 @@ export function useEventStream(sub: Subscription): PageStream {
         since: sub.since,
         onEvent: (e) => latest.current.onEvent(e),
         onGap: () => latest.current.onGap?.(),
+        onError: latest.current.onError &&
+          ((message) => latest.current.onError?.(message)),
       }),
     [key],
   );

@@ -1,13 +1,16 @@
 /**
- * The page's one event stream: every island subscribes here; ONE connection (shared by
- * the origin's tabs) carries the union of their channels, and each subscription gets
- * each event once, in id order (see ARCHITECTURE.md, Ordering and The browser side).
+ * The page's event stream: every island subscribes here; one connection (shared by the
+ * origin's tabs) carries the union of their channels, or as few as fit the server's
+ * channels-per-stream cap (packing.ts), and each subscription gets each event once, in
+ * id order, through the one connection that carries it (see ARCHITECTURE.md, Ordering
+ * and The browser side).
  *
  * @module
  */
 import { type Signal, signal } from "@preact/signals";
 import type { HeraldEvent } from "../realtime/types.ts";
 import { ChannelSet, eventsUrl, sameList, unionOf } from "./channels.ts";
+import { groupChannels, groupKey, packGroups } from "./packing.ts";
 import {
   Connection,
   type StreamRecord,
@@ -16,7 +19,7 @@ import {
 import { SubscriptionCursor } from "./cursor.ts";
 import { type HistoryReader, readSince } from "./catch_up.ts";
 import { fetchHistory } from "./history.ts";
-import { Tabs } from "./tabs.ts";
+import { type CarrierState, type Interest, Tabs } from "./tabs.ts";
 
 export interface Subscription {
   channels: string[];
@@ -31,45 +34,79 @@ export interface Subscription {
   onEvent: (event: HeraldEvent) => void;
   /** The server could not replay everything missed: reload state (e.g. refetch history). */
   onGap?: () => void;
+  /**
+   * This subscription cannot be carried (more channels than one stream may
+   * have); default: logged. Other subscriptions are not affected.
+   */
+  onError?: (message: string) => void;
 }
 
 export interface PageStreamOptions {
   /** Default `/api/events`. */
   endpoint?: string;
-  /** Share one connection between the tabs of the origin; default true. */
+  /** Share the connections between the tabs of the origin; default true. */
   shareTabs?: boolean;
   /** Name of the Web Lock and BroadcastChannel; default `herald:stream`. */
   lockName?: string;
   /** Reads history for a `since` catch-up; default {@link fetchHistory}. */
   readHistory?: HistoryReader;
+  /**
+   * The server's channels per stream (`HERALD_MAX_CHANNELS_PER_STREAM`);
+   * past it the channels are spread over several connections. Default 32.
+   */
+  maxChannelsPerConnection?: number;
 }
+
+/** The server's default `HERALD_MAX_CHANNELS_PER_STREAM`. */
+export const DEFAULT_MAX_CHANNELS_PER_CONNECTION = 32;
 
 /** A subscription and what it was handed so far. */
 interface Entry {
   cursor: SubscriptionCursor;
   reading: boolean;
+  /** Its channels as a group key: the group one connection carries whole. */
+  group: string;
+}
+
+/** One of the leader's connections and the groups it carries. */
+interface Carrier {
+  id: string;
+  conn: Connection | null;
+  groups: string[];
+  channels: string[];
+  /** The channels the current source's URL was built with. */
+  urlChannels: string[];
+  /** Where its next (re)connect resumes: the newest id it received, or lower after a move. */
+  last: string | null;
+  status: StreamStatus;
 }
 
 /** Waits this long after a change, so islands hydrating together cause one (re)connect. */
 const SETTLE_MS = 20;
 
+/** The worst status wins: a tab is live only when all its connections are. */
+const SEVERITY: StreamStatus[] = [
+  "open",
+  "connecting",
+  "reconnecting",
+  "closed",
+];
+
 export class PageStream {
   readonly status: Signal<StreamStatus> = signal("connecting");
   readonly lastEventId: Signal<string | null> = signal(null);
   #opts: Required<PageStreamOptions>;
-  #channels = new ChannelSet();
+  #groups = new ChannelSet();
   #events = new ChannelSet();
   #subs = new Map<Subscription, Entry>();
-  /** The channels of the open connection (this tab's or the leader's); none while not open. */
-  #carried: string[] = [];
-  /** The channels the current connection's URL was built with. */
-  #urlChannels: string[] = [];
+  /** Which connection (this tab's or the leader's, as last heard of) carries each group. */
+  #routeOf = new Map<string, CarrierState>();
   #tabs: Tabs | null = null;
   #started = false;
   #listening = false;
   #leader = false;
-  #conn: Connection | null = null;
-  #opened: string[] = [];
+  /** (leader) The connections; index `i` is bin `i` of the packing, null when closed. */
+  #carriers: (Carrier | null)[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(opts: PageStreamOptions = {}) {
@@ -78,43 +115,57 @@ export class PageStream {
       shareTabs: opts.shareTabs ?? true,
       lockName: opts.lockName ?? "herald:stream",
       readHistory: opts.readHistory ?? fetchHistory,
+      maxChannelsPerConnection: Math.max(
+        1,
+        opts.maxChannelsPerConnection ?? DEFAULT_MAX_CHANNELS_PER_CONNECTION,
+      ),
     };
   }
 
   /** Starts delivering matching events to `sub`; returns the function that stops it. */
   subscribe(sub: Subscription): () => void {
+    const group = groupKey(sub.channels);
+    const size = groupChannels(group).length;
+    const cap = this.#opts.maxChannelsPerConnection;
+    if (size > cap) {
+      const message =
+        `a subscription of ${size} channels cannot be carried: a stream carries at most ${cap}`;
+      if (sub.onError) call(() => sub.onError!(message));
+      else console.error(`herald: ${message}`);
+      return () => {};
+    }
     this.#start();
     this.#subs.set(sub, {
       cursor: new SubscriptionCursor(sub.since),
       reading: false,
+      group,
     });
     this.#catchUp();
-    const releaseChannels = this.#channels.add(sub.channels);
+    const releaseGroup = this.#groups.add([group]);
     const releaseEvents = this.#events.add(sub.events ?? ["message"]);
     this.#changed();
     return () => {
       if (!this.#subs.delete(sub)) return;
-      releaseChannels();
+      releaseGroup();
       releaseEvents();
       this.#changed();
     };
   }
 
   /**
-   * Closes the connection and leaves the tab group (on page hide), keeping
+   * Closes the connections and leaves the tab group (on page hide), keeping
    * the subscriptions: a page restored from the back/forward cache
    * (`pageshow` with `persisted`) connects again with them.
    */
   dispose(): void {
     clearTimeout(this.#timer);
-    this.#conn?.close();
-    this.#conn = null;
-    this.#opened = [];
-    this.#carried = [];
+    for (const carrier of this.#carriers) carrier?.conn?.close();
+    this.#carriers = [];
     this.#tabs?.close();
     this.#tabs = null;
     this.#started = false;
     this.#leader = false;
+    this.#route([]);
     this.status.value = "closed";
   }
 
@@ -126,14 +177,17 @@ export class PageStream {
       this.#tabs = new Tabs(this.#opts.lockName, {
         onLeader: () => {
           this.#leader = true;
-          this.#carry([]);
+          this.#route([]);
           this.#changed();
         },
         onPeersChange: () => this.#changed(),
-        onRelay: (record) => this.#receive(record),
-        onStatus: (status, channels) => {
-          this.status.value = status;
-          this.#carry(status === "open" ? channels : []);
+        onRelay: (record, via) => this.#receive(record, via),
+        onStatus: (connections) => {
+          if (connections) this.#route(connections);
+          else {
+            this.#route([]);
+            this.status.value = "reconnecting";
+          }
         },
       });
     } else {
@@ -151,9 +205,9 @@ export class PageStream {
     }
   }
 
-  #interest() {
+  #interest(): Interest {
     return {
-      channels: this.#channels.channels(),
+      groups: this.#groups.channels(),
       events: this.#events.channels(),
     };
   }
@@ -163,48 +217,130 @@ export class PageStream {
     this.#timer = setTimeout(() => this.#sync(), SETTLE_MS);
   }
 
-  /** Announces this tab's interest; the leader (re)opens the connection for the union. */
+  /**
+   * Announces this tab's interest; the leader packs every tab's groups into
+   * connections within the cap and (re)opens those whose channels changed.
+   */
   #sync() {
     const mine = this.#interest();
     this.#tabs?.announce(mine);
     if (!this.#leader) return;
     const peers = this.#tabs?.peers() ?? [];
-    const channels = unionOf(mine.channels, ...peers.map((p) => p.channels));
+    const groups = unionOf(mine.groups, ...peers.map((p) => p.groups ?? []));
     const events = unionOf(mine.events, ...peers.map((p) => p.events), ["gap"]);
-    if (channels.length === 0) {
-      this.#conn?.close();
-      this.#conn = null;
-      this.#opened = [];
-      this.#carry([]);
-      return;
+    const before = this.#carriers;
+    const { bins } = packGroups(
+      groups,
+      this.#opts.maxChannelsPerConnection,
+      before.map((c) => c?.groups ?? []),
+    );
+    // A group moving between connections resumes from where its old one was.
+    const lastOf = new Map<string, string | null>();
+    for (const c of before) {
+      for (const g of c?.groups ?? []) lastOf.set(g, c!.last);
     }
-    const changed = !sameList(channels, this.#opened);
-    this.#opened = channels;
-    if (!this.#conn) {
-      this.#conn = new Connection(
+    const reopen: Carrier[] = [];
+    const create: Carrier[] = [];
+    this.#carriers = bins.map((bin, i) => {
+      const carrier = before[i] ?? null;
+      if (bin.groups.length === 0) {
+        carrier?.conn?.close();
+        return null;
+      }
+      const moved = bin.groups.filter((g) => !carrier?.groups.includes(g));
+      const from = oldest([
+        carrier ? carrier.last : this.#resumeAt(),
+        ...moved.map((g) => lastOf.get(g) ?? null),
+      ]);
+      if (!carrier) {
+        const fresh = this.#carrier(bin.groups, bin.channels, from);
+        create.push(fresh);
+        return fresh;
+      }
+      carrier.groups = bin.groups;
+      if (!sameList(bin.channels, carrier.channels)) {
+        carrier.channels = bin.channels;
+        carrier.last = from;
+        // One that stopped for good (a 4xx) gets a new source for the new list.
+        (carrier.conn?.closed ? create : reopen).push(carrier);
+      }
+      return carrier;
+    });
+    for (const carrier of before.slice(bins.length)) carrier?.conn?.close();
+    while (this.#carriers.length && !this.#carriers.at(-1)) {
+      this.#carriers.pop();
+    }
+    for (const carrier of this.#carriers) {
+      for (const name of events) carrier?.conn?.listen(name);
+    }
+    for (const carrier of reopen) carrier.conn?.reopen();
+    for (const carrier of create) {
+      carrier.conn = new Connection(
         () => {
-          this.#urlChannels = this.#opened;
-          return eventsUrl(this.#opts.endpoint, this.#opened, this.#resumeAt());
+          carrier.urlChannels = carrier.channels;
+          return eventsUrl(this.#opts.endpoint, carrier.channels, carrier.last);
         },
         {
           events,
-          onEvent: (record) => this.#receive(record),
+          onEvent: (record) => {
+            if (record.id && (!carrier.last || record.id > carrier.last)) {
+              carrier.last = record.id;
+            }
+            this.#receive(record, carrier.id);
+          },
           onStatus: (status) => {
-            const carried = status === "open" ? this.#urlChannels : [];
-            this.status.value = status;
-            this.#tabs?.status(status, carried);
-            this.#carry(carried);
+            carrier.status = status;
+            if (this.#carriers.includes(carrier)) this.#publish();
           },
         },
       );
-      return;
     }
-    for (const name of events) this.#conn.listen(name);
-    if (changed) this.#conn.reopen();
+    this.#publish();
+  }
+
+  #carrier(groups: string[], channels: string[], last: string | null): Carrier {
+    return {
+      id: crypto.randomUUID(),
+      conn: null,
+      groups,
+      channels,
+      urlChannels: [],
+      last,
+      status: "connecting",
+    };
+  }
+
+  /** (leader) Tells the tabs, this one included, what each connection carries. */
+  #publish() {
+    const states = this.#carriers.filter((c) => c !== null).map((c) => ({
+      id: c.id,
+      status: c.status,
+      channels: c.status === "open" ? c.urlChannels : [],
+      groups: c.groups,
+    }));
+    this.#tabs?.status(states);
+    this.#route(states);
+  }
+
+  /** Takes the connections as they are now: routes, the tab's status, catch-ups. */
+  #route(connections: CarrierState[]) {
+    this.#routeOf = new Map(
+      connections.flatMap((c) => c.groups.map((g) => [g, c] as const)),
+    );
+    const mine = connections.filter((c) =>
+      c.groups.some((g) => [...this.#subs.values()].some((e) => e.group === g))
+    );
+    const shown = mine.length > 0 ? mine : connections;
+    this.status.value = shown.length === 0
+      ? (this.#subs.size > 0 && this.#started ? "connecting" : "closed")
+      : shown.map((c) => c.status).reduce((a, b) =>
+        SEVERITY.indexOf(a) >= SEVERITY.indexOf(b) ? a : b
+      );
+    this.#catchUp();
   }
 
   /**
-   * Where a (re)connect resumes: after the newest event seen, or before any
+   * Where a new connection resumes: after the newest event seen, or before any
    * was seen, after the oldest `since` (so a connection that drops before
    * its first event still misses nothing).
    */
@@ -234,17 +370,13 @@ export class PageStream {
     return read;
   };
 
-  #carry(channels: string[]) {
-    this.#carried = channels;
-    this.#catchUp();
-  }
-
   /** Starts the history read of each catching-up subscription whose channels are now carried. */
   #catchUp() {
     for (const [sub, entry] of this.#subs) {
       const { cursor } = entry;
       if (!cursor.catchingUp || entry.reading) continue;
-      if (!sub.channels.every((c) => this.#carried.includes(c))) continue;
+      const carried = this.#routeOf.get(entry.group)?.channels ?? [];
+      if (!sub.channels.every((c) => carried.includes(c))) continue;
       entry.reading = true;
       readSince(sub.channels, cursor.since!, this.#readShared).then(
         (missed) => {
@@ -260,12 +392,16 @@ export class PageStream {
     }
   }
 
-  #receive(record: StreamRecord) {
-    if (this.#leader) this.#tabs?.relay(record);
+  /** A record of connection `via`: only the subscriptions it carries take it (one id order each). */
+  #receive(record: StreamRecord, via: string) {
+    if (this.#leader) this.#tabs?.relay(record, via);
+    const carried = (entry: Entry) =>
+      this.#routeOf.get(entry.group)?.id === via;
     if (record.name === "gap") {
       // `{channel, …}` names the channel whose history fell short; reload only its islands.
       const channel = parseJson(record.data)?.channel;
-      for (const sub of this.#subs.keys()) {
+      for (const [sub, entry] of this.#subs) {
+        if (!carried(entry)) continue;
         if (typeof channel !== "string" || sub.channels.includes(channel)) {
           call(() => sub.onGap?.());
         }
@@ -278,8 +414,10 @@ export class PageStream {
     if (!event.id) return;
     const last = this.lastEventId.value;
     if (!last || event.id > last) this.lastEventId.value = event.id;
-    for (const [sub, { cursor }] of this.#subs) {
+    for (const [sub, entry] of this.#subs) {
+      const { cursor } = entry;
       if (
+        carried(entry) &&
         sub.channels.includes(event.channel) &&
         (sub.events ?? ["message"]).includes(event.event ?? "message")
       ) {
@@ -287,6 +425,12 @@ export class PageStream {
       }
     }
   }
+}
+
+/** The oldest of some resume positions; null when none is known. */
+function oldest(ids: (string | null)[]): string | null {
+  const known = ids.filter((id): id is string => id !== null);
+  return known.length ? known.reduce((a, b) => (b < a ? b : a)) : null;
 }
 
 function parseJson(text: string): Record<string, unknown> | null {
@@ -309,11 +453,25 @@ function call(fn: () => void) {
 
 const KEY = Symbol.for("herald.pageStream");
 
+/** The `<meta name>` by which the server tells the page its channels-per-stream cap. */
+export const MAX_CHANNELS_META = "herald:max-channels-per-stream";
+
+/** The options the server rendered into the page (see {@link MAX_CHANNELS_META}). */
+function optionsFromPage(): PageStreamOptions {
+  const meta = typeof document === "undefined"
+    ? null
+    : document.querySelector(`meta[name="${MAX_CHANNELS_META}"]`);
+  const cap = Number(meta?.getAttribute("content"));
+  return Number.isInteger(cap) && cap > 0
+    ? { maxChannelsPerConnection: cap }
+    : {};
+}
+
 /**
  * The page's stream. Kept on `globalThis` so islands bundled separately
  * still share one.
  */
 export function pageStream(): PageStream {
   const g = globalThis as unknown as Record<symbol, PageStream>;
-  return (g[KEY] ??= new PageStream());
+  return (g[KEY] ??= new PageStream(optionsFromPage()));
 }

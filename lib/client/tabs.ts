@@ -1,33 +1,43 @@
 /**
- * Shares one event stream between the tabs of an origin: a Web Lock elects the leader
- * that holds the connection and relays events over a BroadcastChannel.
+ * Shares the event stream between the tabs of an origin: a Web Lock elects the leader
+ * that holds the connections and relays events over a BroadcastChannel.
  *
  * @module
  */
 import type { StreamRecord, StreamStatus } from "./connection.ts";
 
-/** What one tab listens to. */
+/** What one tab listens to: each subscription's channels as a group key (packing.ts). */
 export interface Interest {
-  channels: string[];
+  groups: string[];
   events: string[];
+}
+
+/** One of the leader's connections, as the tabs see it. */
+export interface CarrierState {
+  id: string;
+  status: StreamStatus;
+  /** The channels it carries while open; none otherwise. */
+  channels: string[];
+  /** The subscription groups it carries: their events arrive only through it. */
+  groups: string[];
 }
 
 type TabMessage =
   | { t: "hello"; tab: string; interest: Interest }
   | { t: "bye"; tab: string }
   | { t: "roll"; tab: string }
-  | { t: "event"; record: StreamRecord }
-  | { t: "status"; tab: string; status: StreamStatus; channels: string[] };
+  | { t: "event"; record: StreamRecord; via: string }
+  | { t: "status"; tab: string; connections: CarrierState[] };
 
 export interface TabsHandlers {
   /** This tab now holds the connection for all tabs. */
   onLeader(): void;
   /** (leader) Another tab's interest changed; open with the new union. */
   onPeersChange(): void;
-  /** (follower) An event the leader received. */
-  onRelay(record: StreamRecord): void;
-  /** (follower) The leader's connection status, and the channels it carries. */
-  onStatus(status: StreamStatus, channels: string[]): void;
+  /** (follower) An event the leader received through its connection `via`. */
+  onRelay(record: StreamRecord, via: string): void;
+  /** (follower) The leader's connections; null while there is no leader. */
+  onStatus(connections: CarrierState[] | null): void;
 }
 
 export class Tabs {
@@ -36,8 +46,8 @@ export class Tabs {
   #leaderTab: string | null = null;
   #bus: BroadcastChannel;
   #peers = new Map<string, Interest>();
-  #mine: Interest = { channels: [], events: [] };
-  #lastStatus: { status: StreamStatus; channels: string[] } | null = null;
+  #mine: Interest = { groups: [], events: [] };
+  #lastStatus: CarrierState[] | null = null;
   #release: (() => void) | null = null;
   #abort = new AbortController();
   #handlers: TabsHandlers;
@@ -80,19 +90,19 @@ export class Tabs {
     this.#post({ t: "hello", tab: this.id, interest });
   }
 
-  /** (leader) Hands an event to the other tabs. */
-  relay(record: StreamRecord): void {
-    this.#post({ t: "event", record });
+  /** (leader) Hands an event received through connection `via` to the other tabs. */
+  relay(record: StreamRecord, via: string): void {
+    this.#post({ t: "event", record, via });
   }
 
   /**
-   * (leader) Tells the other tabs the connection's status and the channels
-   * it carries: a tab catching up from a `since` reads history once its
-   * channels are carried, so nothing published after that read is missed.
+   * (leader) Tells the other tabs its connections: status, the channels each
+   * carries (a tab catching up from a `since` reads history once its channels
+   * are carried, so nothing published after that read is missed) and groups.
    */
-  status(status: StreamStatus, channels: string[]): void {
-    this.#lastStatus = { status, channels };
-    this.#post({ t: "status", tab: this.id, status, channels });
+  status(connections: CarrierState[]): void {
+    this.#lastStatus = connections;
+    this.#post({ t: "status", tab: this.id, connections });
   }
 
   /** Leaves: says goodbye and releases the lock, so another tab takes over. */
@@ -117,9 +127,7 @@ export class Tabs {
         if (this.#leader) {
           this.#handlers.onPeersChange();
           // A new tab learns the status without waiting for a change.
-          if (this.#lastStatus) {
-            this.status(this.#lastStatus.status, this.#lastStatus.channels);
-          }
+          if (this.#lastStatus) this.status(this.#lastStatus);
         }
         break;
       case "bye":
@@ -127,7 +135,7 @@ export class Tabs {
         if (this.#leader) this.#handlers.onPeersChange();
         else if (m.tab === this.#leaderTab) {
           this.#leaderTab = null;
-          this.#handlers.onStatus("reconnecting", []);
+          this.#handlers.onStatus(null);
         }
         break;
       case "roll":
@@ -135,12 +143,12 @@ export class Tabs {
         this.#post({ t: "hello", tab: this.id, interest: this.#mine });
         break;
       case "event":
-        if (!this.#leader) this.#handlers.onRelay(m.record);
+        if (!this.#leader) this.#handlers.onRelay(m.record, m.via);
         break;
       case "status":
         if (!this.#leader) {
           this.#leaderTab = m.tab;
-          this.#handlers.onStatus(m.status, m.channels ?? []);
+          this.#handlers.onStatus(m.connections ?? []);
         }
         break;
     }

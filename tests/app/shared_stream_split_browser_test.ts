@@ -4,6 +4,8 @@
  * notifications page in one browser, 42 channels. The leader tab spreads them
  * over the fewest connections within the cap, each room whole on one, so every
  * tab stays live; one refused stream for all would leave every tab offline.
+ * In production and on the dev server; and the page takes the cap from the
+ * server's config (at 4, three rooms and `/` take two streams).
  *
  * @module
  */
@@ -112,4 +114,43 @@ browserTest(
   // The dev server bundles each island on its first request: twice the guard.
   (ctx) => twentyRooms(ctx, 2 * WAIT.timeout),
   { app: { entry: "dev.ts", env } },
+);
+
+browserTest(
+  "the page learns the server's cap: at 4 channels per stream, three rooms and / take two streams, all live",
+  async ({ app, browser }) => {
+    const prefix = `cap-${crypto.randomUUID().slice(0, 6)}`;
+    const rooms = [0, 1, 2].map((i) => `${prefix}-${i}`);
+    for (const room of rooms) await createRoom(app.url, room);
+    const context = await browser.newContext();
+    context.setDefaultTimeout(WAIT.timeout);
+    const streams = openEventStreams(context);
+    const home = await context.newPage();
+    await home.goto(app.url + "/");
+    assertEquals(
+      await home.locator('meta[name="herald:max-channels-per-stream"]')
+        .getAttribute("content"),
+      "4",
+    );
+    const tabs: Page[] = [];
+    for (const room of rooms) {
+      const tab = await context.newPage();
+      await tab.goto(`${app.url}/chat/${room}`);
+      tabs.push(tab);
+    }
+    for (const tab of [home, ...tabs]) {
+      await tab.locator('[data-status="open"]').first().waitFor(WAIT);
+    }
+    // Three rooms of 2 and the notifications page's 2 channels: 8, two full streams.
+    await eventually(
+      () => streams.open().length === 2,
+      `two open event streams, not ${streams.open().length}`,
+    );
+    await say(tabs[2], "Third", "hello third room");
+    await publish(app.url, "Four channels a stream");
+    await home.locator("li", { hasText: "Four channels a stream" }).first()
+      .waitFor(WAIT);
+    await context.close();
+  },
+  { app: { env: { HERALD_MAX_CHANNELS_PER_STREAM: "4" } } },
 );

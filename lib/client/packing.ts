@@ -38,7 +38,8 @@ export interface Packing {
  * Packs `groups` (keys) into connections of at most `cap` channels. Groups of
  * `previous` (each connection's keys) stay put; new ones go where they add the
  * fewest channels. When packing afresh needs fewer connections, that packing
- * wins, each bin on the previous connection it shares most groups with.
+ * wins, each bin on the previous connection it shares most channels with
+ * (the fewest reopen).
  */
 export function packGroups(
   groups: Iterable<string>,
@@ -101,20 +102,22 @@ function place(
   return out;
 }
 
-/** Puts each fresh bin at the previous index it shares most groups with. */
+/** Puts each fresh bin at the previous index it shares most channels with. */
 function align(
   fresh: string[][],
   previous: readonly (readonly string[])[],
 ): string[][] {
   const out: string[][] = previous.map(() => []);
+  const before = previous.map((keys) => new Set(keys.flatMap(groupChannels)));
   const taken = new Set<number>();
   const unmatched: string[][] = [];
   for (const bin of fresh.filter((keys) => keys.length > 0)) {
+    const channels = unionOf(...bin.map(groupChannels));
     let best = -1;
     let bestShared = 0;
-    previous.forEach((keys, i) => {
+    before.forEach((had, i) => {
       if (taken.has(i)) return;
-      const shared = keys.filter((k) => bin.includes(k)).length;
+      const shared = channels.filter((c) => had.has(c)).length;
       if (shared > bestShared) [best, bestShared] = [i, shared];
     });
     if (best < 0) unmatched.push(bin);

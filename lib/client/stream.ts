@@ -258,7 +258,11 @@ export class PageStream {
         return fresh;
       }
       carrier.groups = bin.groups;
-      if (!sameList(bin.channels, carrier.channels)) {
+      // Also when its channels stay: a group that comes from a connection
+      // further behind would miss what this one already passed.
+      const behind = from !== null && carrier.last !== null &&
+        from < carrier.last;
+      if (!sameList(bin.channels, carrier.channels) || behind) {
         carrier.channels = bin.channels;
         carrier.last = from;
         // One that stopped for good (a 4xx) gets a new source for the new list.

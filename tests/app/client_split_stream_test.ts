@@ -67,10 +67,11 @@ function sseServer() {
     url: `http://127.0.0.1:${server.addr.port}/api/events`,
     streams,
     open: () => streams.filter((s) => !s.closed),
-    /** Publishes: every open stream carrying the channel gets the event. */
-    publish(id: string, channel: string) {
+    /** Publishes: every open stream carrying the channel gets the event (or `only` that one, the others lag). */
+    publish(id: string, channel: string, only?: OpenStream) {
       history.push({ id, channel });
       for (const s of streams) {
+        if (only && s !== only) continue;
         if (!s.closed && s.channels.includes(channel)) {
           s.send(envelope(id, channel));
         }
@@ -152,6 +153,58 @@ Deno.test("page stream past the cap: the fewest connections, each event once, mo
       e: ["0003", "0005"],
     });
     assertEquals(stream.status.value, "open");
+  } finally {
+    stream.dispose();
+    await server.shutdown();
+  }
+});
+
+Deno.test("page stream past the cap: a subscription moving to a connection that is further on resumes it from where the old one was", async () => {
+  const server = sseServer();
+  const stream = new PageStream({
+    endpoint: server.url,
+    shareTabs: false,
+    maxChannelsPerConnection: 4,
+  });
+  const got: Record<string, string[]> = { ade: [], a: [] };
+  const on = (name: string) => (e: HeraldEvent) => got[name].push(e.id);
+  try {
+    const stopAbc = stream.subscribe({
+      channels: ["a", "b", "c"],
+      onEvent: () => {},
+    });
+    stream.subscribe({ channels: ["a", "d", "e"], onEvent: on("ade") });
+    stream.subscribe({ channels: ["a"], onEvent: on("a") });
+    await waitFor(
+      () => server.open().length === 2 && stream.status.value === "open",
+      "two connections open",
+    );
+    // [a] shares the first connection with [a,b,c].
+    const [first, second] = server.open();
+    assertEquals([first.channels, second.channels], [["a", "b", "c"], [
+      "a",
+      "d",
+      "e",
+    ]]);
+    server.publish("0001", "a");
+    await waitFor(() => got.a.length === 1 && got.ade.length === 1, "0001");
+    // The first connection lags: 0002 reached only the second so far.
+    server.publish("0002", "a", second);
+    await waitFor(() => got.ade.length === 2, "0002 on the second");
+
+    // [a,b,c] leaves: [a] joins [a,d,e] on the second connection, whose
+    // channels stay the same; it reopens from 0001, so [a] gets 0002 too.
+    stopAbc();
+    await waitFor(() => server.open().length === 1, "one connection left");
+    const [left] = server.open();
+    assertEquals([left.channels, left.lastEventId], [["a", "d", "e"], "0001"]);
+    await waitFor(() => got.a.length === 2, "0002 for [a]");
+    server.publish("0003", "a");
+    await waitFor(() => got.a.length === 3 && got.ade.length === 3, "0003");
+    assertEquals(got, {
+      ade: ["0001", "0002", "0003"],
+      a: ["0001", "0002", "0003"],
+    });
   } finally {
     stream.dispose();
     await server.shutdown();

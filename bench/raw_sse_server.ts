@@ -1,9 +1,13 @@
 /**
- * The baseline of the fan-out benchmark: the least a `Deno.serve` SSE fan-out
- * can do. A Set of stream controllers per channel; a POST encodes its event
- * once and enqueues the same bytes to every controller. It speaks the same two
- * routes as Herald, so the benchmark client and publisher are identical for
- * every target.
+ * The baseline of the fan-out benchmark: the least a Deno SSE fan-out can do.
+ * A Set of subscribers per channel; a POST encodes its event once and writes
+ * the same bytes to every subscriber. It speaks the same two routes as Herald,
+ * so the benchmark client and publisher are identical for every target.
+ *
+ * Two HTTP servers (`RAW_HTTP`): `deno` (default), `Deno.serve` with a
+ * `ReadableStream` body per subscriber; `node`, Deno's `node:http` with
+ * `res.write` per subscriber (no JS stream, no per-stream ring in Rust: see
+ * bench/README.md, The cost of a connection).
  *
  * @example
  * ```sh
@@ -13,16 +17,38 @@
  * ```
  * @module
  */
+import { Buffer } from "node:buffer";
+import { createServer, type ServerResponse } from "node:http";
 
 const encoder = new TextEncoder();
 const STREAM_START = encoder.encode("retry: 1000\n\n");
-const ROUTE = new URLPattern({ pathname: "/api/channels/:channel/:kind" });
+const ROUTE = /^\/api\/channels\/([^/]+)\/(events|messages)$/;
+const SSE_HEADERS = {
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-cache, no-transform",
+};
 
-const channels = new Map<string, Set<ReadableStreamDefaultController>>();
+/** Per channel, the stream controllers (deno) or responses (node) to write to. */
+const streams = new Map<string, Set<ReadableStreamDefaultController>>();
+const responses = new Map<string, Set<ServerResponse>>();
 
-function subscribe(channel: string): Response {
-  let subscribers = channels.get(channel);
-  if (!subscribers) channels.set(channel, subscribers = new Set());
+function setOf<T>(map: Map<string, Set<T>>, channel: string): Set<T> {
+  let set = map.get(channel);
+  if (!set) map.set(channel, set = new Set());
+  return set;
+}
+
+/** Encodes once, writes the same bytes to every subscriber. */
+function publish(channel: string, data: unknown): void {
+  const bytes = encoder.encode(`data: ${JSON.stringify(data)}\n\n`);
+  for (const controller of streams.get(channel) ?? []) {
+    controller.enqueue(bytes);
+  }
+  for (const res of responses.get(channel) ?? []) res.write(bytes);
+}
+
+function denoSubscribe(channel: string): Response {
+  const subscribers = setOf(streams, channel);
   let self: ReadableStreamDefaultController;
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
@@ -34,36 +60,50 @@ function subscribe(channel: string): Response {
       subscribers.delete(self);
     },
   });
-  return new Response(body, {
-    headers: {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache, no-transform",
-    },
+  return new Response(body, { headers: SSE_HEADERS });
+}
+
+function serveDeno(port: number): void {
+  Deno.serve({ hostname: "127.0.0.1", port, onListen() {} }, async (req) => {
+    const [, channel, kind] = ROUTE.exec(new URL(req.url).pathname) ?? [];
+    if (kind === "events" && req.method === "GET") {
+      return denoSubscribe(channel);
+    }
+    if (kind === "messages" && req.method === "POST") {
+      publish(channel, (await req.json()).data);
+      return Response.json({ channel }, { status: 201 });
+    }
+    return new Response("not found", { status: 404 });
   });
 }
 
-async function publish(channel: string, req: Request): Promise<Response> {
-  const { data } = await req.json();
-  const bytes = encoder.encode(`data: ${JSON.stringify(data)}\n\n`);
-  for (const controller of channels.get(channel) ?? []) {
-    controller.enqueue(bytes);
-  }
-  return Response.json({ channel }, { status: 201 });
+function serveNode(port: number): void {
+  createServer((req, res: ServerResponse) => {
+    const [, channel, kind] = ROUTE.exec(req.url ?? "") ?? [];
+    if (kind === "events" && req.method === "GET") {
+      res.writeHead(200, SSE_HEADERS);
+      res.write(STREAM_START);
+      setOf(responses, channel).add(res);
+      res.on("close", () => setOf(responses, channel).delete(res));
+      return;
+    }
+    if (kind === "messages" && req.method === "POST") {
+      const parts: Uint8Array[] = [];
+      req.on("data", (part: Uint8Array) => parts.push(part));
+      req.on("end", () => {
+        publish(channel, JSON.parse(Buffer.concat(parts).toString()).data);
+        res.writeHead(201, { "content-type": "application/json" });
+        res.end(JSON.stringify({ channel }));
+      });
+      return;
+    }
+    res.writeHead(404).end("not found");
+  }).listen(port, "127.0.0.1");
 }
 
 // Exit (rather than die) on SIGTERM, so a `--cpu-prof` profile gets written.
 Deno.addSignalListener("SIGTERM", () => Deno.exit(0));
 
 const port = Number(Deno.env.get("PORT") ?? 8000);
-Deno.serve({ hostname: "127.0.0.1", port, onListen() {} }, (req) => {
-  const match = ROUTE.exec(req.url);
-  const channel = match?.pathname.groups.channel;
-  const kind = match?.pathname.groups.kind;
-  if (channel && kind === "events" && req.method === "GET") {
-    return subscribe(channel);
-  }
-  if (channel && kind === "messages" && req.method === "POST") {
-    return publish(channel, req);
-  }
-  return new Response("not found", { status: 404 });
-});
+if (Deno.env.get("RAW_HTTP") === "node") serveNode(port);
+else serveDeno(port);

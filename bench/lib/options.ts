@@ -7,7 +7,7 @@
  * | `--subscribers N` | `BENCH_SUBSCRIBERS` | 1000 (1 … 10000) |
  * | `--rates 10,100,500` | `BENCH_RATES` | `10,100,500` (msg/s) |
  * | `--duration S` | `BENCH_DURATION` | 3 (seconds per step) |
- * | `--targets raw,memory,redis` | `BENCH_TARGETS` | raw,memory,redis (also: kv, redis2) |
+ * | `--targets raw,memory,redis` | `BENCH_TARGETS` | raw,memory,redis (also: raw-node, memory-deno-serve, kv, redis2) |
  * | `--clients 1` | `BENCH_CLIENTS` | 1 (subscriber client processes, 1 or 2) |
  * | `--repeat R` | `BENCH_REPEAT` | 1 (rounds over all targets; medians are reported) |
  * | `--json PATH` | `BENCH_JSON` | none (also write the results as JSON) |
@@ -24,10 +24,19 @@
  */
 import { parseArgs } from "node:util";
 
-export type TargetName = "raw" | "memory" | "redis" | "redis2" | "kv";
+export type TargetName =
+  | "raw"
+  | "raw-node"
+  | "memory"
+  | "memory-deno-serve"
+  | "redis"
+  | "redis2"
+  | "kv";
 export const TARGET_NAMES: readonly TargetName[] = [
   "raw",
+  "raw-node",
   "memory",
+  "memory-deno-serve",
   "redis",
   "redis2",
   "kv",
@@ -63,7 +72,9 @@ export const USAGE = `deno task bench [options]
   --subscribers N        subscribers on one channel (default 1000, max ${MAX_SUBSCRIBERS})
   --rates 10,100,500     publish rates in msg/s, one step each
   --duration S           seconds per step (default 3)
-  --targets raw,memory,redis   (also: kv, a fresh Deno KV file; redis2, redis with HERALD_WORKERS=2)
+  --targets raw,memory,redis   (also: raw-node, the baseline on node:http;
+                         memory-deno-serve, memory with HERALD_LISTENER=deno-serve;
+                         kv, a fresh Deno KV file; redis2, redis with HERALD_WORKERS=2)
   --clients 1            subscriber client processes (1 or 2)
   --repeat 1             rounds over all targets (interleaved); medians reported
   --json PATH            also write the results as JSON

@@ -1,6 +1,6 @@
 /**
  * Formats the benchmark results as Markdown: one table of every target and
- * step, then the ratios against the targets of issue 3 with PASS/MISS.
+ * step, then the ratios against the goals (issues 3 and 14) with PASS/MISS.
  *
  * @example
  * ```ts
@@ -15,14 +15,16 @@ import {
   type TargetResult,
 } from "./measure_target.ts";
 
-/** Targets from issue 3, item 9, and (closed loop) issue 14, item 1. */
+/** Goals from issue 3, item 9, and issue 14, items 1 (closed loop), 2 and 3. */
 export const GOALS = {
-  memoryVsRawDeliveries: 0.8,
+  memoryVsRawDeliveries: 0.9,
   redisVsMemoryDeliveries: 0.7,
   p99VsRaw: 1.5,
   p99AbsoluteMs: 20,
   bytesPerConnectionVsRaw: 1.2,
   closedLoopVsMemory: { redis: 0.8, kv: 0.6 } as Record<string, number>,
+  /** Server memory per idle SSE connection, KB. */
+  kbPerConnection: 40,
 } as const;
 
 const ms = (v: number) => Number.isFinite(v) ? v.toFixed(2) : "–";
@@ -196,6 +198,18 @@ export function ratioLines(
       }× (goal ≤ ${GOALS.bytesPerConnectionVsRaw}×) ${
         verdict(m <= GOALS.bytesPerConnectionVsRaw)
       }`,
+    );
+  }
+  for (const r of results) {
+    if (r.skipped || !Number.isFinite(r.bytesPerConnection)) continue;
+    const k = r.bytesPerConnection / 1024;
+    lines.push(
+      `- memory per idle connection, ${r.label}: ${
+        kb(r.bytesPerConnection)
+      } KB ` +
+        `(goal ≤ ${GOALS.kbPerConnection} KB) ${
+          verdict(k <= GOALS.kbPerConnection)
+        }`,
     );
   }
   for (const r of results) {

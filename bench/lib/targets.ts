@@ -1,6 +1,6 @@
 /**
  * The servers the benchmark measures, each run as its own process: the raw
- * `Deno.serve` baseline, then Herald (`main.ts`) with the memory broker,
+ * `Deno.serve` baseline (or the same on `node:http`: `raw-node`), then Herald (`main.ts`) with the memory broker,
  * with the redis broker under a unique key prefix, and (on request) with the
  * kv broker on a fresh file, or redis with two workers on one port
  * (`redis2`, `HERALD_WORKERS=2`: one process, so its CPU and memory are
@@ -55,23 +55,27 @@ async function exists(path: string): Promise<boolean> {
 }
 
 export async function targetSpec(name: TargetName): Promise<TargetSpec> {
-  if (name === "raw") {
+  if (name === "raw" || name === "raw-node") {
     return {
       name,
-      label: "raw Deno.serve",
+      label: name === "raw" ? "raw Deno.serve" : "raw node:http",
       entry: "bench/raw_sse_server.ts",
-      env: {},
+      env: name === "raw" ? {} : { RAW_HTTP: "node" },
     };
   }
   const herald = await exists(`${REPO_ROOT}main.ts`)
     ? undefined
     : "main.ts does not exist yet";
-  if (name === "memory") {
+  if (name === "memory" || name === "memory-deno-serve") {
     return {
       name,
-      label: "Herald memory",
+      label: name === "memory" ? "Herald memory" : "Herald memory, Deno.serve",
       entry: "main.ts",
-      env: { ...HERALD_ENV, HERALD_BROKER: "memory" },
+      env: {
+        ...HERALD_ENV,
+        HERALD_BROKER: "memory",
+        ...(name === "memory" ? {} : { HERALD_LISTENER: "deno-serve" }),
+      },
       unavailable: herald,
     };
   }

@@ -30,6 +30,7 @@ const DENO_VARIANTS = [
   "serve-fetch-body",
   "serve-socket-body",
   "node-http",
+  "node-http-stream",
   "listener-keepalive",
   "listener-stream",
 ];
@@ -43,6 +44,7 @@ const STREAMING = new Set([
   "herald-hub",
   "serve-socket-body",
   "node-http",
+  "node-http-stream",
   "node-sse",
 ]);
 const EVENTS_AFTER = 1100;

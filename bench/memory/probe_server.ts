@@ -27,6 +27,9 @@
  *   to hyper directly); events are written to the other end. Same HTTP path
  *   as `serve-stream` without the JS-stream-to-Rust bridge, plus two sockets.
  * - `node-http`: `node:http` (Deno's Node compatibility layer), SSE via `res.write`.
+ * - `node-http-stream`: `node:http`, the body a web `ReadableStream` (as
+ *   `serve-stream`) read in JS and written with `res.write`, as a fetch-style
+ *   handler served on `node:http` would be.
  * - `listener-keepalive`, `listener-stream`: `serve-keepalive` and
  *   `serve-stream` through Herald's own accept loop
  *   (`lib/fresh/src/server/listener.ts`) instead of `Deno.serve`.
@@ -110,6 +113,15 @@ async function listen(): Promise<number> {
     })();
     return (listener.addr as Deno.NetAddr).port;
   }
+  if (variant === "node-http-stream") {
+    const server = createServer((_req, res) => {
+      accepted++;
+      res.writeHead(200, SSE_HEADERS);
+      void pumpTo(sseResponse().body!, res);
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    return (server.address() as { port: number }).port;
+  }
   if (variant === "node-http") {
     const server = createServer((_req, res) => {
       accepted++;
@@ -158,6 +170,22 @@ async function listen(): Promise<number> {
     },
   );
   return server.addr.port;
+}
+
+/** Writes a web stream to a node response, waiting for `drain` when its buffer is full. */
+async function pumpTo(body: ReadableStream<Uint8Array>, res: ServerResponse) {
+  const reader = body.getReader();
+  res.on("close", () => void reader.cancel().catch(() => {}));
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      if (!res.write(value)) {
+        await new Promise((resolve) => res.once("drain", resolve));
+      }
+    }
+  } catch { /* cancelled */ }
+  res.end();
 }
 
 const socketEnds = new Set<Deno.Conn>();

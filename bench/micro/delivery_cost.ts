@@ -36,6 +36,8 @@ const { values } = parseArgs({
     streams: { type: "string", default: "1000" },
     events: { type: "string", default: "300" },
     rounds: { type: "string", default: "5" },
+    /** Only these layers, comma-separated (default all). */
+    layers: { type: "string" },
   },
 });
 const STREAMS = Number(values.streams);
@@ -212,7 +214,9 @@ console.log(
   `CPU per delivery, ${STREAMS} streams × ${EVENTS} events, median of ${ROUNDS} rounds\n`,
 );
 console.log("| layer | ns/delivery |\n|---|---:|");
+const only = values.layers?.split(",");
 for (const [name, setup] of Object.entries(setups)) {
+  if (only && !only.includes(name)) continue;
   const times: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     const { streams, publish, preamble, close } = await setup();

@@ -8,6 +8,8 @@
  * @example
  * ```sh
  * deno run -A bench/micro/publish_cost.ts --targets raw,memory --posts 5000 --repeat 3
+ * # another checkout's servers (A/B), e.g. a worktree of main:
+ * deno run -A bench/micro/publish_cost.ts --root /tmp/main-checkout/
  * ```
  * @module
  */
@@ -23,6 +25,8 @@ const { values } = parseArgs({
     targets: { type: "string", default: "raw,memory" },
     posts: { type: "string", default: "5000" },
     repeat: { type: "string", default: "1" },
+    /** Run the servers of this checkout instead (its main.ts, its bench server). */
+    root: { type: "string" },
   },
 });
 const posts = Number(values.posts);
@@ -51,6 +55,7 @@ for (let round = 0; round < Number(values.repeat); round++) {
     const spec = await targetSpec(name);
     await using server = await startServer({
       entry: spec.entry,
+      cwd: values.root,
       env: spec.env,
       readyPath: "/api/channels/bench/messages",
     });

@@ -33,22 +33,21 @@ export class HubStream {
     private readonly metrics?: HeraldMetrics,
   ) {}
 
-  /**
-   * The listener given to the channel subscriptions: true when the event was
-   * written now (the caller counts those for the metrics, once per event).
-   */
-  readonly live = (wire: WireEvent): boolean => {
-    if (this.outbox.closed) return false;
-    if (this.select && !this.select(wire.event)) return false;
-    if (!this.#replaying) return this.#deliver(wire);
-    if (this.#head !== null && wire.event.id <= this.#head) return false;
+  /** The listener given to the channel subscriptions. */
+  readonly live = (wire: WireEvent): void => {
+    if (this.outbox.closed) return;
+    if (this.select && !this.select(wire.event)) return;
+    if (!this.#replaying) {
+      this.#deliver(wire);
+      return;
+    }
+    if (this.#head !== null && wire.event.id <= this.#head) return;
     this.#pending.push(wire);
     this.#pendingBytes += this.#size(wire);
     // Waiting live events count against the same bound as the outgoing buffer.
     if (this.#pendingBytes > this.outbox.limitBytes) {
       this.outbox.close("too slow");
     }
-    return false;
   };
 
   /** Nothing at or below `id` will be sent (the client has it). */
@@ -91,11 +90,9 @@ export class HubStream {
       if (this.select && !this.select(event)) continue;
       const wire = new Wire(event);
       await this.outbox.waitForRoom(this.#size(wire), stallMs);
-      if (this.outbox.closed) break;
+      if (this.outbox.closed) return sent;
       if (this.#deliver(wire)) sent++;
     }
-    this.metrics?.delivered(sent);
-    if (this.outbox.closed) return sent;
     this.resumeAfter(head);
     return sent;
   }
@@ -107,12 +104,10 @@ export class HubStream {
     this.#pending = [];
     this.#pendingBytes = 0;
     this.#replaying = false;
-    let sent = 0;
     for (const wire of pending) {
-      if (this.outbox.closed) break;
-      if (this.#deliver(wire)) sent++;
+      if (this.outbox.closed) return;
+      this.#deliver(wire);
     }
-    this.metrics?.delivered(sent);
   }
 
   /** Writes one event unless already sent; true when it went out. */
@@ -122,6 +117,7 @@ export class HubStream {
     this.#watermark = id;
     if (!this.outbox.send(wire.bytes(this.form))) return false;
     this.sent++;
+    this.metrics?.delivered();
     return true;
   }
 

@@ -9,6 +9,13 @@
  * `res.write` per subscriber (no JS stream, no per-stream ring in Rust: see
  * bench/README.md, The cost of a connection).
  *
+ * Two knobs make the `Deno.serve` baseline look like Herald, to tell where
+ * Herald's extra cost per delivery comes from (bench/README.md, issue 14):
+ * `RAW_SSE_ID=1` gives each event an `id:` line of Herald's length, and
+ * `RAW_STRATEGY=bytes` gives each stream Herald's outbox strategy (1 MiB
+ * counted in bytes) and reads `desiredSize` before each enqueue, as the
+ * outbox does for its budget.
+ *
  * @example
  * ```sh
  * PORT=8123 deno run -A bench/raw_sse_server.ts
@@ -38,14 +45,27 @@ function setOf<T>(map: Map<string, Set<T>>, channel: string): Set<T> {
   return set;
 }
 
+const WITH_ID = Deno.env.get("RAW_SSE_ID") === "1";
+const BYTES_STRATEGY = Deno.env.get("RAW_STRATEGY") === "bytes";
+const OUTBOX_BYTES = 1024 * 1024;
+let sequence = 0;
+
 /** Encodes once, writes the same bytes to every subscriber. */
 function publish(channel: string, data: unknown): void {
-  const bytes = encoder.encode(`data: ${JSON.stringify(data)}\n\n`);
+  const id = WITH_ID
+    ? `id: ${String(++sequence).padStart(16, "0")}-0000\n`
+    : "";
+  const bytes = encoder.encode(`${id}data: ${JSON.stringify(data)}\n\n`);
   for (const controller of streams.get(channel) ?? []) {
+    if (BYTES_STRATEGY && (controller.desiredSize ?? 0) < bytes.byteLength) {
+      continue; // a full budget: Herald would cut the stream
+    }
     controller.enqueue(bytes);
   }
   for (const res of responses.get(channel) ?? []) res.write(bytes);
 }
+
+const size = (chunk: Uint8Array) => chunk.byteLength;
 
 function denoSubscribe(channel: string): Response {
   const subscribers = setOf(streams, channel);
@@ -59,7 +79,7 @@ function denoSubscribe(channel: string): Response {
     cancel() {
       subscribers.delete(self);
     },
-  });
+  }, BYTES_STRATEGY ? { highWaterMark: OUTBOX_BYTES, size } : undefined);
   return new Response(body, { headers: SSE_HEADERS });
 }
 

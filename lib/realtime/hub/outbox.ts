@@ -42,7 +42,11 @@ export class Outbox {
         // waits for room, and it polls.
         cancel: () => this.close("client gone"),
       },
-      { highWaterMark: limitBytes, size: (chunk) => chunk.byteLength },
+      // High-water mark 0, chunks counted in bytes: desiredSize is minus the
+      // bytes queued. With the budget as the mark instead, desiredSize stayed
+      // positive and the stream ran its (default) pull algorithm, a promise
+      // and its reactions, after every enqueue and every read.
+      { highWaterMark: 0, size: (chunk) => chunk.byteLength },
     );
   }
 
@@ -52,13 +56,13 @@ export class Outbox {
 
   /** Bytes queued and not yet read by the client. */
   get queuedBytes(): number {
-    return this.limitBytes - (this.#controller.desiredSize ?? 0);
+    return -(this.#controller.desiredSize ?? 0);
   }
 
   /** True when `bytes` can be queued now without passing the limit. */
   hasRoom(bytes: number): boolean {
-    const free = this.#controller.desiredSize ?? 0;
-    return bytes <= free || free >= this.limitBytes;
+    const queued = -(this.#controller.desiredSize ?? 0);
+    return queued + bytes <= this.limitBytes || queued === 0;
   }
 
   /**

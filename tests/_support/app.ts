@@ -155,3 +155,17 @@ export async function sessionCookie(url: string): Promise<string> {
   }
   return cookie;
 }
+
+/** Publishes an info notification through the HTTP API, as a backend would. */
+export async function publishNotification(
+  url: string,
+  message: string,
+): Promise<void> {
+  const res = await fetch(`${url}/api/channels/notifications/messages`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ data: { message, kind: "info" } }),
+  });
+  await res.body?.cancel();
+  if (res.status !== 201) throw new Error(`publish: HTTP ${res.status}`);
+}

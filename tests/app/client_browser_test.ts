@@ -12,22 +12,12 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import type { BrowserContext, Page, Request, Route } from "playwright-core";
 import { browserTest, WAIT } from "../_support/browser.ts";
-import { eventually } from "../_support/app.ts";
+import { eventually, publishNotification } from "../_support/app.ts";
 const TABS = 10;
 
 async function openStreams(url: string): Promise<number> {
   const res = await fetch(`${url}/api/health`);
   return (await res.json()).streams;
-}
-
-async function publish(url: string, message: string): Promise<void> {
-  const res = await fetch(`${url}/api/channels/notifications/messages`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ data: { message, kind: "info" } }),
-  });
-  await res.body?.cancel();
-  if (res.status !== 201) throw new Error(`publish: HTTP ${res.status}`);
 }
 
 /** The `/api/events` requests the context's pages make, as they happen. */
@@ -79,7 +69,7 @@ browserTest(
     assertEquals(streams.length, 1, "one /api/events request for ten tabs");
     assertEquals(await openStreams(app.url), 1);
 
-    await publish(app.url, "To all tabs");
+    await publishNotification(app.url, "To all tabs");
     for (const tab of tabs) {
       await tab.locator("li", { hasText: "To all tabs" }).first().waitFor(
         WAIT,
@@ -97,7 +87,7 @@ browserTest(
         streams[1].headers()["last-event-id"] !== undefined,
       true,
     );
-    await publish(app.url, "After the handover");
+    await publishNotification(app.url, "After the handover");
     for (const tab of others) {
       await tab.locator("li", { hasText: "After the handover" }).first()
         .waitFor(WAIT);
@@ -123,7 +113,7 @@ browserTest(
     await page.goto(app.url + "/about"); // may keep "/" in the back/forward cache
     await page.goBack();
     await page.locator('[data-status="open"]').first().waitFor(WAIT);
-    await publish(app.url, "After going back");
+    await publishNotification(app.url, "After going back");
     await page.locator("li", { hasText: "After going back" }).first()
       .waitFor(WAIT);
     assertEquals(await countItems(page, "After going back"), 1);
@@ -139,12 +129,12 @@ browserTest(
     );
     await page.goto(app.url + "/");
     await stream.held; // rendered and hydrated; the stream is not open yet
-    await publish(app.url, "While the page loads");
+    await publishNotification(app.url, "While the page loads");
     stream.release();
     await feedItems(page, "While the page loads").waitFor(WAIT);
     await page.locator('[data-status="open"]').first().waitFor(WAIT);
     // A later event is shown after it: by then a duplicate would be too.
-    await publish(app.url, "Once live");
+    await publishNotification(app.url, "Once live");
     await feedItems(page, "Once live").waitFor(WAIT);
     assertEquals(await countItems(page, "While the page loads"), 1);
     assertEquals(await countItems(page, "Once live"), 1);
@@ -169,13 +159,13 @@ browserTest(
     await follower.goto(app.url + "/", { waitUntil: "commit" });
     await follower.locator('[data-channel="notifications"]').waitFor(WAIT);
     await scripts.held;
-    await publish(app.url, "Between render and join");
+    await publishNotification(app.url, "Between render and join");
     await feedItems(leader, "Between render and join").waitFor(WAIT);
     scripts.release();
     await feedItems(follower, "Between render and join").waitFor(WAIT);
     await follower.locator('[data-status="open"]').first().waitFor(WAIT);
 
-    await publish(app.url, "After the join");
+    await publishNotification(app.url, "After the join");
     for (const tab of [leader, follower]) {
       await feedItems(tab, "After the join").waitFor(WAIT);
       assertEquals(await countItems(tab, "Between render and join"), 1);

@@ -14,7 +14,7 @@ import {
   browserTest,
   WAIT,
 } from "../_support/browser.ts";
-import { eventually } from "../_support/app.ts";
+import { eventually, publishNotification } from "../_support/app.ts";
 import { openEventStreams } from "./_event_streams.ts";
 
 /** Long enough that no clock ends during the test, even on a loaded machine. */
@@ -33,16 +33,6 @@ const PAGES = [
 async function openStreamsOnServer(url: string): Promise<number> {
   const res = await fetch(`${url}/api/health`);
   return (await res.json()).streams;
-}
-
-async function publish(url: string, message: string): Promise<void> {
-  const res = await fetch(`${url}/api/channels/notifications/messages`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ data: { message, kind: "info" } }),
-  });
-  await res.body?.cancel();
-  if (res.status !== 201) throw new Error(`publish: HTTP ${res.status}`);
 }
 
 /** Resolves once the clock of `tab` shows a time other than the one it shows now. */
@@ -113,7 +103,7 @@ async function eightTabs(
   );
 
   // Live: a notification reaches the notifications tab, every clock ticks.
-  await publish(app.url, "Eight tabs, one stream");
+  await publishNotification(app.url, "Eight tabs, one stream");
   await live("/")[0].locator("li", { hasText: "Eight tabs, one stream" })
     .first().waitFor({ timeout });
   for (const tab of live("/clock")) await ticks(tab);

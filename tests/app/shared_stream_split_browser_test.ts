@@ -16,7 +16,7 @@ import {
   browserTest,
   WAIT,
 } from "../_support/browser.ts";
-import { eventually } from "../_support/app.ts";
+import { eventually, publishNotification } from "../_support/app.ts";
 import { openEventStreams } from "./_event_streams.ts";
 import { join } from "./_chat_pages.ts";
 
@@ -32,16 +32,6 @@ async function createRoom(url: string, room: string): Promise<void> {
   });
   await res.body?.cancel();
   if (res.status !== 201) throw new Error(`create ${room}: HTTP ${res.status}`);
-}
-
-async function publish(url: string, message: string): Promise<void> {
-  const res = await fetch(`${url}/api/channels/notifications/messages`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ data: { message, kind: "info" } }),
-  });
-  await res.body?.cancel();
-  if (res.status !== 201) throw new Error(`publish: HTTP ${res.status}`);
 }
 
 /** Joins the room of `tab` and sends `text`; resolves once it came back over the stream. */
@@ -88,7 +78,7 @@ async function twentyRooms(
   // Live: the first and the last room, and the notifications page.
   await say(tabs[0], "First", "hello first room");
   await say(tabs[ROOMS - 1], "Last", "hello last room");
-  await publish(app.url, "Forty channels, two streams");
+  await publishNotification(app.url, "Forty channels, two streams");
   await home.locator("li", { hasText: "Forty channels, two streams" })
     .first().waitFor(wait);
   for (const tab of [home, ...tabs]) {
@@ -147,7 +137,7 @@ browserTest(
       `two open event streams, not ${streams.open().length}`,
     );
     await say(tabs[2], "Third", "hello third room");
-    await publish(app.url, "Four channels a stream");
+    await publishNotification(app.url, "Four channels a stream");
     await home.locator("li", { hasText: "Four channels a stream" }).first()
       .waitFor(WAIT);
     await context.close();

@@ -9,7 +9,7 @@
 // built once (lib/app/services.ts), handed to routes through ctx.state, and
 // closed in reverse order on SIGINT/SIGTERM. With HERALD_WORKERS=N the main
 // thread only runs N workers of this same module, each serving the port.
-import { start } from "$fresh/server.ts";
+import { resolveLimits, start } from "$fresh/server.ts";
 import manifest from "./fresh.gen.ts";
 import config from "./fresh.config.ts";
 import { type AppConfig, appConfigFromEnv } from "./lib/app/config.ts";
@@ -30,6 +30,7 @@ try {
 }
 
 if (settings.workers > 1 && !inWorker()) {
+  shareConnectionCap(settings);
   const pool = startWorkers(new URL(import.meta.url), settings.workers);
   onShutdown(() => pool.stop());
   await pool.finished;
@@ -58,6 +59,20 @@ async function serve(settings: AppConfig): Promise<void> {
     },
   }).catch(notStarted);
   await served;
+}
+
+/**
+ * The workers share the process's descriptors, so the default connection cap
+ * is counted once, here, and split between them: workers probing the limit at
+ * the same time each saw a random part of it (one got a cap of 1 and refused
+ * nearly everything).
+ */
+function shareConnectionCap(settings: AppConfig): void {
+  if (settings.server.connections?.maxConnections !== undefined) return;
+  const { maxConnections } = resolveLimits();
+  if (maxConnections === 0) return; // no known limit: none per worker either
+  const share = Math.max(1, Math.floor(maxConnections / settings.workers));
+  Deno.env.set("HERALD_MAX_CONNECTIONS", String(share));
 }
 
 function notStarted(err: unknown): never {

@@ -4,6 +4,7 @@
  * @module
  */
 export { start } from "./src/server/start.ts";
+export { resolveLimits } from "./src/server/listener.ts";
 export { createHandler, type HandlerOptions } from "./src/server/handler.ts";
 export { defineConfig } from "./src/server/types.ts";
 export { HttpError } from "./src/server/http_error.ts";

@@ -14,6 +14,7 @@ import {
 } from "node:assert/strict";
 import { PageStream } from "../../lib/client/stream.ts";
 import type { HeraldEvent } from "../../lib/realtime/types.ts";
+import { waitFor } from "../_support/wait.ts";
 
 interface OpenStream {
   channels: string[];
@@ -79,18 +80,6 @@ function sseServer() {
     },
     shutdown: () => server.shutdown(),
   };
-}
-
-function waitFor(check: () => boolean, what: string) {
-  return new Promise<void>((resolve, reject) => {
-    const deadline = Date.now() + 10_000;
-    const tick = () => {
-      if (check()) return resolve();
-      if (Date.now() > deadline) return reject(new Error(`timed out: ${what}`));
-      setTimeout(tick, 10);
-    };
-    tick();
-  });
 }
 
 Deno.test("page stream past the cap: the fewest connections, each event once, moves resume, a too-large subscription refused alone", async () => {

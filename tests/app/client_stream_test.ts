@@ -14,23 +14,12 @@ import {
 import { PageStream } from "../../lib/client/stream.ts";
 import { fetchHistory } from "../../lib/client/history.ts";
 import type { HeraldEvent } from "../../lib/realtime/types.ts";
+import { waitFor } from "../_support/wait.ts";
 
 function envelope(id: string, channel: string, event = "message") {
   const e: HeraldEvent = { id, channel, event, data: { n: id }, time: 1 };
   const name = event === "message" ? "" : `event: ${event}\n`;
   return `id: ${id}\n${name}data: ${JSON.stringify(e)}\n\n`;
-}
-
-function waitFor(check: () => boolean, what: string) {
-  return new Promise<void>((resolve, reject) => {
-    const deadline = Date.now() + 10_000;
-    const tick = () => {
-      if (check()) return resolve();
-      if (Date.now() > deadline) return reject(new Error(`timed out: ${what}`));
-      setTimeout(tick, 10);
-    };
-    tick();
-  });
 }
 
 Deno.test("page stream: union of channels, resume, dedupe, gap, close", async () => {

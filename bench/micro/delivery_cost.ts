@@ -24,7 +24,7 @@ import { cpuUsage } from "node:process";
 import { parseArgs } from "node:util";
 import { Outbox } from "../../lib/realtime/hub/outbox.ts";
 import { HubStream } from "../../lib/realtime/hub/stream.ts";
-import { WireEvent } from "../../lib/realtime/hub/wire.ts";
+import { WireBatch, WireEvent } from "../../lib/realtime/hub/wire.ts";
 import { Hub } from "../../lib/realtime/hub/hub.ts";
 import { createBroker } from "../../lib/realtime/brokers/create.ts";
 import { DEFAULT_CONFIG } from "../../lib/realtime/config.ts";
@@ -52,7 +52,16 @@ const cpuMicros = () => {
 const payload = (i: number) =>
   encoder.encode(`id: ${i}\ndata: {"b":1,"i":${i},"t":1}\n\n`);
 
-/** Reads every stream like Deno.serve does; resolves when each got `expected` chunks. */
+/** SSE blocks in `chunk`: a hub stream may carry several events in one chunk. */
+function countEvents(chunk: Uint8Array): number {
+  let blocks = 0;
+  for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) {
+    if (chunk[i + 1] === 10) blocks++;
+  }
+  return blocks;
+}
+
+/** Reads every stream like Deno.serve does; resolves when each got `expected` events. */
 function consume(
   streams: ReadableStream<Uint8Array>[],
   expected: number,
@@ -61,9 +70,9 @@ function consume(
     const reader = stream.getReader();
     let seen = 0;
     while (seen < expected) {
-      const { done } = await reader.read();
+      const { done, value } = await reader.read();
       if (done) break;
-      seen++;
+      seen += countEvents(value);
     }
     reader.releaseLock();
   })).then(() => {});
@@ -149,14 +158,16 @@ const setups: Record<string, Setup> = {
     return Promise.resolve({
       streams: hubStreams.map((s) => s.outbox.readable),
       publish: (i) => {
-        const wire = new WireEvent({
-          id: String(i).padStart(12, "0"),
-          channel: "c",
-          event: "message",
-          data: { b: 1, i, t: 1 },
-          time: 0,
-        });
-        for (const s of hubStreams) s.live(wire);
+        const batch = new WireBatch([
+          new WireEvent({
+            id: String(i).padStart(12, "0"),
+            channel: "c",
+            event: "message",
+            data: { b: 1, i, t: 1 },
+            time: 0,
+          }),
+        ]);
+        for (const s of hubStreams) s.live(batch);
       },
       preamble: 0,
       close: () => Promise.resolve(),

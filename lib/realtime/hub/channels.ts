@@ -7,9 +7,9 @@
 import type { HeraldMetrics } from "../../metrics/metrics.ts";
 import type { Broker, HeraldEvent, LostEvents, Unsubscribe } from "../types.ts";
 import { HeraldLog } from "../observe.ts";
-import { WireEvent } from "./wire.ts";
+import { WireBatch, WireEvent } from "./wire.ts";
 
-export type WireListener = (wire: WireEvent) => void;
+export type WireListener = (batch: WireBatch) => void;
 /** Told that the channel lost events it can no longer deliver. */
 export type LostHandler = (info: LostEvents) => void;
 
@@ -33,6 +33,8 @@ export interface ChannelStats {
 
 export class ChannelSubscriptions {
   #entries = new Map<string, Entry>();
+  /** Events dispatched in this turn of the microtask queue, in arrival order. */
+  #queued: { entry: Entry; wire: WireEvent }[] = [];
   #pendingReleases = new Set<Promise<void>>();
 
   constructor(
@@ -108,10 +110,35 @@ export class ChannelSubscriptions {
     if (entry.lastId !== null && event.id <= entry.lastId) return;
     entry.lastId = event.id;
     entry.events++;
-    const wire = new WireEvent(event);
-    for (const listener of entry.listeners) listener(wire);
-    // Sampled once per event and process, after its fan-out.
-    this.metrics?.deliveryLatency(Date.now() - event.time);
+    // Handed on at the end of the turn, so that events arriving together
+    // (publishes answered in one tick, a Redis read holding several
+    // messages) reach each stream as one write.
+    if (this.#queued.length === 0) queueMicrotask(() => this.#handOn());
+    this.#queued.push({ entry, wire: new WireEvent(event) });
+  }
+
+  /**
+   * Fans the queued events out, a run of consecutive events of one channel
+   * as one batch: across runs the arrival order is kept, so a stream on
+   * several channels still sees every event in the order it came.
+   */
+  #handOn(): void {
+    const queued = this.#queued;
+    this.#queued = [];
+    for (let start = 0; start < queued.length;) {
+      const { entry } = queued[start];
+      let end = start + 1;
+      while (end < queued.length && queued[end].entry === entry) end++;
+      const run = queued.slice(start, end).map((item) => item.wire);
+      const batch = new WireBatch(run);
+      for (const listener of entry.listeners) listener(batch);
+      // Sampled once per event and process, after its fan-out.
+      const now = Date.now();
+      for (const wire of run) {
+        this.metrics?.deliveryLatency(now - wire.event.time);
+      }
+      start = end;
+    }
   }
 
   #lose(entry: Entry, info: LostEvents): void {

@@ -8,7 +8,12 @@ import type { HeraldMetrics } from "../../metrics/metrics.ts";
 import type { HeraldEvent } from "../types.ts";
 import { encodeEvent } from "../sse/encode.ts";
 import { Outbox } from "./outbox.ts";
-import { type WireEvent, WireEvent as Wire, type WireForm } from "./wire.ts";
+import {
+  type WireBatch,
+  type WireEvent,
+  WireEvent as Wire,
+  type WireForm,
+} from "./wire.ts";
 
 export class HubStream {
   #replaying = true;
@@ -34,7 +39,23 @@ export class HubStream {
   ) {}
 
   /** The listener given to the channel subscriptions. */
-  readonly live = (wire: WireEvent): void => {
+  readonly live = (batch: WireBatch): void => {
+    if (this.outbox.closed) return;
+    if (
+      !this.#replaying && !this.select &&
+      (this.#watermark === null || batch.firstId > this.#watermark)
+    ) {
+      // The common case: the whole batch is new to this stream, one write.
+      this.#watermark = batch.lastId;
+      if (!this.outbox.send(batch.bytes(this.form))) return;
+      this.sent += batch.events.length;
+      this.metrics?.delivered(batch.events.length);
+      return;
+    }
+    for (const wire of batch.events) this.#live(wire);
+  };
+
+  #live(wire: WireEvent): void {
     if (this.outbox.closed) return;
     if (this.select && !this.select(wire.event)) return;
     if (!this.#replaying) {
@@ -48,7 +69,7 @@ export class HubStream {
     if (this.#pendingBytes > this.outbox.limitBytes) {
       this.outbox.close("too slow");
     }
-  };
+  }
 
   /** Nothing at or below `id` will be sent (the client has it). */
   resumeAfter(id: string): void {

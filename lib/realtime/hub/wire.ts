@@ -64,3 +64,45 @@ export class WireEvent {
     return encodeHeraldEvent(this.event, form);
   }
 }
+
+/**
+ * Consecutive events of one channel handed to its local streams together: a
+ * stream that takes them all writes them as one chunk (one enqueue, one write
+ * on the socket) instead of one per event. Events are in id order.
+ */
+export class WireBatch {
+  #joined?: Map<string, Uint8Array>;
+
+  constructor(readonly events: readonly WireEvent[]) {}
+
+  get firstId(): string {
+    return this.events[0].event.id;
+  }
+
+  get lastId(): string {
+    return this.events[this.events.length - 1].event.id;
+  }
+
+  /** The events' bytes in `form`, back to back; joined at most once per form. */
+  bytes(form: WireForm): Uint8Array {
+    if (this.events.length === 1) return this.events[0].bytes(form);
+    const key = typeof form === "string" ? form : form.name;
+    this.#joined ??= new Map();
+    let joined = this.#joined.get(key);
+    if (!joined) this.#joined.set(key, joined = this.#join(form));
+    return joined;
+  }
+
+  #join(form: WireForm): Uint8Array {
+    const parts = this.events.map((wire) => wire.bytes(form));
+    const joined = new Uint8Array(
+      parts.reduce((sum, part) => sum + part.byteLength, 0),
+    );
+    let offset = 0;
+    for (const part of parts) {
+      joined.set(part, offset);
+      offset += part.byteLength;
+    }
+    return joined;
+  }
+}

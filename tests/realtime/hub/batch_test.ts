@@ -1,0 +1,98 @@
+import {
+  deepStrictEqual as assertEquals,
+  ok as assert,
+} from "node:assert/strict";
+import { MemoryBroker } from "../../../lib/realtime/brokers/memory.ts";
+import { Hub } from "../../../lib/realtime/hub/hub.ts";
+import { SseReader } from "../../_support/sse_parser.ts";
+
+const OPTIONS = {
+  heartbeatMs: 60_000,
+  retryMs: 1500,
+  subscriberBufferBytes: 1024 * 1024,
+};
+
+async function withHub(
+  fn: (hub: Hub, broker: MemoryBroker) => Promise<void>,
+): Promise<void> {
+  const broker = new MemoryBroker({ limit: 1000 });
+  const hub = new Hub(broker, OPTIONS);
+  try {
+    await fn(hub, broker);
+  } finally {
+    await hub.close();
+    await broker.close();
+  }
+}
+
+const decoder = new TextDecoder();
+const idsIn = (chunk: Uint8Array) =>
+  [...decoder.decode(chunk).matchAll(/^id: (.+)$/gm)].map((m) => m[1]);
+
+Deno.test("events published together reach every stream as one write, in order", () =>
+  withHub(async (hub, broker) => {
+    const readers = await Promise.all(
+      Array.from(
+        { length: 3 },
+        async () =>
+          (await hub.open({ channels: ["news"], form: "payload" }))
+            .getReader(),
+      ),
+    );
+    for (const r of readers) await r.read(); // retry:
+    const sent = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => broker.publish("news", { data: i })),
+    );
+    const chunks = await Promise.all(
+      readers.map(async (r) => (await r.read()).value!),
+    );
+    assertEquals(idsIn(chunks[0]), sent.map((e) => e.id));
+    // Joined once for all streams, not once per stream.
+    assert(chunks.every((c) => c === chunks[0]));
+    for (const r of readers) await r.cancel();
+  }));
+
+Deno.test("a stream on two channels gets events published together in publish order", () =>
+  withHub(async (hub, broker) => {
+    const sse = new SseReader(
+      await hub.open({ channels: ["a", "b"], form: "envelope" }),
+    );
+    await sse.next(); // retry:
+    const sent = await Promise.all([
+      broker.publish("a", { data: 1 }),
+      broker.publish("b", { data: 2 }),
+      broker.publish("a", { data: 3 }),
+      broker.publish("a", { data: 4 }),
+      broker.publish("b", { data: 5 }),
+    ]);
+    const got = await sse.events(5);
+    assertEquals(got.map((e) => e.id), sent.map((e) => e.id));
+    assertEquals(got.map((e) => JSON.parse(e.data).data), [1, 2, 3, 4, 5]);
+    await sse.cancel();
+  }));
+
+Deno.test("a stream that selects events takes only its own out of a batch", () =>
+  withHub(async (hub, broker) => {
+    const sse = new SseReader(
+      await hub.open({
+        channels: ["feed"],
+        form: "payload",
+        select: (event) => (event.data as number) % 2 === 0,
+      }),
+    );
+    const all = new SseReader(
+      await hub.open({ channels: ["feed"], form: "payload" }),
+    );
+    await sse.next();
+    await all.next();
+    await Promise.all(
+      [1, 2, 3, 4, 5, 6].map((i) => broker.publish("feed", { data: i })),
+    );
+    assertEquals((await sse.events(3)).map((e) => e.data), ["2", "4", "6"]);
+    assertEquals(
+      (await all.events(6)).map((e) => e.data),
+      ["1", "2", "3", "4", "5", "6"],
+    );
+    await sse.cancel();
+    await all.cancel();
+  }));

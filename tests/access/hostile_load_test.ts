@@ -220,6 +220,38 @@ Deno.test({
       },
     );
 
+    await t.step(
+      "a declared Content-Length that stops coming is a 408 JSON, and the connection ends",
+      async () => {
+        const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+        let guardClosed = false;
+        const guard = setTimeout(() => { // a hang guard
+          guardClosed = true;
+          conn.close();
+        }, 15_000);
+        await conn.write(encoder.encode(
+          `POST /api/channels/news/messages HTTP/1.1\r\n` +
+            `Host: 127.0.0.1:${port}\r\nContent-Type: ${JSON_TYPE}\r\n` +
+            `Content-Length: 1000\r\n\r\n{"data":"`,
+        ));
+        let text = "";
+        const buf = new Uint8Array(4096);
+        while (true) {
+          const n = await conn.read(buf).catch(() => null);
+          if (n === null) break; // the server closed the connection
+          text += new TextDecoder().decode(buf.subarray(0, n));
+        }
+        clearTimeout(guard);
+        try {
+          conn.close();
+        } catch { /* closed by the guard */ }
+        assert.match(text, /^HTTP\/1\.1 408/);
+        assert.match(text, /"code":"body_timeout"/);
+        // Not left to the client: a stalled connection is not kept.
+        assert.equal(guardClosed, false, "the server kept the connection");
+      },
+    );
+
     await t.step("the server still answers after all of it", async () => {
       const res = await fetch(`${app.url}/about`);
       assert.equal(res.status, 200);

@@ -108,3 +108,27 @@ Deno.test("requests without a body pass untouched", async () => {
   await (await handler(req, undefined)).body?.cancel();
   assert.equal(seen[0], req);
 });
+
+Deno.test("a declared Content-Length within the limit: the route reads it whole", async () => {
+  const res = await readsForm(
+    post(body(2, 400), { "content-length": "800" }),
+    undefined,
+  );
+  assert.equal(res.status, 200);
+  assert.equal(await res.text(), "fields 1");
+});
+
+Deno.test("a declared body that stops coming: 408 JSON, before the route runs", async () => {
+  let ran = false;
+  const handler = guardBodies(() => {
+    ran = true;
+    return Promise.resolve(new Response("ran"));
+  }, LIMITS);
+  const res = await handler(
+    post(body(1, 10, { stall: true }), { "content-length": "100" }),
+    undefined,
+  );
+  assert.equal(res.status, 408);
+  assert.equal((await res.json()).error.code, "body_timeout");
+  assert.equal(ran, false);
+});

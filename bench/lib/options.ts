@@ -7,7 +7,7 @@
  * | `--subscribers N` | `BENCH_SUBSCRIBERS` | 1000 (1 … 10000) |
  * | `--rates 10,100,500` | `BENCH_RATES` | `10,100,500` (msg/s) |
  * | `--duration S` | `BENCH_DURATION` | 3 (seconds per step) |
- * | `--targets raw,memory,redis` | `BENCH_TARGETS` | raw,memory,redis (also: raw-node, memory-deno-serve, kv, redis2) |
+ * | `--targets raw,memory,redis` | `BENCH_TARGETS` | raw,memory,redis (also: raw-node, memory-deno-serve, hub, kv, redis2) |
  * | `--clients 1` | `BENCH_CLIENTS` | 1 (subscriber client processes, 1 or 2) |
  * | `--repeat R` | `BENCH_REPEAT` | 1 (rounds over all targets; medians are reported) |
  * | `--json PATH` | `BENCH_JSON` | none (also write the results as JSON) |
@@ -29,6 +29,7 @@ export type TargetName =
   | "raw-node"
   | "memory"
   | "memory-deno-serve"
+  | "hub"
   | "redis"
   | "redis2"
   | "kv";
@@ -37,6 +38,7 @@ export const TARGET_NAMES: readonly TargetName[] = [
   "raw-node",
   "memory",
   "memory-deno-serve",
+  "hub",
   "redis",
   "redis2",
   "kv",
@@ -74,6 +76,7 @@ export const USAGE = `deno task bench [options]
   --duration S           seconds per step (default 3)
   --targets raw,memory,redis   (also: raw-node, the baseline on node:http;
                          memory-deno-serve, memory with HERALD_LISTENER=deno-serve;
+                         hub, Herald's hub and memory broker on a bare Deno.serve;
                          kv, a fresh Deno KV file; redis2, redis with HERALD_WORKERS=2)
   --clients 1            subscriber client processes (1 or 2)
   --repeat 1             rounds over all targets (interleaved); medians reported

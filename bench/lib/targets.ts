@@ -1,6 +1,7 @@
 /**
  * The servers the benchmark measures, each run as its own process: the raw
- * `Deno.serve` baseline (or the same on `node:http`: `raw-node`), then Herald (`main.ts`) with the memory broker,
+ * `Deno.serve` baseline (or the same on `node:http`: `raw-node`), Herald's hub
+ * alone on a bare `Deno.serve` (`hub`), then Herald (`main.ts`) with the memory broker,
  * with the redis broker under a unique key prefix, and (on request) with the
  * kv broker on a fresh file, or redis with two workers on one port
  * (`redis2`, `HERALD_WORKERS=2`: one process, so its CPU and memory are
@@ -61,6 +62,14 @@ export async function targetSpec(name: TargetName): Promise<TargetSpec> {
       label: name === "raw" ? "raw Deno.serve" : "raw node:http",
       entry: "bench/raw_sse_server.ts",
       env: name === "raw" ? {} : { RAW_HTTP: "node" },
+    };
+  }
+  if (name === "hub") {
+    return {
+      name,
+      label: "Herald hub, Deno.serve",
+      entry: "bench/hub_sse_server.ts",
+      env: {},
     };
   }
   const herald = await exists(`${REPO_ROOT}main.ts`)

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { REPO_ROOT } from "../_support/server.ts";
 import type { TargetResult } from "../../bench/lib/measure_target.ts";
 
-Deno.test("deno task bench measures the raw baseline with no loss and stops its processes", async () => {
+Deno.test("deno task bench measures the raw baseline and the hub alone with no loss and stops its processes", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const json = `${dir}/results.json`;
@@ -16,7 +16,7 @@ Deno.test("deno task bench measures the raw baseline with no loss and stops its 
         "run",
         "-A",
         "bench/fanout.ts",
-        "--targets=raw",
+        "--targets=raw,hub",
         "--subscribers=25",
         "--rates=20,200",
         "--duration=0.5",
@@ -33,10 +33,15 @@ Deno.test("deno task bench measures the raw baseline with no loss and stops its 
     const { results } = JSON.parse(await Deno.readTextFile(json)) as {
       results: TargetResult[];
     };
-    const [raw] = results;
+    const [raw, hub] = results;
+    assert.match(
+      out,
+      /lost messages, Herald hub, Deno\.serve: 0 \(goal 0\) PASS/,
+    );
+    assert.deepEqual(hub.connected, 25);
     assert.deepEqual(raw.connected, 25);
     assert.deepEqual(raw.steps.map((s) => s.rate), [20, 200]);
-    for (const s of raw.steps) {
+    for (const s of [...raw.steps, ...hub.steps]) {
       assert.deepEqual(s.published, s.rate / 2);
       assert.deepEqual(s.received, 25 * s.published);
       assert.deepEqual(s.lost, 0);

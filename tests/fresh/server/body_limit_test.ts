@@ -67,18 +67,26 @@ Deno.test("a streamed body over the limit: 413 JSON, no more than one chunk past
   assert.ok(pulled.n <= 4, `read ${pulled.n} chunks of 400 bytes`);
 });
 
+/** A guarded route that notes whether it ran. */
+function watchedRoute() {
+  const route = {
+    ran: false,
+    handler: guardBodies(() => {
+      route.ran = true;
+      return Promise.resolve(new Response("ran"));
+    }, LIMITS),
+  };
+  return route;
+}
+
 Deno.test("a declared Content-Length over the limit is refused before the route runs", async () => {
-  let ran = false;
-  const handler = guardBodies(() => {
-    ran = true;
-    return Promise.resolve(new Response("ran"));
-  }, LIMITS);
-  const res = await handler(
+  const route = watchedRoute();
+  const res = await route.handler(
     post(body(1, 10), { "content-length": "5000" }),
     undefined,
   );
   assert.equal(res.status, 413);
-  assert.equal(ran, false);
+  assert.equal(route.ran, false);
   await res.body?.cancel();
 });
 
@@ -119,16 +127,12 @@ Deno.test("a declared Content-Length within the limit: the route reads it whole"
 });
 
 Deno.test("a declared body that stops coming: 408 JSON, before the route runs", async () => {
-  let ran = false;
-  const handler = guardBodies(() => {
-    ran = true;
-    return Promise.resolve(new Response("ran"));
-  }, LIMITS);
-  const res = await handler(
+  const route = watchedRoute();
+  const res = await route.handler(
     post(body(1, 10, { stall: true }), { "content-length": "100" }),
     undefined,
   );
   assert.equal(res.status, 408);
   assert.equal((await res.json()).error.code, "body_timeout");
-  assert.equal(ran, false);
+  assert.equal(route.ran, false);
 });

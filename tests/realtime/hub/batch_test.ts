@@ -2,28 +2,8 @@ import {
   deepStrictEqual as assertEquals,
   ok as assert,
 } from "node:assert/strict";
-import { MemoryBroker } from "../../../lib/realtime/brokers/memory.ts";
-import { Hub } from "../../../lib/realtime/hub/hub.ts";
+import { withHub } from "./_hub.ts";
 import { SseReader } from "../../_support/sse_parser.ts";
-
-const OPTIONS = {
-  heartbeatMs: 60_000,
-  retryMs: 1500,
-  subscriberBufferBytes: 1024 * 1024,
-};
-
-async function withHub(
-  fn: (hub: Hub, broker: MemoryBroker) => Promise<void>,
-): Promise<void> {
-  const broker = new MemoryBroker({ limit: 1000 });
-  const hub = new Hub(broker, OPTIONS);
-  try {
-    await fn(hub, broker);
-  } finally {
-    await hub.close();
-    await broker.close();
-  }
-}
 
 const decoder = new TextDecoder();
 const idsIn = (chunk: Uint8Array) =>

@@ -11,26 +11,7 @@ import type {
 } from "../../../lib/realtime/types.ts";
 import { SseReader } from "../../_support/sse_parser.ts";
 import { CountingBroker, waitFor } from "../_helpers.ts";
-
-const OPTIONS = {
-  heartbeatMs: 60_000,
-  retryMs: 1500,
-  subscriberBufferBytes: 1024 * 1024,
-};
-
-async function withHub(
-  fn: (hub: Hub, broker: CountingBroker) => Promise<void>,
-  options: Partial<typeof OPTIONS> = {},
-  broker = new CountingBroker({ limit: 1000 }),
-): Promise<void> {
-  const hub = new Hub(broker, { ...OPTIONS, ...options });
-  try {
-    await fn(hub, broker);
-  } finally {
-    await hub.close();
-    await broker.close();
-  }
-}
+import { HUB_OPTIONS as OPTIONS, withHub } from "./_hub.ts";
 
 Deno.test("a stream starts with retry: and then delivers live events", () =>
   withHub(async (hub, broker) => {

@@ -32,15 +32,16 @@ export async function readBodyLimited(
     await req.body?.cancel().catch(() => {});
     throw tooLarge(limit);
   }
-  if (!req.body) return new Uint8Array(0);
   if (req.headers.has("content-length")) {
-    // A declared length bounds the body: one native read, no stream per chunk.
+    // A declared length bounds the body: read whole, without `req.body`
+    // (which would wrap bytes the body guard already read in a JS stream).
     const bytes = await req.bytes().catch(() => {
       throw incomplete();
     });
     if (bytes.byteLength > limit) throw tooLarge(limit);
     return bytes;
   }
+  if (!req.body) return new Uint8Array(0);
   const chunks: Uint8Array[] = [];
   let size = 0;
   const reader = req.body.getReader();

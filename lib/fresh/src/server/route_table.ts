@@ -7,6 +7,7 @@
 import type { ComponentType } from "preact";
 import type { Manifest, Plugin } from "../types.ts";
 import { comparePatterns, routePattern } from "./route_path.ts";
+import { pathMatcher, scopeTest } from "./path_match.ts";
 import type {
   Handler,
   Handlers,
@@ -178,8 +179,8 @@ const prefixes = new WeakMap<URLPattern, string>();
 /**
  * Text every pathname the pattern matches starts with: its (canonical)
  * pathname up to the first param, group, wildcard or escape, less a slash an
- * optional param may take along. A `startsWith` on it spares most requests
- * the URLPattern match, which the profile found costly per request.
+ * optional param may take along. A `startsWith` on it skips most routes
+ * before their matcher runs (path_match.ts).
  */
 export function literalPrefix(pattern: URLPattern): string {
   let prefix = prefixes.get(pattern);
@@ -201,11 +202,10 @@ export function matchRoute(
 ): { route: Route; params: Record<string, string> } | null {
   for (const route of routes) {
     if (!pathname.startsWith(literalPrefix(route.matcher))) continue;
-    const match = route.matcher.exec({ pathname });
-    if (!match) continue;
+    const groups = pathMatcher(route.matcher)(pathname);
+    if (!groups) continue;
     const params: Record<string, string> = {};
-    for (const [name, value] of Object.entries(match.pathname.groups)) {
-      if (value === undefined || /^\d+$/.test(name)) continue;
+    for (const [name, value] of Object.entries(groups)) {
       params[name] = safeDecode(value);
     }
     return { route, params };
@@ -231,7 +231,7 @@ export function middlewaresFor(
     if (m.dir === null || !route) {
       if (m.dir !== null && /(^|\/)\(/.test(m.dir)) return false; // group-only
       return pathname.startsWith(literalPrefix(m.scope)) &&
-        m.scope.test({ pathname });
+        scopeTest(m.scope)(pathname);
     }
     return isInside(route.dir, m.dir);
   }).flatMap((m) => m.handlers);

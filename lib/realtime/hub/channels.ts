@@ -33,8 +33,9 @@ export interface ChannelStats {
 
 export class ChannelSubscriptions {
   #entries = new Map<string, Entry>();
-  /** Events dispatched in this turn of the microtask queue, in arrival order. */
+  /** Events dispatched and not yet handed on, in arrival order. */
   #queued: { entry: Entry; wire: WireEvent }[] = [];
+  #handOnTimer: ReturnType<typeof setTimeout> | undefined;
   #pendingReleases = new Set<Promise<void>>();
 
   constructor(
@@ -110,19 +111,24 @@ export class ChannelSubscriptions {
     if (entry.lastId !== null && event.id <= entry.lastId) return;
     entry.lastId = event.id;
     entry.events++;
-    // Handed on at the end of the turn, so that events arriving together
-    // (publishes answered in one tick, a Redis read holding several
-    // messages) reach each stream as one write.
-    if (this.#queued.length === 0) queueMicrotask(() => this.#handOn());
+    // Handed on in the next turn of the event loop, so that events arriving
+    // meanwhile (other publishes of that turn, a Redis read holding several
+    // messages, a kv commit of several) reach each stream as one write, and
+    // publish answers go out before the fan-out (bench/README.md, issue 14).
+    if (this.#queued.length === 0) {
+      this.#handOnTimer = setTimeout(() => this.handOn(), 0);
+    }
     this.#queued.push({ entry, wire: new WireEvent(event) });
   }
 
   /**
-   * Fans the queued events out, a run of consecutive events of one channel
-   * as one batch: across runs the arrival order is kept, so a stream on
-   * several channels still sees every event in the order it came.
+   * Fans the queued events out now (the hub calls it before closing), a run
+   * of consecutive events of one channel as one batch: across runs the
+   * arrival order is kept, so a stream on several channels still sees every
+   * event in the order it came.
    */
-  #handOn(): void {
+  handOn(): void {
+    clearTimeout(this.#handOnTimer);
     const queued = this.#queued;
     this.#queued = [];
     for (let start = 0; start < queued.length;) {

@@ -232,6 +232,7 @@ export class Hub {
 
   /** Ends every stream and the heartbeat; resolves once broker subscriptions are gone. */
   async close(): Promise<void> {
+    this.channels.handOn(); // what was published goes out before the end
     for (const outbox of [...this.#outboxes]) outbox.close("hub closed");
     this.heartbeat.stop();
     await this.channels.settled();

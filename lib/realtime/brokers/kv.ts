@@ -342,6 +342,10 @@ export class KvLog implements EventLog {
 
   async #drain(): Promise<void> {
     try {
+      // One I/O poll of the event loop first: publishes of other connections
+      // read in it share this commit (4 closed-loop publishers: 1.3 -> 3.5
+      // per commit), and their events then go out as one batch.
+      await new Promise((resolve) => setImmediate(resolve));
       while (this.#queue.length > 0) await this.#commit(this.#takeBatch());
     } finally {
       this.#committing = null;

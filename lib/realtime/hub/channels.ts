@@ -31,11 +31,20 @@ export interface ChannelStats {
   events: number;
 }
 
+/** A hand-on within this many ms of the last one waits for a 0 ms timer. */
+const BUSY_MS = 5;
+/** Deliveries handed on between two I/O polls. */
+const SLICE = 500;
+
 export class ChannelSubscriptions {
   #entries = new Map<string, Entry>();
   /** Events dispatched and not yet handed on, in arrival order. */
   #queued: { entry: Entry; wire: WireEvent }[] = [];
-  #handOnTimer: ReturnType<typeof setImmediate> | undefined;
+  /** Batches being handed on, a slice of streams at a time. */
+  #jobs: { batch: WireBatch; listeners: WireListener[]; next: number }[] = [];
+  #cancelHandOn: (() => void) | undefined;
+  /** When the last hand-on ended (performance.now()). */
+  #lastHandOn = -Infinity;
   #pendingReleases = new Set<Promise<void>>();
 
   constructor(
@@ -111,26 +120,31 @@ export class ChannelSubscriptions {
     if (entry.lastId !== null && event.id <= entry.lastId) return;
     entry.lastId = event.id;
     entry.events++;
-    // Handed on after the event loop's next I/O poll (setImmediate; a 0 ms
-    // setTimeout waits ~2 ms here), so that events arriving meanwhile (other
-    // publishes, a Redis read holding several messages, a kv commit of
-    // several) reach each stream as one write, and publish answers go out
-    // before the fan-out (bench/README.md, issue 14).
-    if (this.#queued.length === 0) {
-      this.#handOnTimer = setImmediate(() => this.handOn());
-    }
+    // Handed on after the event loop's next I/O poll, so that events arriving
+    // meanwhile (other publishes, a Redis read holding several messages, a
+    // kv commit of several) reach each stream as one write, and publish
+    // answers go out before the fan-out. Under load (the last hand-on ended
+    // less than BUSY_MS ago) a 0 ms timer instead, which fires ~2 ms later
+    // and gathers more (bench/README.md, issue 14).
+    const idle = this.#queued.length === 0 && this.#jobs.length === 0;
     this.#queued.push({ entry, wire: new WireEvent(event) });
+    if (idle) this.#schedule();
+  }
+
+  /** Fans out everything queued now, in one go (the hub calls it before closing). */
+  handOn(): void {
+    this.#cancelHandOn?.();
+    this.#cancelHandOn = undefined;
+    this.#takeQueued();
+    this.#fanOut(Infinity);
   }
 
   /**
-   * Fans the queued events out now (the hub calls it before closing), a run
-   * of consecutive events of one channel as one batch: across runs the
-   * arrival order is kept, so a stream on several channels still sees every
-   * event in the order it came.
+   * The queued events as jobs, a run of consecutive events of one channel as
+   * one batch: across runs the arrival order is kept, so a stream on several
+   * channels still sees every event in the order it came.
    */
-  handOn(): void {
-    if (this.#handOnTimer !== undefined) clearImmediate(this.#handOnTimer);
-    this.#handOnTimer = undefined;
+  #takeQueued(): void {
     const queued = this.#queued;
     this.#queued = [];
     for (let start = 0; start < queued.length;) {
@@ -138,14 +152,60 @@ export class ChannelSubscriptions {
       let end = start + 1;
       while (end < queued.length && queued[end].entry === entry) end++;
       const run = queued.slice(start, end).map((item) => item.wire);
-      const batch = new WireBatch(run);
-      for (const listener of entry.listeners) listener(batch);
+      this.#jobs.push({
+        batch: new WireBatch(run),
+        listeners: [...entry.listeners],
+        next: 0,
+      });
+      start = end;
+    }
+  }
+
+  /**
+   * Hands the jobs on, at most `budget` deliveries now; the rest after the
+   * next I/O poll, so publish answers and broker replies are not held
+   * behind a whole fan-out. Events queued meanwhile wait for the jobs.
+   */
+  #fanOut(budget: number): void {
+    while (this.#jobs.length > 0 && budget > 0) {
+      const job = this.#jobs[0];
+      const end = Math.min(job.listeners.length, job.next + budget);
+      for (let i = job.next; i < end; i++) job.listeners[i](job.batch);
+      budget -= end - job.next;
+      job.next = end;
+      if (job.next < job.listeners.length) break;
+      this.#jobs.shift();
       // Sampled once per event and process, after its fan-out.
       const now = Date.now();
-      for (const wire of run) {
+      for (const wire of job.batch.events) {
         this.metrics?.deliveryLatency(now - wire.event.time);
       }
-      start = end;
+    }
+    if (this.#jobs.length > 0) {
+      const immediate = setImmediate(() => {
+        this.#cancelHandOn = undefined;
+        this.#fanOut(SLICE);
+      });
+      this.#cancelHandOn = () => clearImmediate(immediate);
+      return;
+    }
+    this.#lastHandOn = performance.now();
+    if (this.#queued.length > 0) this.#schedule();
+  }
+
+  /** Hands the queue on after the next I/O poll, or ~2 ms later under load. */
+  #schedule(): void {
+    const handOn = () => {
+      this.#cancelHandOn = undefined;
+      this.#takeQueued();
+      this.#fanOut(SLICE);
+    };
+    if (performance.now() - this.#lastHandOn < BUSY_MS) {
+      const timer = setTimeout(handOn, 0);
+      this.#cancelHandOn = () => clearTimeout(timer);
+    } else {
+      const immediate = setImmediate(handOn);
+      this.#cancelHandOn = () => clearImmediate(immediate);
     }
   }
 

@@ -35,6 +35,8 @@ export interface ChannelStats {
 const BUSY_MS = 5;
 /** Deliveries handed on between two I/O polls. */
 const SLICE = 500;
+/** Events waiting to be handed on at most; the next one hands them on at once. */
+export const MAX_QUEUED = 512;
 
 export class ChannelSubscriptions {
   #entries = new Map<string, Entry>();
@@ -128,7 +130,10 @@ export class ChannelSubscriptions {
     // and gathers more (bench/README.md, issue 14).
     const idle = this.#queued.length === 0 && this.#jobs.length === 0;
     this.#queued.push({ entry, wire: new WireEvent(event) });
-    if (idle) this.#schedule();
+    // Publishers that outrun the fan-out wait for it, as they did before it
+    // was deferred: the queue never holds more than MAX_QUEUED events.
+    if (this.#queued.length >= MAX_QUEUED) this.handOn();
+    else if (idle) this.#schedule();
   }
 
   /** Fans out everything queued now, in one go (the hub calls it before closing). */

@@ -2,6 +2,7 @@ import {
   deepStrictEqual as assertEquals,
   ok as assert,
 } from "node:assert/strict";
+import { MAX_QUEUED } from "../../../lib/realtime/hub/channels.ts";
 import { withHub } from "./_hub.ts";
 import { SseReader } from "../../_support/sse_parser.ts";
 
@@ -75,4 +76,24 @@ Deno.test("a stream that selects events takes only its own out of a batch", () =
     );
     await sse.cancel();
     await all.cancel();
+  }));
+
+Deno.test("events published faster than they are handed on wait at most MAX_QUEUED deep", () =>
+  withHub(async (hub, broker) => {
+    const reader = (await hub.open({ channels: ["flood"], form: "payload" }))
+      .getReader();
+    await reader.read(); // retry:
+    const count = MAX_QUEUED + 88;
+    const sent = await Promise.all(
+      Array.from(
+        { length: count },
+        (_, i) => broker.publish("flood", { data: i }),
+      ),
+    );
+    const first = idsIn((await reader.read()).value!);
+    const second = idsIn((await reader.read()).value!);
+    // The queue was handed on when it was full, not held to the end of the turn.
+    assertEquals(first.length, MAX_QUEUED);
+    assertEquals([...first, ...second], sent.map((e) => e.id));
+    await reader.cancel();
   }));

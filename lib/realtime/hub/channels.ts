@@ -31,8 +31,6 @@ export interface ChannelStats {
   events: number;
 }
 
-/** A hand-on within this many ms of the last one waits for a 0 ms timer. */
-const BUSY_MS = 5;
 /** Deliveries handed on between two I/O polls. */
 const SLICE = 500;
 /** Events waiting to be handed on at most; the next one hands them on at once. */
@@ -45,8 +43,6 @@ export class ChannelSubscriptions {
   /** Batches being handed on, a slice of streams at a time. */
   #jobs: { batch: WireBatch; listeners: WireListener[]; next: number }[] = [];
   #cancelHandOn: (() => void) | undefined;
-  /** When the last hand-on ended (performance.now()). */
-  #lastHandOn = -Infinity;
   #pendingReleases = new Set<Promise<void>>();
 
   constructor(
@@ -122,12 +118,11 @@ export class ChannelSubscriptions {
     if (entry.lastId !== null && event.id <= entry.lastId) return;
     entry.lastId = event.id;
     entry.events++;
-    // Handed on after the event loop's next I/O poll, so that events arriving
-    // meanwhile (other publishes, a Redis read holding several messages, a
-    // kv commit of several) reach each stream as one write, and publish
-    // answers go out before the fan-out. Under load (the last hand-on ended
-    // less than BUSY_MS ago) a 0 ms timer instead, which fires ~2 ms later
-    // and gathers more (bench/README.md, issue 14).
+    // Handed on after the event loop's next I/O poll (setImmediate; a 0 ms
+    // timer would wait ~2 ms), so that events arriving meanwhile (other
+    // publishes, a Redis read holding several messages, a kv commit of
+    // several) reach each stream as one write, and publish answers go out
+    // before the fan-out (bench/README.md, issue 14).
     const idle = this.#queued.length === 0 && this.#jobs.length === 0;
     this.#queued.push({ entry, wire: new WireEvent(event) });
     // Publishers that outrun the fan-out wait for it, as they did before it
@@ -169,7 +164,7 @@ export class ChannelSubscriptions {
   /**
    * Hands the jobs on, at most `budget` deliveries now; the rest after the
    * next I/O poll, so publish answers and broker replies are not held
-   * behind a whole fan-out. Events queued meanwhile wait for the jobs.
+   * behind a whole fan-out.
    */
   #fanOut(budget: number): void {
     while (this.#jobs.length > 0 && budget > 0) {
@@ -186,32 +181,17 @@ export class ChannelSubscriptions {
         this.metrics?.deliveryLatency(now - wire.event.time);
       }
     }
-    if (this.#jobs.length > 0) {
-      const immediate = setImmediate(() => {
-        this.#cancelHandOn = undefined;
-        this.#fanOut(SLICE);
-      });
-      this.#cancelHandOn = () => clearImmediate(immediate);
-      return;
-    }
-    this.#lastHandOn = performance.now();
-    if (this.#queued.length > 0) this.#schedule();
+    if (this.#jobs.length > 0 || this.#queued.length > 0) this.#schedule();
   }
 
-  /** Hands the queue on after the next I/O poll, or ~2 ms later under load. */
+  /** Goes on after the next I/O poll, the queue's new events after the jobs. */
   #schedule(): void {
-    const handOn = () => {
+    const immediate = setImmediate(() => {
       this.#cancelHandOn = undefined;
       this.#takeQueued();
       this.#fanOut(SLICE);
-    };
-    if (performance.now() - this.#lastHandOn < BUSY_MS) {
-      const timer = setTimeout(handOn, 0);
-      this.#cancelHandOn = () => clearTimeout(timer);
-    } else {
-      const immediate = setImmediate(handOn);
-      this.#cancelHandOn = () => clearImmediate(immediate);
-    }
+    });
+    this.#cancelHandOn = () => clearImmediate(immediate);
   }
 
   #lose(entry: Entry, info: LostEvents): void {

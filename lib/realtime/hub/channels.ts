@@ -119,10 +119,10 @@ export class ChannelSubscriptions {
     entry.lastId = event.id;
     entry.events++;
     // Handed on after the event loop's next I/O poll (setImmediate; a 0 ms
-    // timer would wait ~2 ms), so that events arriving meanwhile (other
-    // publishes, a Redis read holding several messages, a kv commit of
-    // several) reach each stream as one write, and publish answers go out
-    // before the fan-out (bench/README.md, issue 14).
+    // timer waits ~2 ms), so that events arriving meanwhile (other publishes,
+    // a Redis read holding several messages, a kv commit of several) reach
+    // each stream as one write, and publish answers go out before the fan-out
+    // (bench/README.md, issue 14).
     const idle = this.#queued.length === 0 && this.#jobs.length === 0;
     this.#queued.push({ entry, wire: new WireEvent(event) });
     // Publishers that outrun the fan-out wait for it, as they did before it
@@ -164,7 +164,7 @@ export class ChannelSubscriptions {
   /**
    * Hands the jobs on, at most `budget` deliveries now; the rest after the
    * next I/O poll, so publish answers and broker replies are not held
-   * behind a whole fan-out.
+   * behind a whole fan-out. Events queued meanwhile wait for the jobs.
    */
   #fanOut(budget: number): void {
     while (this.#jobs.length > 0 && budget > 0) {
@@ -181,10 +181,18 @@ export class ChannelSubscriptions {
         this.metrics?.deliveryLatency(now - wire.event.time);
       }
     }
-    if (this.#jobs.length > 0 || this.#queued.length > 0) this.#schedule();
+    if (this.#jobs.length > 0) {
+      const immediate = setImmediate(() => {
+        this.#cancelHandOn = undefined;
+        this.#fanOut(SLICE);
+      });
+      this.#cancelHandOn = () => clearImmediate(immediate);
+      return;
+    }
+    if (this.#queued.length > 0) this.#schedule();
   }
 
-  /** Goes on after the next I/O poll, the queue's new events after the jobs. */
+  /** Hands the queue on after the next I/O poll. */
   #schedule(): void {
     const immediate = setImmediate(() => {
       this.#cancelHandOn = undefined;

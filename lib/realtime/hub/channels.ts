@@ -181,23 +181,23 @@ export class ChannelSubscriptions {
         this.metrics?.deliveryLatency(now - wire.event.time);
       }
     }
-    if (this.#jobs.length > 0) {
-      const immediate = setImmediate(() => {
-        this.#cancelHandOn = undefined;
-        this.#fanOut(SLICE);
-      });
-      this.#cancelHandOn = () => clearImmediate(immediate);
-      return;
-    }
-    if (this.#queued.length > 0) this.#schedule();
+    if (this.#jobs.length > 0) this.#afterPoll(() => this.#fanOut(SLICE));
+    else if (this.#queued.length > 0) this.#schedule();
   }
 
   /** Hands the queue on after the next I/O poll. */
   #schedule(): void {
-    const immediate = setImmediate(() => {
-      this.#cancelHandOn = undefined;
+    this.#afterPoll(() => {
       this.#takeQueued();
       this.#fanOut(SLICE);
+    });
+  }
+
+  /** Runs `step` after the event loop's next I/O poll; handOn() cancels it. */
+  #afterPoll(step: () => void): void {
+    const immediate = setImmediate(() => {
+      this.#cancelHandOn = undefined;
+      step();
     });
     this.#cancelHandOn = () => clearImmediate(immediate);
   }

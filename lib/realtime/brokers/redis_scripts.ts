@@ -54,9 +54,14 @@ if len > limit then
   redis.call('XTRIM', KEYS[2], 'MAXLEN', limit)
 end
 local ttl = tonumber(ARGV[6])
-local cutoff = string.format('%.0f', now - ttl * 1000) .. '-0'
-local old = redis.call('XREVRANGE', KEYS[2], '(' .. cutoff, '-', 'COUNT', 1)
-if #old > 0 then
+local cutoffUs = now - ttl * 1000
+local cutoff = string.format('%.0f', cutoffUs) .. '-0'
+-- Only when the oldest entry is past the age bound is there anything to
+-- trim by age. Looking at it first is O(1); a reverse range that finds
+-- nothing walks a whole stream node (84 of the script's 135 µs, issue 14).
+local first = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)
+if #first > 0 and tonumber(string.match(first[1][1], '^%d+')) < cutoffUs then
+  local old = redis.call('XREVRANGE', KEYS[2], '(' .. cutoff, '-', 'COUNT', 1)
   redis.call('HSET', KEYS[3], 'trimmed', old[1][1])
   redis.call('XTRIM', KEYS[2], 'MINID', cutoff)
 end

@@ -405,3 +405,39 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "redis broker: a publish drops the entries past the age bound from Redis and records the newest one dropped",
+  ignore: !redisUrl,
+  fn: async () => {
+    const prefix = uniquePrefix("age");
+    const broker = await isolatedBroker(redisUrl!, { ttlMs: 2_000 }, prefix);
+    const redis = new Redis(redisUrl!);
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    try {
+      const log = `${prefix}:log:room:age`;
+      const meta = `${prefix}:meta:room:age`;
+      for (const data of ["old 1", "old 2"]) {
+        await broker.publish("room:age", { data });
+      }
+      await sleep(1_200);
+      // Keeps the stream key alive: only the entries age out, not the key.
+      await broker.publish("room:age", { data: "young" });
+      const [, aged] = (await redis.xrange(log, "-", "+")).map(([id]) => id);
+      assert.strictEqual(await redis.hget(meta, "trimmed"), null);
+      await sleep(1_200);
+      await broker.publish("room:age", { data: "fresh" });
+      const kept = await redis.xrange(log, "-", "+");
+      assert.deepStrictEqual(
+        kept.map(([, fields]) => fields[3]),
+        ['"young"', '"fresh"'],
+        "the aged entries left Redis's memory",
+      );
+      assert.strictEqual(await redis.hget(meta, "trimmed"), aged);
+    } finally {
+      redis.disconnect();
+      await broker.close();
+    }
+  },
+});

@@ -2,7 +2,12 @@ import {
   deepStrictEqual as assertEquals,
   ok as assert,
 } from "node:assert/strict";
-import { MAX_QUEUED } from "../../../lib/realtime/hub/channels.ts";
+import {
+  ChannelSubscriptions,
+  MAX_QUEUED,
+  SLICE,
+} from "../../../lib/realtime/hub/channels.ts";
+import { MemoryBroker } from "../../../lib/realtime/brokers/memory.ts";
 import { withHub } from "./_hub.ts";
 import { SseReader } from "../../_support/sse_parser.ts";
 
@@ -97,3 +102,37 @@ Deno.test("events published faster than they are handed on wait at most MAX_QUEU
     assertEquals([...first, ...second], sent.map((e) => e.id));
     await reader.cancel();
   }));
+
+Deno.test("I/O goes on while a batch is handed to many streams, a slice at a time", async () => {
+  const broker = new MemoryBroker();
+  const channels = new ChannelSubscriptions(broker);
+  const streams = SLICE * 40;
+  let received = 0;
+  const releases = await Promise.all(
+    Array.from({ length: streams }, () =>
+      channels.acquire("wide", () => {
+        // A stream's write takes ~10 µs (bench/README.md); so does this one.
+        const until = performance.now() + 0.01;
+        while (performance.now() < until);
+        received++;
+      })),
+  );
+  try {
+    await broker.publish("wide", { data: "to all" });
+    // What each I/O completion saw: with one fan-out in a single turn, every
+    // completion would see none or all of the streams served.
+    const seen: number[] = [];
+    while (received < streams) {
+      await Deno.stat(".");
+      seen.push(received);
+    }
+    assert(
+      seen.some((n) => n > 0 && n < streams),
+      `I/O completed only before or after the fan-out: ${seen}`,
+    );
+  } finally {
+    for (const release of releases) release();
+    await channels.settled();
+    await broker.close();
+  }
+});

@@ -534,3 +534,65 @@ Deno.test("kv broker: many concurrent publishes (committed in batches) are each 
     await broker.close();
   }
 });
+
+Deno.test("kv broker: publishes in a row from one instance read the store only now and then, and still keep history to its bounds", async () => {
+  await withKvFile(async (path) => {
+    const raw = await Deno.openKv(path);
+    const counting = countingKv(raw);
+    const broker = await createBroker({
+      broker: "kv",
+      kv: counting.kv,
+      history: { limit: 20 },
+    });
+    try {
+      const sent: HeraldEvent[] = [];
+      const before = counting.reads();
+      for (let i = 0; i < 60; i++) {
+        sent.push(await broker.publish("room:row", { data: i }));
+      }
+      const reads = counting.reads() - before;
+      // Reading before every commit takes 2 reads (records, oldest entries).
+      assert.ok(reads <= 30, `${reads} KV reads for 60 publishes`);
+      assert.deepStrictEqual(
+        (await broker.history("room:row")).map((e) => e.data),
+        sent.slice(-20).map((e) => e.data),
+      );
+      assert.strictEqual(
+        await broker.trimmedThrough("room:row"),
+        sent.at(-21)!.id,
+      );
+      let kept = 0;
+      for await (
+        const _ of raw.list({ prefix: ["herald", "log", "room:row"] })
+      ) kept++;
+      assert.strictEqual(kept, 20, "trimmed entries left the store");
+    } finally {
+      await broker.close();
+      raw.close();
+    }
+  });
+});
+
+Deno.test("kv broker: an instance whose last commit is no longer the store's publishes after the other's events, each once", async () => {
+  await withKvFile(async (path) => {
+    const a = await createBroker({ broker: "kv", path, history: { limit: 5 } });
+    const b = await createBroker({ broker: "kv", path, history: { limit: 5 } });
+    try {
+      const sent: HeraldEvent[] = [];
+      // Each instance commits after the other, so what each knew is stale.
+      for (let i = 0; i < 12; i++) {
+        sent.push(await (i % 2 ? b : a).publish("room:both", { data: i }));
+      }
+      const ids = sent.map((e) => e.id);
+      assert.deepStrictEqual([...ids].sort(), ids, "ids increase");
+      assert.deepStrictEqual(
+        (await a.history("room:both")).map((e) => e.data),
+        [7, 8, 9, 10, 11],
+      );
+      assert.strictEqual(await b.trimmedThrough("room:both"), ids[6]);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});

@@ -24,12 +24,6 @@ import { eventIdAtTime, formatEventId } from "./event_id.ts";
 import { LogBroker } from "./log_broker.ts";
 import type { ChannelPosition, FeedPages } from "./merged_feed.ts";
 import { DEFAULT_KV_POLL_MS, type KvBrokerOptions } from "./options.ts";
-import {
-  KnownState,
-  type Meta,
-  type OldEntry,
-  type StoreState,
-} from "./kv_known.ts";
 
 /** A log entry of earlier versions (an object; the payload as bytes or, older still, a string). */
 interface ObjectEntry {
@@ -46,18 +40,18 @@ interface Entry {
   seq: number;
   d: unknown;
 }
+interface Meta {
+  head: string;
+  seq: number;
+}
 
 /** A KV value holds at most this many bytes. */
 const KV_VALUE_MAX = 65536;
 /** Entries outlive their ttl by this much before KV deletes them itself. */
 const EXPIRE_GRACE_MS = 60 * 60 * 1000;
 const MAX_COMMIT_ATTEMPTS = 50;
-/**
- * Oldest entries read, and trimmed at most, per commit: each publish adds
- * one, so this catches up, and what a read learns lasts several commits
- * (kv_known.ts).
- */
-const TRIM_BATCH = 32;
+/** Entries trimmed at most per publish (each publish adds one, so this catches up). */
+const TRIM_BATCH = 16;
 /** getMany reads at most this many keys. */
 const GET_MANY_MAX = 10;
 /** Change-feed entries expire after this long (KV deletes them itself). */
@@ -98,12 +92,11 @@ interface StoredBatch {
 
 type BatchOutcome =
   | StoredBatch
-  /** `fromPicture`: the attempt relied on the picture, not on a read. */
-  | { conflict: true; fromPicture: boolean }
+  | { conflict: true }
   | { tooLarge: number; error: PayloadTooLargeError };
 
 interface Watcher {
-  reader: ReadableStreamDefaultReader<Deno.KvEntryMaybe<unknown>[]>;
+  reader: ReadableStreamDefaultReader<unknown>;
   done: Promise<void>;
 }
 
@@ -145,8 +138,6 @@ export class KvLog implements EventLog {
   #prefix: string;
   #follower: LogFollower | null = null;
   #watcher: Watcher | null = null;
-  /** The store as this instance's last commit left it (kv_known.ts). */
-  #known = new KnownState();
   #poll: ReturnType<typeof setInterval> | undefined;
   #queue: QueuedAppend[] = [];
   #committing: Promise<void> | null = null;
@@ -415,8 +406,7 @@ export class KvLog implements EventLog {
           return;
         }
         refused = err;
-        this.#known.forget(); // another process is writing
-        outcome = { conflict: true, fromPicture: false };
+        outcome = { conflict: true };
       }
       if ("tooLarge" in outcome) {
         // Only that event is refused; the others go on at once.
@@ -431,11 +421,6 @@ export class KvLog implements EventLog {
         this.#announce(outcome);
         batch.forEach((q, i) => q.resolve(outcome.stored[i]));
         return;
-      }
-      // Our picture was stale: read the store and try again at once.
-      if (outcome.fromPicture) {
-        attempt--;
-        continue;
       }
       // Another publisher won the race: back off a little, try again.
       await new Promise((r) =>
@@ -472,43 +457,55 @@ export class KvLog implements EventLog {
   /**
    * One attempt for a batch, in one read phase and one commit: the clock,
    * each channel's meta, trim state and oldest entries, and the once
-   * records are read at once (or taken from this instance's picture after
-   * its own last commit, when no once key is involved); the commit writes
-   * the events (ids from the clock, one after the other) and drops the
-   * oldest entries beyond the count bound or older than the age bound. A
-   * conflict when another publisher changed the clock or trimmed meanwhile.
-   * An append whose once key is already recorded writes nothing and gets
-   * the recorded id and time.
+   * records are read at once; the commit writes the events (ids from the
+   * clock, one after the other) and drops the oldest entries beyond the
+   * count bound or older than the age bound. A conflict when another
+   * publisher changed the clock or trimmed meanwhile. An append whose once
+   * key is already recorded writes nothing and gets the recorded id and time.
    */
   async #tryCommit(appends: Append[]): Promise<BatchOutcome> {
     const clockKey = this.#key("clock");
-    const perChannel = new Map<string, number>();
-    for (const { channel } of appends) {
-      perChannel.set(channel, (perChannel.get(channel) ?? 0) + 1);
-    }
-    const channels = [...perChannel.keys()];
+    const channels = [...new Set(appends.map((a) => a.channel))];
     const onceKeys = appends.map((a) =>
       a.once === undefined ? null : this.#key("once", a.once)
     );
-    const hasOnce = onceKeys.some((key) => key !== null);
-    const known = hasOnce ? null : this.#known.for(perChannel);
-    const { clock, channels: state, once } = known
-      ? { ...known, once: [] }
-      : await this.#readState(channels, onceKeys);
+    const keys: Deno.KvKey[] = [clockKey];
+    for (const channel of channels) {
+      keys.push(this.#key("meta", channel), this.#key("trimmed", channel));
+    }
+    for (const key of onceKeys) if (key) keys.push(key);
+    const [read, oldest] = await Promise.all([
+      getManyBatched(this.#kv, keys),
+      Promise.all(channels.map((channel) =>
+        Array.fromAsync(
+          this.#kv.list<LogValue>({ prefix: this.#key("log", channel) }, {
+            limit: TRIM_BATCH,
+          }),
+        )
+      )),
+    ]);
+    const clock = read[0] as Deno.KvEntryMaybe<number>;
+    const state = new Map(channels.map((channel, i) => [channel, {
+      meta: read[1 + 2 * i] as Deno.KvEntryMaybe<Meta>,
+      trimmed: read[2 + 2 * i] as Deno.KvEntryMaybe<string>,
+      oldest: oldest[i],
+      seq: (read[1 + 2 * i].value as Meta | null)?.seq ?? 0,
+      head: null as string | null,
+    }]));
     const op = this.#kv.atomic().check(clock);
     for (const { meta, trimmed } of state.values()) op.check(meta, trimmed);
     const time = this.#now();
     let tick = clock.value ?? 0;
     const stored: { id: string; time: number }[] = [];
     const events: HeraldEvent[] = [];
-    const written = new Map<string, OldEntry[]>();
-    let nextOnce = 0;
+    let nextOnce = 1 + 2 * channels.length;
     for (const [i, { channel, event, data }] of appends.entries()) {
-      const entries = written.get(channel) ?? [];
-      written.set(channel, entries);
+      const st = state.get(channel)!;
       let prior: Deno.KvEntryMaybe<{ id: string; time: number }> | null = null;
       if (onceKeys[i]) {
-        prior = once[nextOnce++];
+        prior = read[nextOnce++] as Deno.KvEntryMaybe<
+          { id: string; time: number }
+        >;
         op.check(prior);
         if (prior.value) {
           stored.push(prior.value);
@@ -517,8 +514,7 @@ export class KvLog implements EventLog {
       }
       tick = Math.max(time * 1000, tick + 1);
       const id = formatEventId(tick);
-      const seq = 1 +
-        (entries.at(-1)?.seq ?? state.get(channel)!.meta.value?.seq ?? 0);
+      const seq = ++st.seq;
       const entry = utf8.encode(
         `{"e":${JSON.stringify(event)},"t":${time},"seq":${seq},"d":${data}}`,
       );
@@ -538,7 +534,7 @@ export class KvLog implements EventLog {
       op.set(this.#key("log", channel, id), entry, {
         expireIn: this.bounds.ttlMs + EXPIRE_GRACE_MS,
       }).set(this.#key("feed", id), channel, { expireIn: FEED_KEEP_MS });
-      entries.push({ id, seq });
+      st.head = id;
       stored.push({ id, time });
       events.push({ id, channel, event, data: JSON.parse(data), time });
     }
@@ -546,113 +542,31 @@ export class KvLog implements EventLog {
       return { stored, previous: formatEventId(clock.value ?? 0), events };
     }
     const cutoff = eventIdAtTime(time - this.bounds.ttlMs);
-    /** Each channel written as this commit leaves it, for the picture. */
-    const after: {
-      channel: string;
-      meta: Meta;
-      trimmed: string | null;
-      oldest: OldEntry[];
-      complete: boolean;
-    }[] = [];
     for (const [channel, st] of state) {
-      const entries = written.get(channel)!;
-      const head = entries.at(-1);
-      if (!head) continue; // every append was a repeat: the channel is unchanged
+      if (st.head === null) continue;
       const log = this.#key("log", channel);
-      const floorSeq = head.seq - this.bounds.limit;
-      let victims = 0;
+      const floorSeq = st.seq - this.bounds.limit;
+      const victims: string[] = [];
       for (const old of st.oldest) {
-        if (old.seq > floorSeq && old.id >= cutoff) break;
-        op.delete([...log, old.id]);
-        victims++;
+        const oldId = old.key.at(-1) as string;
+        if (decode(old.value).seq > floorSeq && oldId >= cutoff) break;
+        victims.push(oldId);
       }
-      const newest = st.oldest[victims - 1]?.id;
-      let trimmed: string | null = null;
+      for (const victim of victims) op.delete([...log, victim]);
+      const newest = victims.at(-1);
       if (newest && !(st.trimmed.value && st.trimmed.value >= newest)) {
-        trimmed = newest;
         op.set(this.#key("trimmed", channel), newest, {
           expireIn: this.bounds.ttlMs + META_GRACE_MS,
         });
       }
-      const meta: Meta = { head: head.id, seq: head.seq };
-      op.set(this.#key("meta", channel), meta, {
+      op.set(this.#key("meta", channel), { head: st.head, seq: st.seq }, {
         expireIn: this.bounds.ttlMs + META_GRACE_MS,
-      });
-      const oldest = st.oldest.slice(victims);
-      if (st.complete) oldest.push(...entries);
-      after.push({
-        channel,
-        meta,
-        trimmed,
-        oldest: oldest.slice(0, TRIM_BATCH),
-        complete: st.complete && oldest.length <= TRIM_BATCH,
       });
     }
     const res = await op.set(clockKey, tick).commit();
-    if (!res.ok) {
-      this.#known.forget();
-      return { conflict: true, fromPicture: known !== null };
-    }
-    // What this commit wrote carries its versionstamp; the rest kept theirs.
-    const versionstamp = res.versionstamp;
-    this.#known.committed(
-      { key: clockKey, value: tick, versionstamp },
-      new Map(after.map(({ channel, meta, trimmed, oldest, complete }) => {
-        const st = state.get(channel)!;
-        return [channel, {
-          meta: { key: this.#key("meta", channel), value: meta, versionstamp },
-          trimmed: trimmed
-            ? {
-              key: this.#key("trimmed", channel),
-              value: trimmed,
-              versionstamp,
-            }
-            : st.trimmed,
-          oldest,
-          complete,
-        }];
-      })),
-    );
-    return { stored, previous: formatEventId(clock.value ?? 0), events };
-  }
-
-  /** The clock, each channel's meta, trim state and oldest entries, and the once records, read at once. */
-  async #readState(
-    channels: string[],
-    onceKeys: (Deno.KvKey | null)[],
-  ): Promise<
-    StoreState & { once: Deno.KvEntryMaybe<{ id: string; time: number }>[] }
-  > {
-    const keys: Deno.KvKey[] = [this.#key("clock")];
-    for (const channel of channels) {
-      keys.push(this.#key("meta", channel), this.#key("trimmed", channel));
-    }
-    for (const key of onceKeys) if (key) keys.push(key);
-    const [read, oldest] = await Promise.all([
-      getManyBatched(this.#kv, keys),
-      Promise.all(channels.map((channel) =>
-        Array.fromAsync(
-          this.#kv.list<LogValue>({ prefix: this.#key("log", channel) }, {
-            limit: TRIM_BATCH + 1,
-          }),
-        )
-      )),
-    ]);
-    return {
-      clock: read[0] as Deno.KvEntryMaybe<number>,
-      channels: new Map(channels.map((channel, i) => [channel, {
-        meta: read[1 + 2 * i] as Deno.KvEntryMaybe<Meta>,
-        trimmed: read[2 + 2 * i] as Deno.KvEntryMaybe<string>,
-        oldest: oldest[i].slice(0, TRIM_BATCH).map((entry) => ({
-          id: entry.key.at(-1) as string,
-          seq: decode(entry.value).seq,
-        })),
-        complete: oldest[i].length <= TRIM_BATCH,
-      }])),
-      once: read.slice(1 + 2 * channels.length) as Deno.KvEntryMaybe<
-        { id: string; time: number }
-      >[],
-    };
+    return res.ok
+      ? { stored, previous: formatEventId(clock.value ?? 0), events }
+      : { conflict: true };
   }
 
   #observe(id: string, at: number): void {
@@ -749,14 +663,13 @@ export class KvLog implements EventLog {
   }
 
   async #watch(
-    reader: Watcher["reader"],
+    reader: ReadableStreamDefaultReader<unknown>,
     follower: LogFollower,
   ): Promise<void> {
     try {
       while (true) {
-        const { done, value } = await reader.read();
+        const { done } = await reader.read();
         if (done) return;
-        this.#known.saw(value[0].versionstamp);
         follower.catchUp().catch(() => {/* the feed retries */});
       }
     } catch {

@@ -534,3 +534,26 @@ Deno.test("kv broker: many concurrent publishes (committed in batches) are each 
     await broker.close();
   }
 });
+
+Deno.test("kv broker: two instances publishing in turn keep one id order and one history bound", async () => {
+  await withKvFile(async (path) => {
+    const a = await createBroker({ broker: "kv", path, history: { limit: 5 } });
+    const b = await createBroker({ broker: "kv", path, history: { limit: 5 } });
+    try {
+      const sent: HeraldEvent[] = [];
+      for (let i = 0; i < 12; i++) {
+        sent.push(await (i % 2 ? b : a).publish("room:both", { data: i }));
+      }
+      const ids = sent.map((e) => e.id);
+      assert.deepStrictEqual([...ids].sort(), ids, "ids increase");
+      assert.deepStrictEqual(
+        (await a.history("room:both")).map((e) => e.data),
+        [7, 8, 9, 10, 11],
+      );
+      assert.strictEqual(await b.trimmedThrough("room:both"), ids[6]);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});

@@ -20,7 +20,7 @@ import {
 } from "./lib/measure_target.ts";
 import { medianOfRounds } from "./lib/aggregate_rounds.ts";
 import { ratioLines, resultsTable } from "./lib/report.ts";
-import { targetSpec } from "./lib/targets.ts";
+import { baseTargetSpec, type TargetSpec, targetSpec } from "./lib/targets.ts";
 import { loadAverage } from "./lib/process_stats.ts";
 
 const opts = benchOptions();
@@ -53,10 +53,15 @@ console.log(
 const rounds = new Map<string, TargetResult[]>();
 let failed = false;
 for (let round = 1; round <= opts.repeat; round++) {
+  const specs: TargetSpec[] = [];
   for (const name of opts.targets) {
-    const spec = await targetSpec(name);
-    const results = rounds.get(name) ?? [];
-    rounds.set(name, results);
+    specs.push(await targetSpec(name));
+    const base = opts.base && await baseTargetSpec(name, opts.base);
+    if (base) specs.push(base);
+  }
+  for (const spec of specs) {
+    const results = rounds.get(spec.name) ?? [];
+    rounds.set(spec.name, results);
     if (spec.unavailable) {
       if (round === 1) {
         console.log(

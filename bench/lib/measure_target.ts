@@ -129,6 +129,7 @@ export async function measureTarget(
     ...profile,
     wrapper: opts.pin ? SERVER_CPU : undefined,
     env: spec.env,
+    cwd: spec.cwd,
     readyPath: `/api/channels/${CHANNEL}/messages`,
   });
   const pid = server.process.pid;

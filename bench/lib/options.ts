@@ -67,6 +67,8 @@ export interface BenchOptions {
   publishers: number[];
   /** Server on CPU 0, this driver and the subscriber clients on CPU 1 (`taskset`). */
   pin: boolean;
+  /** Another checkout: each Herald target is also run from it, in the same rounds. */
+  base?: string;
   help: boolean;
 }
 
@@ -86,9 +88,12 @@ export const USAGE = `deno task bench [options]
                          one publish in flight each (the rates are not used)
   --publishers 4         closed-loop connections, one step per value (e.g. 1,4)
   --pin                  server on CPU 0, driver and subscriber clients on CPU 1 (taskset)
+  --base DIR             another checkout (e.g. a git worktree of main, after
+                         deno install): each Herald target also runs from it, in the
+                         same interleaved rounds, as "<target> (base)"
 Each flag can also be set as BENCH_SUBSCRIBERS, BENCH_RATES, BENCH_DURATION,
 BENCH_TARGETS, BENCH_CLIENTS, BENCH_REPEAT, BENCH_JSON, BENCH_CPU_PROF,
-BENCH_CLOSED_LOOP=1, BENCH_PUBLISHERS, BENCH_PIN=1. Redis: REDIS_URL (default redis://127.0.0.1:6379).`;
+BENCH_CLOSED_LOOP=1, BENCH_PUBLISHERS, BENCH_PIN=1, BENCH_BASE. Redis: REDIS_URL (default redis://127.0.0.1:6379).`;
 
 type Env = Record<string, string | undefined>;
 
@@ -110,6 +115,7 @@ export function benchOptions(
       "closed-loop": { type: "boolean" },
       publishers: { type: "string" },
       pin: { type: "boolean" },
+      base: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -162,6 +168,7 @@ export function benchOptions(
     publishers: pick(values.publishers, "BENCH_PUBLISHERS", "4").split(",")
       .map((p) => wholeNumber("publishers", p.trim(), 1, 256)),
     pin: values.pin ?? env.BENCH_PIN === "1",
+    base: values.base ?? env.BENCH_BASE,
     help: values.help ?? false,
   };
 }

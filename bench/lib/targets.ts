@@ -19,10 +19,13 @@ import { REDIS_URL, redisAnswers } from "../../tests/_support/redis.ts";
 import type { TargetName } from "./options.ts";
 
 export interface TargetSpec {
-  name: TargetName;
+  /** The target's name; `<name>-base` when it runs from the `--base` checkout. */
+  name: TargetName | `${TargetName}-base`;
   label: string;
-  /** Script to run, relative to the repository root. */
+  /** Script to run, relative to `cwd`. */
   entry: string;
+  /** The checkout the server runs from; default this one. */
+  cwd?: string;
   env: Record<string, string>;
   /** Why this target cannot run here; undefined when it can. */
   unavailable?: string;
@@ -53,6 +56,29 @@ async function exists(path: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * The target run from another checkout (`--base`), labelled "(base)"; the
+ * baselines (raw, raw-node) are not Herald's and are not repeated.
+ */
+export async function baseTargetSpec(
+  name: TargetName,
+  base: string,
+): Promise<TargetSpec | null> {
+  if (name === "raw" || name === "raw-node") return null;
+  const spec = await targetSpec(name);
+  const cwd = base.endsWith("/") ? base : `${base}/`;
+  return {
+    ...spec,
+    name: `${name}-base`,
+    label: `${spec.label} (base)`,
+    cwd,
+    unavailable: spec.unavailable ??
+      (await exists(`${cwd}${spec.entry}`)
+        ? undefined
+        : `--base ${base} has no ${spec.entry}`),
+  };
 }
 
 export async function targetSpec(name: TargetName): Promise<TargetSpec> {

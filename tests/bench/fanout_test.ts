@@ -95,3 +95,49 @@ Deno.test("deno task bench --closed-loop publishes over exactly P connections, o
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("deno task bench --base runs each Herald target from another checkout too, in the same rounds, and not the baseline", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const json = `${dir}/results.json`;
+    const run = (base: string) =>
+      new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "-A",
+          "bench/fanout.ts",
+          "--targets=raw,hub",
+          "--subscribers=10",
+          "--rates=20",
+          "--duration=0.5",
+          `--base=${base}`,
+          `--json=${json}`,
+        ],
+        cwd: REPO_ROOT,
+        env: { NO_COLOR: "1" },
+      }).output();
+    // This checkout stands in for another one.
+    const same = await run(REPO_ROOT);
+    const out = new TextDecoder().decode(same.stdout);
+    assert.deepEqual(same.code, 0, out + new TextDecoder().decode(same.stderr));
+    const { results } = JSON.parse(await Deno.readTextFile(json)) as {
+      results: TargetResult[];
+    };
+    assert.deepEqual(results.map((r) => r.label), [
+      "raw Deno.serve",
+      "Herald hub, Deno.serve",
+      "Herald hub, Deno.serve (base)",
+    ]);
+    const base = results[2];
+    assert.deepEqual(base.connected, 10);
+    assert.deepEqual(base.steps[0].received, 10 * base.steps[0].published);
+
+    const missing = await run(`${dir}/no-checkout`);
+    assert.match(
+      new TextDecoder().decode(missing.stdout),
+      /SKIPPING Herald hub, Deno\.serve \(base\): --base .*no-checkout has no bench\/hub_sse_server\.ts/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

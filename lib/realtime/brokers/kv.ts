@@ -24,6 +24,13 @@ import { eventIdAtTime, formatEventId } from "./event_id.ts";
 import { LogBroker } from "./log_broker.ts";
 import type { ChannelPosition, FeedPages } from "./merged_feed.ts";
 import { DEFAULT_KV_POLL_MS, type KvBrokerOptions } from "./options.ts";
+import {
+  CONTENDED_MS,
+  KnownState,
+  type Meta,
+  type OldEntry,
+  type StoreState,
+} from "./kv_known.ts";
 
 /** A log entry of earlier versions (an object; the payload as bytes or, older still, a string). */
 interface ObjectEntry {
@@ -40,18 +47,18 @@ interface Entry {
   seq: number;
   d: unknown;
 }
-interface Meta {
-  head: string;
-  seq: number;
-}
 
 /** A KV value holds at most this many bytes. */
 const KV_VALUE_MAX = 65536;
 /** Entries outlive their ttl by this much before KV deletes them itself. */
 const EXPIRE_GRACE_MS = 60 * 60 * 1000;
 const MAX_COMMIT_ATTEMPTS = 50;
-/** Entries trimmed at most per publish (each publish adds one, so this catches up). */
-const TRIM_BATCH = 16;
+/**
+ * Oldest entries read, and trimmed at most, per commit: each publish adds
+ * one, so this catches up, and what a read learns lasts several commits
+ * (kv_known.ts).
+ */
+const TRIM_BATCH = 32;
 /** getMany reads at most this many keys. */
 const GET_MANY_MAX = 10;
 /** Change-feed entries expire after this long (KV deletes them itself). */
@@ -92,7 +99,8 @@ interface StoredBatch {
 
 type BatchOutcome =
   | StoredBatch
-  | { conflict: true }
+  /** `fromPicture`: the attempt relied on the picture, not on a read. */
+  | { conflict: true; fromPicture: boolean }
   | { tooLarge: number; error: PayloadTooLargeError };
 
 interface Watcher {
@@ -138,6 +146,10 @@ export class KvLog implements EventLog {
   #prefix: string;
   #follower: LogFollower | null = null;
   #watcher: Watcher | null = null;
+  /** The store as this instance's last commit left it (kv_known.ts). */
+  #known = new KnownState();
+  /** When this instance last marked the store contended. */
+  #markedAt = -Infinity;
   #poll: ReturnType<typeof setInterval> | undefined;
   #queue: QueuedAppend[] = [];
   #committing: Promise<void> | null = null;
@@ -388,6 +400,7 @@ export class KvLog implements EventLog {
   /** Commits one batch, retrying lost races; settles every append of it. */
   async #commit(batch: QueuedAppend[]): Promise<void> {
     let refused: unknown;
+    let lost = 0;
     for (let attempt = 1; attempt <= MAX_COMMIT_ATTEMPTS; attempt++) {
       if (this.#closed) {
         for (const q of batch) q.reject(new BrokerClosedError(this.name));
@@ -406,7 +419,8 @@ export class KvLog implements EventLog {
           return;
         }
         refused = err;
-        outcome = { conflict: true };
+        this.#known.forget(); // another process is writing
+        outcome = { conflict: true, fromPicture: false };
       }
       if ("tooLarge" in outcome) {
         // Only that event is refused; the others go on at once.
@@ -422,7 +436,14 @@ export class KvLog implements EventLog {
         batch.forEach((q, i) => q.resolve(outcome.stored[i]));
         return;
       }
-      // Another publisher won the race: back off a little, try again.
+      // Our picture was stale: read the store and try again at once.
+      if (outcome.fromPicture) {
+        attempt--;
+        continue;
+      }
+      // Another publisher won the race: back off a little, try again. Lost
+      // twice: an instance committing from its picture may be the winner.
+      if (++lost >= 2) await this.#markContended();
       await new Promise((r) =>
         setTimeout(r, Math.random() * Math.min(attempt, 10))
       );
@@ -457,55 +478,45 @@ export class KvLog implements EventLog {
   /**
    * One attempt for a batch, in one read phase and one commit: the clock,
    * each channel's meta, trim state and oldest entries, and the once
-   * records are read at once; the commit writes the events (ids from the
-   * clock, one after the other) and drops the oldest entries beyond the
-   * count bound or older than the age bound. A conflict when another
-   * publisher changed the clock or trimmed meanwhile. An append whose once
-   * key is already recorded writes nothing and gets the recorded id and time.
+   * records are read at once (or taken from this instance's picture after
+   * its own last commit, when no once key is involved); the commit writes
+   * the events (ids from the clock, one after the other) and drops the
+   * oldest entries beyond the count bound or older than the age bound. A
+   * conflict when another publisher changed the clock or trimmed meanwhile.
+   * An append whose once key is already recorded writes nothing and gets
+   * the recorded id and time.
    */
   async #tryCommit(appends: Append[]): Promise<BatchOutcome> {
     const clockKey = this.#key("clock");
-    const channels = [...new Set(appends.map((a) => a.channel))];
+    const perChannel = new Map<string, number>();
+    for (const { channel } of appends) {
+      perChannel.set(channel, (perChannel.get(channel) ?? 0) + 1);
+    }
+    const channels = [...perChannel.keys()];
     const onceKeys = appends.map((a) =>
       a.once === undefined ? null : this.#key("once", a.once)
     );
-    const keys: Deno.KvKey[] = [clockKey];
-    for (const channel of channels) {
-      keys.push(this.#key("meta", channel), this.#key("trimmed", channel));
-    }
-    for (const key of onceKeys) if (key) keys.push(key);
-    const [read, oldest] = await Promise.all([
-      getManyBatched(this.#kv, keys),
-      Promise.all(channels.map((channel) =>
-        Array.fromAsync(
-          this.#kv.list<LogValue>({ prefix: this.#key("log", channel) }, {
-            limit: TRIM_BATCH,
-          }),
-        )
-      )),
-    ]);
-    const clock = read[0] as Deno.KvEntryMaybe<number>;
-    const state = new Map(channels.map((channel, i) => [channel, {
-      meta: read[1 + 2 * i] as Deno.KvEntryMaybe<Meta>,
-      trimmed: read[2 + 2 * i] as Deno.KvEntryMaybe<string>,
-      oldest: oldest[i],
-      seq: (read[1 + 2 * i].value as Meta | null)?.seq ?? 0,
-      head: null as string | null,
-    }]));
+    const hasOnce = onceKeys.some((key) => key !== null);
+    const known = hasOnce ? null : this.#known.for(perChannel, this.#now());
+    const { clock, contended, channels: state, once } = known
+      ? { ...known, once: [] }
+      : await this.#readState(channels, onceKeys);
     const op = this.#kv.atomic().check(clock);
+    // A mark made since: another instance lost races to this one's commits.
+    if (known) op.check(contended);
     for (const { meta, trimmed } of state.values()) op.check(meta, trimmed);
     const time = this.#now();
     let tick = clock.value ?? 0;
     const stored: { id: string; time: number }[] = [];
     const events: HeraldEvent[] = [];
-    let nextOnce = 1 + 2 * channels.length;
+    const written = new Map<string, OldEntry[]>();
+    let nextOnce = 0;
     for (const [i, { channel, event, data }] of appends.entries()) {
-      const st = state.get(channel)!;
+      const entries = written.get(channel) ?? [];
+      written.set(channel, entries);
       let prior: Deno.KvEntryMaybe<{ id: string; time: number }> | null = null;
       if (onceKeys[i]) {
-        prior = read[nextOnce++] as Deno.KvEntryMaybe<
-          { id: string; time: number }
-        >;
+        prior = once[nextOnce++];
         op.check(prior);
         if (prior.value) {
           stored.push(prior.value);
@@ -514,7 +525,8 @@ export class KvLog implements EventLog {
       }
       tick = Math.max(time * 1000, tick + 1);
       const id = formatEventId(tick);
-      const seq = ++st.seq;
+      const seq = 1 +
+        (entries.at(-1)?.seq ?? state.get(channel)!.meta.value?.seq ?? 0);
       const entry = utf8.encode(
         `{"e":${JSON.stringify(event)},"t":${time},"seq":${seq},"d":${data}}`,
       );
@@ -534,7 +546,7 @@ export class KvLog implements EventLog {
       op.set(this.#key("log", channel, id), entry, {
         expireIn: this.bounds.ttlMs + EXPIRE_GRACE_MS,
       }).set(this.#key("feed", id), channel, { expireIn: FEED_KEEP_MS });
-      st.head = id;
+      entries.push({ id, seq });
       stored.push({ id, time });
       events.push({ id, channel, event, data: JSON.parse(data), time });
     }
@@ -542,31 +554,128 @@ export class KvLog implements EventLog {
       return { stored, previous: formatEventId(clock.value ?? 0), events };
     }
     const cutoff = eventIdAtTime(time - this.bounds.ttlMs);
+    /** Each channel written as this commit leaves it, for the picture. */
+    const after: {
+      channel: string;
+      meta: Meta;
+      trimmed: string | null;
+      oldest: OldEntry[];
+      complete: boolean;
+    }[] = [];
     for (const [channel, st] of state) {
-      if (st.head === null) continue;
+      const entries = written.get(channel)!;
+      const head = entries.at(-1);
+      if (!head) continue; // every append was a repeat: the channel is unchanged
       const log = this.#key("log", channel);
-      const floorSeq = st.seq - this.bounds.limit;
-      const victims: string[] = [];
+      const floorSeq = head.seq - this.bounds.limit;
+      let victims = 0;
       for (const old of st.oldest) {
-        const oldId = old.key.at(-1) as string;
-        if (decode(old.value).seq > floorSeq && oldId >= cutoff) break;
-        victims.push(oldId);
+        if (old.seq > floorSeq && old.id >= cutoff) break;
+        op.delete([...log, old.id]);
+        victims++;
       }
-      for (const victim of victims) op.delete([...log, victim]);
-      const newest = victims.at(-1);
+      const newest = st.oldest[victims - 1]?.id;
+      let trimmed: string | null = null;
       if (newest && !(st.trimmed.value && st.trimmed.value >= newest)) {
+        trimmed = newest;
         op.set(this.#key("trimmed", channel), newest, {
           expireIn: this.bounds.ttlMs + META_GRACE_MS,
         });
       }
-      op.set(this.#key("meta", channel), { head: st.head, seq: st.seq }, {
+      const meta: Meta = { head: head.id, seq: head.seq };
+      op.set(this.#key("meta", channel), meta, {
         expireIn: this.bounds.ttlMs + META_GRACE_MS,
+      });
+      const oldest = st.oldest.slice(victims);
+      if (st.complete) oldest.push(...entries);
+      after.push({
+        channel,
+        meta,
+        trimmed,
+        oldest: oldest.slice(0, TRIM_BATCH),
+        complete: st.complete && oldest.length <= TRIM_BATCH,
       });
     }
     const res = await op.set(clockKey, tick).commit();
-    return res.ok
-      ? { stored, previous: formatEventId(clock.value ?? 0), events }
-      : { conflict: true };
+    if (!res.ok) {
+      this.#known.forget();
+      return { conflict: true, fromPicture: known !== null };
+    }
+    // What this commit wrote carries its versionstamp; the rest kept theirs.
+    const versionstamp = res.versionstamp;
+    this.#known.committed(
+      { key: clockKey, value: tick, versionstamp },
+      contended,
+      new Map(after.map(({ channel, meta, trimmed, oldest, complete }) => {
+        const st = state.get(channel)!;
+        return [channel, {
+          meta: { key: this.#key("meta", channel), value: meta, versionstamp },
+          trimmed: trimmed
+            ? {
+              key: this.#key("trimmed", channel),
+              value: trimmed,
+              versionstamp,
+            }
+            : st.trimmed,
+          oldest,
+          complete,
+        }];
+      })),
+    );
+    return { stored, previous: formatEventId(clock.value ?? 0), events };
+  }
+
+  /**
+   * Tells every instance to read before each commit for CONTENDED_MS: a
+   * plain set, which no commit race can refuse, made at most once a second.
+   */
+  async #markContended(): Promise<void> {
+    const now = this.#now();
+    if (now - this.#markedAt < 1000) return;
+    this.#markedAt = now;
+    await this.#kv.set(this.#key("contended"), now, {
+      expireIn: 2 * CONTENDED_MS,
+    }).catch(() => {/* a failed mark only delays the fairness */});
+  }
+
+  /** The clock, the contention mark, each channel's meta, trim state and oldest entries, and the once records, read at once. */
+  async #readState(
+    channels: string[],
+    onceKeys: (Deno.KvKey | null)[],
+  ): Promise<
+    StoreState & { once: Deno.KvEntryMaybe<{ id: string; time: number }>[] }
+  > {
+    const keys: Deno.KvKey[] = [this.#key("clock"), this.#key("contended")];
+    for (const channel of channels) {
+      keys.push(this.#key("meta", channel), this.#key("trimmed", channel));
+    }
+    for (const key of onceKeys) if (key) keys.push(key);
+    const [read, oldest] = await Promise.all([
+      getManyBatched(this.#kv, keys),
+      Promise.all(channels.map((channel) =>
+        Array.fromAsync(
+          this.#kv.list<LogValue>({ prefix: this.#key("log", channel) }, {
+            limit: TRIM_BATCH + 1,
+          }),
+        )
+      )),
+    ]);
+    return {
+      clock: read[0] as Deno.KvEntryMaybe<number>,
+      contended: read[1] as Deno.KvEntryMaybe<number>,
+      channels: new Map(channels.map((channel, i) => [channel, {
+        meta: read[2 + 2 * i] as Deno.KvEntryMaybe<Meta>,
+        trimmed: read[3 + 2 * i] as Deno.KvEntryMaybe<string>,
+        oldest: oldest[i].slice(0, TRIM_BATCH).map((entry) => ({
+          id: entry.key.at(-1) as string,
+          seq: decode(entry.value).seq,
+        })),
+        complete: oldest[i].length <= TRIM_BATCH,
+      }])),
+      once: read.slice(2 + 2 * channels.length) as Deno.KvEntryMaybe<
+        { id: string; time: number }
+      >[],
+    };
   }
 
   #observe(id: string, at: number): void {
@@ -678,7 +787,7 @@ export class KvLog implements EventLog {
   }
 
   #key(
-    kind: "clock" | "log" | "meta" | "trimmed" | "feed" | "once",
+    kind: "clock" | "contended" | "log" | "meta" | "trimmed" | "feed" | "once",
     ...rest: string[]
   ): Deno.KvKey {
     return [this.#prefix, kind, ...rest];

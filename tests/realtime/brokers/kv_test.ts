@@ -535,6 +535,44 @@ Deno.test("kv broker: many concurrent publishes (committed in batches) are each 
   }
 });
 
+Deno.test("kv broker: publishes in a row from one instance read the store only now and then, and still keep history to its bounds", async () => {
+  await withKvFile(async (path) => {
+    const raw = await Deno.openKv(path);
+    const counting = countingKv(raw);
+    const broker = await createBroker({
+      broker: "kv",
+      kv: counting.kv,
+      history: { limit: 20 },
+    });
+    try {
+      const sent: HeraldEvent[] = [];
+      const before = counting.reads();
+      for (let i = 0; i < 60; i++) {
+        sent.push(await broker.publish("room:row", { data: i }));
+      }
+      const reads = counting.reads() - before;
+      // Reading before every commit takes 2 reads (records, oldest entries).
+      assert.ok(reads <= 30, `${reads} KV reads for 60 publishes`);
+      assert.deepStrictEqual(
+        (await broker.history("room:row")).map((e) => e.data),
+        sent.slice(-20).map((e) => e.data),
+      );
+      assert.strictEqual(
+        await broker.trimmedThrough("room:row"),
+        sent.at(-21)!.id,
+      );
+      let kept = 0;
+      for await (
+        const _ of raw.list({ prefix: ["herald", "log", "room:row"] })
+      ) kept++;
+      assert.strictEqual(kept, 20, "trimmed entries left the store");
+    } finally {
+      await broker.close();
+      raw.close();
+    }
+  });
+});
+
 Deno.test("kv broker: two instances publishing in turn keep one id order and one history bound", async () => {
   await withKvFile(async (path) => {
     const a = await createBroker({ broker: "kv", path, history: { limit: 5 } });
@@ -554,6 +592,37 @@ Deno.test("kv broker: two instances publishing in turn keep one id order and one
     } finally {
       await a.close();
       await b.close();
+    }
+  });
+});
+
+Deno.test("kv broker: an instance publishing without pause does not starve another instance on the same store", async () => {
+  await withKvFile(async (path) => {
+    const busy = await createBroker({ broker: "kv", path });
+    const other = await createBroker({ broker: "kv", path });
+    try {
+      // The busy one warms up alone, so it commits from what it knows.
+      for (let i = 0; i < 20; i++) {
+        await busy.publish("room:a", { data: i });
+      }
+      await busy.subscribe("room:a", () => {});
+      let running = true;
+      const flood = Promise.all(Array.from({ length: 3 }, async (_, t) => {
+        for (let i = 0; running; i++) {
+          await busy.publish(`room:${"abc"[(t + i) % 3]}`, { data: i });
+        }
+      }));
+      try {
+        for (let i = 0; i < 50; i++) {
+          await other.publish(`room:${"abc"[i % 3]}`, { data: i });
+        }
+      } finally {
+        running = false;
+        await flood;
+      }
+    } finally {
+      await busy.close();
+      await other.close();
     }
   });
 });
